@@ -1,0 +1,20 @@
+"""Compiler flags shared by the project's own code."""
+
+# The primitives and the checker: warnings are errors, and Clang's thread
+# safety analysis checks every annotated lock.
+STRICT_COPTS = [
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wthread-safety",
+    "-Wthread-safety-beta",
+]
+
+# Exercises and solutions: thread safety analysis on, warnings shown, but only
+# thread-safety findings stop the build (they are part of the lesson).
+EXERCISE_COPTS = [
+    "-Wall",
+    "-Wextra",
+    "-Wthread-safety",
+    "-Werror=thread-safety-analysis",
+]

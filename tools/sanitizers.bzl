@@ -1,0 +1,139 @@
+"""Per-target sanitizers.
+
+Each exercise needs its own sanitizer (ThreadSanitizer for races, AddressSanitizer
+for lifetimes), whatever `--config` the build runs with. `sanitized_cc_test`
+builds a cc_test's whole dependency graph (primitives, GoogleTest, the test)
+under one sanitizer through a configuration transition, so a library is
+declared once and compiled once per sanitizer, and no `--config` can mix two
+sanitizers into one binary.
+"""
+
+load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
+
+# Compile and link flags per sanitizer. Optimisation -O1 with frame pointers is
+# what the sanitizers' documentation recommends for readable, fast reports.
+SANITIZER_COPTS = {
+    "none": [],
+    "tsan": ["-fsanitize=thread", "-O1", "-fno-omit-frame-pointer"],
+    "asan": ["-fsanitize=address", "-fsanitize-address-use-after-scope", "-O1", "-fno-omit-frame-pointer"],
+    "ubsan": ["-fsanitize=undefined", "-fno-sanitize-recover=all", "-O1", "-fno-omit-frame-pointer"],
+}
+
+SANITIZER_LINKOPTS = {
+    "none": [],
+    "tsan": ["-fsanitize=thread"],
+    "asan": ["-fsanitize=address"],
+    "ubsan": ["-fsanitize=undefined"],
+}
+
+# Runtime options, the same ones the checker passes when it runs a binary itself.
+SANITIZER_ENV = {
+    "none": {},
+    "tsan": {"TSAN_OPTIONS": "halt_on_error=0:exitcode=66:history_size=4:second_deadlock_stack=1"},
+    "asan": {"ASAN_OPTIONS": "detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1"},
+    "ubsan": {"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"},
+}
+
+SANITIZERS = ["none", "tsan", "asan", "ubsan"]
+
+def _is_sanitizer_flag(flag):
+    return (flag.startswith("-fsanitize") or flag.startswith("-fno-sanitize") or
+            flag in ("-O0", "-O1", "-O2", "-O3", "-fno-omit-frame-pointer"))
+
+def _sanitizer_transition_impl(settings, attr):
+    # Replace whatever sanitizer the command line asked for with this target's own.
+    copts = [f for f in settings["//command_line_option:copt"] if not _is_sanitizer_flag(f)]
+    linkopts = [f for f in settings["//command_line_option:linkopt"] if not _is_sanitizer_flag(f)]
+    return {
+        "//command_line_option:copt": copts + SANITIZER_COPTS[attr.sanitizer],
+        "//command_line_option:linkopt": linkopts + SANITIZER_LINKOPTS[attr.sanitizer],
+    }
+
+_sanitizer_transition = transition(
+    implementation = _sanitizer_transition_impl,
+    inputs = [
+        "//command_line_option:copt",
+        "//command_line_option:linkopt",
+    ],
+    outputs = [
+        "//command_line_option:copt",
+        "//command_line_option:linkopt",
+    ],
+)
+
+def _sanitized_impl(ctx):
+    binary = ctx.attr.binary[0]
+    src = binary[DefaultInfo].files_to_run.executable
+    out = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.symlink(output = out, target_file = src, is_executable = True)
+    runfiles = ctx.runfiles(files = [out, src]).merge(binary[DefaultInfo].default_runfiles)
+    env = dict(SANITIZER_ENV[ctx.attr.sanitizer])
+    env.update(ctx.attr.env)
+    return [
+        DefaultInfo(executable = out, runfiles = runfiles),
+        testing.TestEnvironment(env),
+    ]
+
+_ATTRS = {
+    "binary": attr.label(mandatory = True, executable = True, cfg = _sanitizer_transition),
+    "sanitizer": attr.string(mandatory = True, values = SANITIZERS),
+    "env": attr.string_dict(),
+    "_allowlist_function_transition": attr.label(
+        default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+    ),
+}
+
+_sanitized_test = rule(
+    implementation = _sanitized_impl,
+    attrs = _ATTRS,
+    test = True,
+)
+
+_sanitized_binary = rule(
+    implementation = _sanitized_impl,
+    attrs = _ATTRS,
+    executable = True,
+)
+
+def sanitized_cc_test(name, sanitizer, srcs = [], deps = [], env = {}, size = "small", tags = [], timeout = None, data = [], **kwargs):
+    """A cc_test whose whole dependency graph is built under `sanitizer`.
+
+    Creates `<name>` (the test) and `<name>_bin` (the binary, tagged manual).
+    """
+    cc_binary(
+        name = name + "_bin",
+        srcs = srcs,
+        deps = deps,
+        data = data,
+        testonly = True,
+        tags = ["manual"],
+        **kwargs
+    )
+    _sanitized_test(
+        name = name,
+        binary = ":" + name + "_bin",
+        sanitizer = sanitizer,
+        env = env,
+        size = size,
+        tags = tags,
+        timeout = timeout,
+    )
+
+def sanitized_cc_binary(name, sanitizer, srcs = [], deps = [], testonly = False, visibility = None, tags = [], **kwargs):
+    """A cc_binary whose whole dependency graph is built under `sanitizer`."""
+    cc_binary(
+        name = name + "_unsanitized",
+        srcs = srcs,
+        deps = deps,
+        testonly = testonly,
+        tags = ["manual"],
+        **kwargs
+    )
+    _sanitized_binary(
+        name = name,
+        binary = ":" + name + "_unsanitized",
+        sanitizer = sanitizer,
+        testonly = testonly,
+        visibility = visibility,
+        tags = tags,
+    )
