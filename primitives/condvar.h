@@ -1,0 +1,171 @@
+// condvar.h
+// -----------------------------------------------------------------------------
+//
+// `Condvar`: lets threads sleep until another thread changes the data behind a
+// `Mutex<T>` and tells them. Waiting releases the mutex and takes it back
+// before returning, so the waiter always looks at the data under the lock.
+//
+// A wait may end without a notification ("spurious wakeup"), and a
+// notification sent while nobody waits is lost. So always wait for a
+// *condition* of the data, in a loop or with `wait_while`. Under schedule
+// stress (RACELINGS_STRESS) `wait()` really does wake up spuriously now and
+// then, so code that forgets the loop fails reliably.
+//
+// Differences from `std::condition_variable`: works on `MutexGuard<T>`; a
+// wait with no timeout is seen by the deadlock detector, so a lost wakeup
+// that leaves every thread blocked is reported instead of hanging, with the
+// number of notifications that nobody received.
+//
+// Rust equivalent: `std::sync::Condvar` (seed 002):
+//
+//   let mut started = lock.lock().unwrap();         // auto started = lock.lock();
+//   while !*started {                               // while (!*started) {
+//       started = cvar.wait(started).unwrap();      //   cvar.wait(started);
+//   }                                               // }
+//   // or: cvar.wait_while(guard, |s| !*s)          // cvar.wait_while(started, [](bool& s) { return !s; });
+
+#ifndef RACELINGS_PRIMITIVES_CONDVAR_H_
+#define RACELINGS_PRIMITIVES_CONDVAR_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <source_location>
+#include <string>
+
+#include "primitives/detector.h"
+#include "primitives/mutex.h"
+
+namespace racelings {
+
+// WaitTimeoutResult: whether a timed wait ended because time ran out.
+class WaitTimeoutResult {
+ public:
+  explicit WaitTimeoutResult(bool timed_out) : timed_out_(timed_out) {}
+  bool timed_out() const { return timed_out_; }
+
+ private:
+  bool timed_out_;
+};
+
+class Condvar final : private detector::Waitable {
+ public:
+  Condvar() = default;
+  Condvar(const Condvar&) = delete;
+  Condvar& operator=(const Condvar&) = delete;
+
+  // Condvar::wait(): releases the guard's mutex, sleeps until notified (or
+  // spuriously woken), and takes the mutex back. Blocks.
+  template <typename T>
+  void wait(MutexGuard<T>& guard, std::source_location where = std::source_location::current()) {
+    wait_impl(guard, where, nullptr);
+  }
+
+  // Condvar::wait_while(): waits as long as `condition(data)` is true, so a
+  // spurious wakeup or a stolen notification cannot end the wait early.
+  template <typename T, typename Predicate>
+  void wait_while(MutexGuard<T>& guard, Predicate condition,
+                  std::source_location where = std::source_location::current()) {
+    while (condition(*guard)) wait_impl(guard, where, nullptr);
+  }
+
+  // Condvar::wait_for(): wait() with a time limit. Rust: `wait_timeout`.
+  template <typename T, typename Rep, typename Period>
+  WaitTimeoutResult wait_for(MutexGuard<T>& guard, std::chrono::duration<Rep, Period> timeout,
+                             std::source_location where = std::source_location::current()) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    return WaitTimeoutResult(wait_impl(guard, where, &deadline));
+  }
+
+  template <typename T, typename Rep, typename Period>
+  WaitTimeoutResult wait_timeout(MutexGuard<T>& guard, std::chrono::duration<Rep, Period> timeout,
+                                 std::source_location where = std::source_location::current()) {
+    return wait_for(guard, timeout, where);
+  }
+
+  // Condvar::wait_timeout_while(): wait_while() with a time limit; timed_out()
+  // is true when the condition still held at the deadline.
+  template <typename T, typename Rep, typename Period, typename Predicate>
+  WaitTimeoutResult wait_timeout_while(MutexGuard<T>& guard, std::chrono::duration<Rep, Period> timeout,
+                                       Predicate condition,
+                                       std::source_location where = std::source_location::current()) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (condition(*guard)) {
+      if (wait_impl(guard, where, &deadline) && condition(*guard)) return WaitTimeoutResult(true);
+    }
+    return WaitTimeoutResult(false);
+  }
+
+  // Condvar::notify_one(): wakes one waiting thread, if any. Need not hold
+  // the mutex, but the change it announces must be made under the mutex.
+  void notify_one() {
+    if (waiters_.load(std::memory_order_relaxed) == 0) lost_.fetch_add(1, std::memory_order_relaxed);
+    cv_.notify_one();
+  }
+
+  // Condvar::notify_all(): wakes every waiting thread.
+  void notify_all() {
+    if (waiters_.load(std::memory_order_relaxed) == 0) lost_.fetch_add(1, std::memory_order_relaxed);
+    cv_.notify_all();
+  }
+
+ private:
+  std::string describe_wait() const override {
+    int lost = lost_.load(std::memory_order_relaxed);
+    std::string s = "waits on a Condvar";
+    if (lost > 0) {
+      s += " (notified " + std::to_string(lost) + (lost == 1 ? " time" : " times") +
+           " while no thread was waiting: those wakeups were lost)";
+    } else {
+      s += " (no thread has notified it)";
+    }
+    return s;
+  }
+
+  // Returns true when the deadline passed.
+  template <typename T>
+  bool wait_impl(MutexGuard<T>& guard, const std::source_location& where,
+                 const std::chrono::steady_clock::time_point* deadline) {
+    RawMutex& raw = guard.mutex_->raw_;
+    std::unique_lock<std::mutex> native(raw.mu_, std::adopt_lock);
+    bool timed_out = false;
+    if (!detector::enabled()) {
+      if (deadline == nullptr) {
+        cv_.wait(native);
+      } else {
+        timed_out = cv_.wait_until(native, *deadline) == std::cv_status::timeout;
+      }
+      native.release();
+      return timed_out;
+    }
+    detector::released(raw.info_, where);
+    waiters_.fetch_add(1, std::memory_order_relaxed);
+    {
+      detector::BlockScope waiting(*this, deadline != nullptr, where);
+      if (detector::stress_spurious_wakeup()) {
+        // A legal spurious wakeup: release and retake the mutex without waiting.
+        native.unlock();
+        detector::stress_point();
+        native.lock();
+      } else if (deadline == nullptr) {
+        cv_.wait(native);
+      } else {
+        timed_out = cv_.wait_until(native, *deadline) == std::cv_status::timeout;
+      }
+    }
+    waiters_.fetch_sub(1, std::memory_order_relaxed);
+    native.release();
+    detector::acquired_without_order(raw.info_, detector::Mode::kExclusive, where);
+    return timed_out;
+  }
+
+  std::condition_variable cv_;
+  // Relaxed: both only feed the lost-wakeup note in deadlock reports.
+  std::atomic<int> waiters_{0};
+  std::atomic<int> lost_{0};
+};
+
+}  // namespace racelings
+
+#endif  // RACELINGS_PRIMITIVES_CONDVAR_H_

@@ -1,0 +1,966 @@
+// The deadlock detector. See detector.h for what it finds and REPORTS.md for
+// what it prints.
+//
+// Concurrency inside the detector:
+//  * A thread's held-lock slots are written only by that thread, with atomic
+//    stores, and read by others only on slow paths (cycle search, reports).
+//    A thread changes its wait state only under Registry::mu, and it removes a
+//    lock from its slots before it releases the lock and before it next takes
+//    Registry::mu; so a reader holding Registry::mu that sees a thread waiting
+//    also sees every lock that thread released before it started to wait.
+//    That is what makes a wait-for cycle found under Registry::mu real.
+//  * The lock-order graph has its own mutex (Graph::mu); each thread keeps a
+//    private cache of edges it has already checked, so the common case of
+//    nested locks taken again in a known order touches no shared state.
+//  * The "all threads blocked" check runs on a watcher thread that the
+//    primitives never see (it is not a ThreadRecord), after a grace period in
+//    which nothing may change.
+
+#include "primitives/detector.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+// Present when a sanitizer runtime is linked in; prints the calling thread's
+// symbolized stack to stderr.
+extern "C" void __sanitizer_print_stack_trace() __attribute__((weak));
+
+namespace racelings {
+namespace detector {
+namespace {
+
+constexpr int kMaxHeld = 32;
+constexpr int kReportExitCode = 66;  // The code sanitizers use for a report.
+
+struct Config {
+  bool enabled = true;
+  bool abort_on_report = false;
+  int grace_ms = 200;
+  bool stress = false;
+  uint64_t stress_seed = 0;
+};
+
+uint64_t parse_u64(const char* text, uint64_t fallback) {
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  unsigned long long value = std::strtoull(text, &end, 10);
+  return (end != nullptr && *end == '\0') ? value : fallback;
+}
+
+const Config& config() {
+  static const Config kConfig = [] {
+    Config c;
+    const char* detect = std::getenv("RACELINGS_DETECT");
+    c.enabled = !(detect != nullptr && std::strcmp(detect, "0") == 0);
+    const char* on_report = std::getenv("RACELINGS_ON_REPORT");
+    c.abort_on_report = on_report != nullptr && std::strcmp(on_report, "abort") == 0;
+    c.grace_ms = static_cast<int>(parse_u64(std::getenv("RACELINGS_DEADLOCK_GRACE_MS"), 200));
+    const char* stress = std::getenv("RACELINGS_STRESS");
+    if (stress != nullptr && *stress != '\0' && std::strcmp(stress, "0") != 0) {
+      c.stress = true;
+      c.stress_seed = parse_u64(stress, 0);
+      if (c.stress_seed == 0) {
+        // A word that is not a number still turns stress on, with a seed we print.
+        c.stress_seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+      }
+    }
+    return c;
+  }();
+  return kConfig;
+}
+
+pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+
+std::string location_text(const std::source_location& l) {
+  std::string s = l.file_name();
+  s += ':';
+  s += std::to_string(l.line());
+  if (l.column() != 0) {
+    s += ':';
+    s += std::to_string(l.column());
+  }
+  return s;
+}
+
+std::string frame_text(const std::source_location& l) {
+  std::string fn = l.function_name();
+  if (fn.empty()) fn = "<unknown>";
+  return "    #0 " + fn + " " + location_text(l) + "\n";
+}
+
+std::string summary_text(const std::string& kind, const std::source_location& l) {
+  std::string fn = l.function_name();
+  if (fn.empty()) fn = "<unknown>";
+  return "SUMMARY: racelings: " + kind + " " + location_text(l) + " in " + fn + "\n";
+}
+
+}  // namespace
+
+// ---- Threads -------------------------------------------------------------------
+
+struct HeldSlot {
+  std::atomic<const LockInfo*> lock{nullptr};
+  std::atomic<uint64_t> lock_id{0};
+  std::atomic<std::source_location> site{};
+  std::atomic<Mode> mode{Mode::kExclusive};
+};
+
+enum class WaitType { kNone, kLock, kJoin, kOther };
+
+struct ThreadRecord {
+  int index = 0;
+  std::string name;  // Empty when unnamed.
+  std::atomic<pid_t> tid{0};
+  std::atomic<bool> finished{false};
+  bool spawned = false;
+  std::source_location spawned_at{};
+  std::string parent;  // "thread T0 'main'"
+
+  // Held locks: written only by this thread (relaxed stores of the fields,
+  // then a release store of held_count), read by others under Registry::mu.
+  HeldSlot held[kMaxHeld];
+  std::atomic<int> held_count{0};
+
+  // What the thread waits for; guarded by Registry::mu.
+  WaitType wait_type = WaitType::kNone;
+  LockInfo* wait_lock = nullptr;
+  Mode wait_mode = Mode::kExclusive;
+  std::shared_ptr<ThreadRecord> wait_thread;
+  const Waitable* wait_object = nullptr;
+  bool wait_has_timeout = false;
+  std::source_location wait_site{};
+  uint64_t block_seq = 0;
+
+  // Lock-order edges this thread has already checked; owner-only.
+  std::unordered_set<uint64_t> edge_cache;
+  // Schedule stress generator state; owner-only.
+  uint64_t rng = 0;
+
+  bool blocked() const {
+    if (wait_type == WaitType::kNone || wait_has_timeout) return false;
+    if (wait_type == WaitType::kJoin && wait_thread->finished.load(std::memory_order_acquire)) return false;
+    return true;
+  }
+};
+
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::vector<std::shared_ptr<ThreadRecord>> live;  // Guarded by mu.
+  int next_index = 0;                               // Guarded by mu.
+
+  // The all-blocked watcher.
+  std::condition_variable wake_watcher;
+  bool watcher_started = false;  // Guarded by mu.
+  bool suspect = false;          // Guarded by mu: all threads were seen blocked.
+  pid_t watcher_tid = 0;         // Guarded by mu.
+
+  // Reports are printed one at a time.
+  std::mutex report_mu;
+  std::function<void(const std::string&)> sink;  // Guarded by report_mu.
+  std::atomic<int> reports{0};
+};
+
+Registry& registry() {
+  // Leaked on purpose: threads may still use it while the process exits.
+  static Registry* r = new Registry;
+  return *r;
+}
+
+struct Edge {
+  uint64_t to = 0;
+  std::string from_desc, to_desc;
+  std::string thread_desc;
+  std::source_location from_site, to_site;
+};
+
+struct Graph {
+  std::mutex mu;
+  std::unordered_map<uint64_t, std::vector<Edge>> out;  // Guarded by mu.
+  std::set<std::pair<uint64_t, uint64_t>> reported;     // Guarded by mu.
+};
+
+Graph& graph() {
+  static Graph* g = new Graph;
+  return *g;
+}
+
+// Keeps the calling thread's record alive and reports its end at thread exit.
+struct ThreadHolder {
+  std::shared_ptr<ThreadRecord> record;
+  ~ThreadHolder() {
+    if (record && !record->finished.load(std::memory_order_relaxed)) exit_current();
+  }
+};
+
+thread_local ThreadRecord* tls_self = nullptr;
+thread_local ThreadHolder tls_holder;
+
+std::string describe_thread_locked(const ThreadRecord& t) {
+  std::string s = "Thread T" + std::to_string(t.index);
+  if (!t.name.empty()) s += " '" + t.name + "'";
+  s += " (tid=" + std::to_string(t.tid.load(std::memory_order_relaxed)) + ")";
+  return s;
+}
+
+std::string short_thread(const ThreadRecord& t) {
+  std::string s = "thread T" + std::to_string(t.index);
+  if (!t.name.empty()) s += " '" + t.name + "'";
+  return s;
+}
+
+void emit(const std::string& kind, const std::string& qualifier, const std::string& body,
+          const std::source_location& where) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.report_mu);
+  r.reports.fetch_add(1, std::memory_order_relaxed);
+  std::string head = "==================\nWARNING: racelings: " + kind;
+  if (!qualifier.empty()) head += " (" + qualifier + ")";
+  head += " (pid=" + std::to_string(::getpid()) + ")\n";
+  std::string tail = summary_text(kind, where) + "==================\n";
+  if (r.sink) {
+    r.sink(head + body + tail);
+    return;
+  }
+  std::string text = head + body;
+  // One write per piece so that reports from two threads do not interleave
+  // line by line (report_mu also keeps our own reports apart).
+  auto write_all = [](const std::string& s) {
+    const char* p = s.data();
+    size_t left = s.size();
+    while (left > 0) {
+      ssize_t n = ::write(STDERR_FILENO, p, left);
+      if (n <= 0) return;
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+  };
+  write_all(text);
+  if (__sanitizer_print_stack_trace != nullptr) {
+    write_all("  Stack of the reporting thread:\n");
+    __sanitizer_print_stack_trace();
+    write_all("\n");
+  }
+  write_all(tail);
+}
+
+[[noreturn]] void die_after_report() {
+  // The program can only hang from here; end it the way a sanitizer does.
+  std::fflush(stdout);
+  std::_Exit(kReportExitCode);
+}
+
+void maybe_abort_after_report() {
+  if (config().abort_on_report) die_after_report();
+}
+
+std::string held_locks_text(const ThreadRecord& t) {
+  std::string s;
+  int n = std::min(t.held_count.load(std::memory_order_acquire), kMaxHeld);
+  for (int i = 0; i < n; ++i) {
+    const LockInfo* l = t.held[i].lock.load(std::memory_order_relaxed);
+    if (l == nullptr) continue;
+    std::source_location site = t.held[i].site.load(std::memory_order_relaxed);
+    bool shared = t.held[i].mode.load(std::memory_order_relaxed) == Mode::kShared;
+    s += "  and holds " + l->describe() + (shared ? " for reading" : "") + ", acquired at:\n";
+    s += frame_text(site);
+  }
+  return s;
+}
+
+std::string wait_text_locked(const ThreadRecord& t) {
+  std::string s = "  " + describe_thread_locked(t) + " ";
+  switch (t.wait_type) {
+    case WaitType::kNone:
+      s += "is running";
+      break;
+    case WaitType::kLock:
+      s += std::string("waits for ") + (t.wait_mode == Mode::kShared ? "read access to " : "") +
+           t.wait_lock->describe();
+      break;
+    case WaitType::kJoin:
+      s += "waits to join " + short_thread(*t.wait_thread);
+      break;
+    case WaitType::kOther:
+      s += t.wait_object->describe_wait();
+      break;
+  }
+  if (t.wait_type != WaitType::kNone && t.wait_has_timeout) s += " (with a timeout)";
+  if (t.wait_type == WaitType::kNone) return s + "\n";
+  return s + ":\n" + frame_text(t.wait_site);
+}
+
+// Threads that hold `lock`, found through their held slots.
+std::vector<ThreadRecord*> holders_locked(Registry& r, const LockInfo& lock) {
+  std::vector<ThreadRecord*> out;
+  for (auto& t : r.live) {
+    int n = std::min(t->held_count.load(std::memory_order_acquire), kMaxHeld);
+    for (int i = 0; i < n; ++i) {
+      if (t->held[i].lock_id.load(std::memory_order_relaxed) == lock.id() &&
+          t->held[i].lock.load(std::memory_order_relaxed) != nullptr) {
+        out.push_back(t.get());
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// The threads `t` waits for: holders of the lock it wants, or the thread it joins.
+std::vector<ThreadRecord*> waits_for_locked(Registry& r, const ThreadRecord& t) {
+  if (t.wait_has_timeout) return {};
+  if (t.wait_type == WaitType::kLock) {
+    auto hs = holders_locked(r, *t.wait_lock);
+    if (t.wait_mode == Mode::kShared) {
+      // A reader waits only for a writer; other readers do not block it.
+      std::vector<ThreadRecord*> writers;
+      for (ThreadRecord* h : hs) {
+        int n = std::min(h->held_count.load(std::memory_order_acquire), kMaxHeld);
+        for (int i = 0; i < n; ++i) {
+          if (h->held[i].lock_id.load(std::memory_order_relaxed) == t.wait_lock->id() &&
+              h->held[i].mode.load(std::memory_order_relaxed) == Mode::kExclusive) {
+            writers.push_back(h);
+            break;
+          }
+        }
+      }
+      return writers;
+    }
+    return hs;
+  }
+  if (t.wait_type == WaitType::kJoin && !t.wait_thread->finished.load(std::memory_order_acquire)) {
+    return {t.wait_thread.get()};
+  }
+  return {};
+}
+
+// Depth-first search for a path of waits from `from` back to `target`.
+bool find_cycle_locked(Registry& r, ThreadRecord* from, ThreadRecord* target, std::vector<ThreadRecord*>& path,
+                       std::unordered_set<ThreadRecord*>& seen) {
+  for (ThreadRecord* next : waits_for_locked(r, *from)) {
+    if (next == target) {
+      path.push_back(from);
+      return true;
+    }
+    if (!seen.insert(next).second) continue;
+    if (!next->blocked()) continue;
+    if (find_cycle_locked(r, next, target, path, seen)) {
+      path.push_back(from);
+      return true;
+    }
+  }
+  return false;
+}
+
+void report_cycle_locked(Registry& r, std::vector<ThreadRecord*> cycle) {
+  std::reverse(cycle.begin(), cycle.end());
+  std::string body;
+  bool joins = false;
+  for (ThreadRecord* t : cycle) joins = joins || t->wait_type == WaitType::kJoin;
+  body += joins ? "  Threads wait for each other in a cycle (locks held while joining):\n"
+                : "  Threads wait for each other's locks in a cycle:\n";
+  body += "   ";
+  for (ThreadRecord* t : cycle) body += " T" + std::to_string(t->index) + " =>";
+  body += " T" + std::to_string(cycle.front()->index) + "\n";
+  for (ThreadRecord* t : cycle) {
+    body += "\n" + wait_text_locked(*t) + held_locks_text(*t);
+  }
+  // Other threads that wait on the cycle (e.g. main joining the workers).
+  for (auto& t : r.live) {
+    if (std::find(cycle.begin(), cycle.end(), t.get()) != cycle.end()) continue;
+    if (!t->blocked()) continue;
+    body += "\n" + wait_text_locked(*t) + held_locks_text(*t);
+  }
+  body += "\n";
+  emit("deadlock", "cycle of waiting threads", body, cycle.front()->wait_site);
+}
+
+void notify_watcher_locked(Registry& r);
+
+// Called under r.mu after a thread started to wait.
+void check_after_wait_started_locked(Registry& r, ThreadRecord* me) {
+  if (!me->blocked()) return;
+  if (me->wait_type == WaitType::kLock || me->wait_type == WaitType::kJoin) {
+    std::vector<ThreadRecord*> path;
+    std::unordered_set<ThreadRecord*> seen{me};
+    if (find_cycle_locked(r, me, me, path, seen)) {
+      report_cycle_locked(r, path);
+      die_after_report();
+    }
+  }
+  notify_watcher_locked(r);
+}
+
+bool all_blocked_locked(Registry& r) {
+  if (r.live.empty()) return false;
+  for (auto& t : r.live) {
+    if (!t->blocked()) return false;
+  }
+  return true;
+}
+
+// ---- The all-blocked watcher -------------------------------------------------
+
+struct TaskSample {
+  char state = '?';
+  uint64_t cpu_ticks = 0;
+};
+
+// State and CPU time of every OS thread of this process, by tid.
+std::map<pid_t, TaskSample> sample_tasks() {
+  std::map<pid_t, TaskSample> out;
+  if (auto* dir = ::opendir("/proc/self/task")) {
+    while (auto* entry = ::readdir(dir)) {
+      if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+      pid_t tid = static_cast<pid_t>(std::atoi(entry->d_name));
+      std::string path = std::string("/proc/self/task/") + entry->d_name + "/stat";
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      char buf[1024];
+      ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+      ::close(fd);
+      if (n <= 0) continue;
+      buf[n] = '\0';
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      const char* p = std::strrchr(buf, ')');
+      if (p == nullptr) continue;
+      TaskSample s;
+      // p[2] is the state; utime and stime are fields 14 and 15 (1-based).
+      s.state = p[2];
+      int field = 3;
+      const char* q = p + 2;
+      unsigned long long utime = 0, stime = 0;
+      while (*q != '\0' && field <= 15) {
+        while (*q == ' ') ++q;
+        if (field == 14) utime = std::strtoull(q, nullptr, 10);
+        if (field == 15) stime = std::strtoull(q, nullptr, 10);
+        while (*q != '\0' && *q != ' ') ++q;
+        ++field;
+      }
+      s.cpu_ticks = utime + stime;
+      out[tid] = s;
+    }
+    ::closedir(dir);
+  }
+  return out;
+}
+
+void watcher_main() {
+  Registry& r = registry();
+  std::unique_lock<std::mutex> lock(r.mu);
+  r.watcher_tid = current_tid();
+  for (;;) {
+    r.wake_watcher.wait(lock, [&] { return r.suspect; });
+    r.suspect = false;
+    if (!all_blocked_locked(r)) continue;
+    // Remember who waits where; report only if nothing moved for the grace period.
+    std::vector<std::pair<std::shared_ptr<ThreadRecord>, uint64_t>> snapshot;
+    std::set<pid_t> known;
+    for (auto& t : r.live) {
+      snapshot.emplace_back(t, t->block_seq);
+      known.insert(t->tid.load(std::memory_order_relaxed));
+    }
+    known.insert(r.watcher_tid);
+    lock.unlock();
+    auto before = sample_tasks();
+    std::this_thread::sleep_for(std::chrono::milliseconds(config().grace_ms));
+    auto after = sample_tasks();
+    lock.lock();
+    if (!all_blocked_locked(r) || r.live.size() != snapshot.size()) continue;
+    bool same = true;
+    for (auto& [t, seq] : snapshot) {
+      if (t->finished.load(std::memory_order_acquire) || t->block_seq != seq) same = false;
+    }
+    if (!same) continue;
+    // A thread the primitives do not know (a std::thread, say) may still wake
+    // someone; report only if every unknown thread sleeps and used no CPU.
+    bool unknown_busy = false;
+    for (auto& [tid, s] : after) {
+      if (known.count(tid) != 0) continue;
+      auto it = before.find(tid);
+      if (s.state == 'R' || it == before.end() || s.cpu_ticks > it->second.cpu_ticks + 1) unknown_busy = true;
+    }
+    if (unknown_busy) {
+      // Look again later: the unknown thread may stop.
+      r.suspect = true;
+      continue;
+    }
+    std::string body = "  Every thread is waiting and none of them can wake the others.\n";
+    const ThreadRecord* first = nullptr;
+    for (auto& t : r.live) {
+      body += "\n" + wait_text_locked(*t) + held_locks_text(*t);
+      // The summary names a worker rather than a joining main thread when it can.
+      if (first == nullptr || (first->wait_type == WaitType::kJoin && t->wait_type != WaitType::kJoin)) {
+        first = t.get();
+      }
+    }
+    body += "\n";
+    emit("deadlock", "all threads are blocked", body, first->wait_site);
+    die_after_report();
+  }
+}
+
+void notify_watcher_locked(Registry& r) {
+  if (!all_blocked_locked(r)) return;
+  if (!r.watcher_started) {
+    r.watcher_started = true;
+    // A raw detached pthread: the watcher must never appear as a known thread,
+    // and it must not keep the process alive at exit.
+    pthread_t handle;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_create(
+        &handle, &attr,
+        [](void*) -> void* {
+          pthread_setname_np(pthread_self(), "racelings-watch");
+          watcher_main();
+          return nullptr;
+        },
+        nullptr);
+    pthread_attr_destroy(&attr);
+  }
+  r.suspect = true;
+  r.wake_watcher.notify_one();
+}
+
+std::shared_ptr<ThreadRecord> new_record_locked(Registry& r, std::string name) {
+  auto t = std::make_shared<ThreadRecord>();
+  t->index = r.next_index++;
+  t->name = std::move(name);
+  r.live.push_back(t);
+  return t;
+}
+
+ThreadRecord* register_current_thread() {
+  Registry& r = registry();
+  std::string name;
+  pid_t tid = current_tid();
+  if (tid == ::getpid()) {
+    name = "main";
+  } else {
+    char buf[32] = {};
+    char comm[32] = {};
+    pthread_getname_np(pthread_self(), buf, sizeof(buf));
+    // An OS thread inherits the process name; that is not a name it was given.
+    int fd = ::open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ssize_t n = ::read(fd, comm, sizeof(comm) - 1);
+      ::close(fd);
+      if (n > 0 && comm[n - 1] == '\n') comm[n - 1] = '\0';
+    }
+    if (std::strcmp(buf, comm) != 0) name = buf;
+  }
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto t = new_record_locked(r, std::move(name));
+  t->tid.store(tid, std::memory_order_relaxed);
+  tls_holder.record = t;
+  tls_self = t.get();
+  return tls_self;
+}
+
+int find_held(const ThreadRecord& t, uint64_t id) {
+  int n = std::min(t.held_count.load(std::memory_order_relaxed), kMaxHeld);
+  for (int i = n - 1; i >= 0; --i) {
+    if (t.held[i].lock_id.load(std::memory_order_relaxed) == id &&
+        t.held[i].lock.load(std::memory_order_relaxed) != nullptr) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+void push_held(ThreadRecord& t, LockInfo& lock, Mode mode, const std::source_location& where) {
+  int n = t.held_count.load(std::memory_order_relaxed);
+  if (n < kMaxHeld) {
+    t.held[n].lock_id.store(lock.id(), std::memory_order_relaxed);
+    t.held[n].site.store(where, std::memory_order_relaxed);
+    t.held[n].mode.store(mode, std::memory_order_relaxed);
+    t.held[n].lock.store(&lock, std::memory_order_relaxed);
+  }
+  // Release: a reader that sees the new count sees the slot's contents.
+  t.held_count.store(n + 1, std::memory_order_release);
+}
+
+uint64_t edge_key(uint64_t from, uint64_t to) { return (from * 0x9E3779B97F4A7C15ULL) ^ to; }
+
+// Depth-first search in the lock-order graph for a path from `from` to `to`.
+bool find_lock_path_locked(Graph& g, uint64_t from, uint64_t to, std::vector<const Edge*>& path,
+                           std::unordered_set<uint64_t>& seen) {
+  auto it = g.out.find(from);
+  if (it == g.out.end()) return false;
+  for (const Edge& e : it->second) {
+    if (e.to == to) {
+      path.push_back(&e);
+      return true;
+    }
+    if (!seen.insert(e.to).second) continue;
+    if (find_lock_path_locked(g, e.to, to, path, seen)) {
+      path.push_back(&e);
+      return true;
+    }
+  }
+  return false;
+}
+
+void check_lock_order(ThreadRecord& t, LockInfo& lock, const std::source_location& where) {
+  int n = std::min(t.held_count.load(std::memory_order_relaxed), kMaxHeld);
+  for (int i = 0; i < n; ++i) {
+    const LockInfo* held = t.held[i].lock.load(std::memory_order_relaxed);
+    if (held == nullptr || held->id() == lock.id()) continue;
+    uint64_t key = edge_key(held->id(), lock.id());
+    if (t.edge_cache.count(key) != 0) continue;
+    Graph& g = graph();
+    std::lock_guard<std::mutex> guard(g.mu);
+    t.edge_cache.insert(key);
+    auto& edges = g.out[held->id()];
+    bool known = std::any_of(edges.begin(), edges.end(), [&](const Edge& e) { return e.to == lock.id(); });
+    if (known || g.reported.count({held->id(), lock.id()}) != 0) continue;
+    std::vector<const Edge*> path;
+    std::unordered_set<uint64_t> seen{lock.id()};
+    std::source_location held_site = t.held[i].site.load(std::memory_order_relaxed);
+    std::string thread_desc;
+    {
+      Registry& r = registry();
+      std::lock_guard<std::mutex> rl(r.mu);
+      thread_desc = describe_thread_locked(t);
+    }
+    if (find_lock_path_locked(g, lock.id(), held->id(), path, seen)) {
+      std::reverse(path.begin(), path.end());
+      g.reported.insert({held->id(), lock.id()});
+      std::string cycle = "  Cycle in lock order graph: " + held->describe() + " => " + lock.describe();
+      for (const Edge* e : path) cycle += " => " + e->to_desc;
+      std::string body = cycle + "\n\n";
+      auto section = [&](const std::string& from, const std::string& to, const std::string& who,
+                         const std::source_location& from_site, const std::source_location& to_site) {
+        body += "  " + to + " acquired here while holding " + from + " in " + who + ":\n";
+        body += frame_text(to_site) + "\n";
+        body += "  " + from + " previously acquired by the same thread here:\n";
+        body += frame_text(from_site) + "\n";
+      };
+      section(held->describe(), lock.describe(), thread_desc, held_site, where);
+      for (const Edge* e : path) section(e->from_desc, e->to_desc, e->thread_desc, e->from_site, e->to_site);
+      emit("lock-order inversion", "potential deadlock", body, where);
+      maybe_abort_after_report();
+      continue;
+    }
+    Edge e;
+    e.to = lock.id();
+    e.from_desc = held->describe();
+    e.to_desc = lock.describe();
+    e.thread_desc = thread_desc;
+    e.from_site = held_site;
+    e.to_site = where;
+    edges.push_back(std::move(e));
+    const_cast<LockInfo*>(held)->in_graph.store(true, std::memory_order_relaxed);
+    lock.in_graph.store(true, std::memory_order_relaxed);
+  }
+}
+
+void report_self_deadlock(ThreadRecord& t, LockInfo& lock, Mode mode, int slot, const std::source_location& where) {
+  bool held_shared = t.held[slot].mode.load(std::memory_order_relaxed) == Mode::kShared;
+  std::string what;
+  if (lock.kind() == LockKind::kMutex) {
+    what = "thread re-locks a mutex it already holds";
+  } else if (held_shared && mode == Mode::kExclusive) {
+    what = "thread asks to write an RwLock it is reading";
+  } else if (!held_shared && mode == Mode::kShared) {
+    what = "thread asks to read an RwLock it is writing";
+  } else {
+    what = "thread asks to write an RwLock it is writing";
+  }
+  std::string body;
+  {
+    Registry& r = registry();
+    std::lock_guard<std::mutex> rl(r.mu);
+    body = "  A thread waits for a lock that it holds itself: it would wait forever.\n\n";
+    body += "  " + describe_thread_locked(t) + " waits for " + (mode == Mode::kShared ? "read access to " : "") +
+            lock.describe() + ":\n";
+    body += frame_text(where) + "\n";
+    body += "  " + lock.describe() + " was acquired by the same thread" + (held_shared ? " for reading" : "") +
+            " here:\n";
+    body += frame_text(t.held[slot].site.load(std::memory_order_relaxed)) + "\n";
+  }
+  emit("deadlock", what, body, where);
+}
+
+}  // namespace
+
+// ---- LockInfo ----------------------------------------------------------------
+
+namespace {
+// Relaxed: ids only need to be unique.
+std::atomic<uint64_t> next_lock_id{1};
+}  // namespace
+
+LockInfo::LockInfo(LockKind kind, std::string_view name, std::source_location created)
+    : id_(next_lock_id.fetch_add(1, std::memory_order_relaxed)), kind_(kind), name_(name), created_(created) {}
+
+LockInfo::~LockInfo() {
+  if (!in_graph.load(std::memory_order_relaxed)) return;
+  Graph& g = graph();
+  std::lock_guard<std::mutex> guard(g.mu);
+  g.out.erase(id_);
+  for (auto& [from, edges] : g.out) {
+    edges.erase(std::remove_if(edges.begin(), edges.end(), [&](const Edge& e) { return e.to == id_; }), edges.end());
+  }
+}
+
+std::string LockInfo::describe() const {
+  std::string s = kind_ == LockKind::kMutex ? "Mutex M" : "RwLock M";
+  s += std::to_string(id_);
+  if (!name_.empty()) {
+    s += " '" + name_ + "'";
+  } else {
+    std::string file = created_.file_name();
+    auto slash = file.rfind('/');
+    if (slash != std::string::npos) file = file.substr(slash + 1);
+    s += " 'created at " + file + ":" + std::to_string(created_.line()) + "'";
+  }
+  return s;
+}
+
+// ---- Public entry points -----------------------------------------------------
+
+bool enabled() { return config().enabled; }
+
+ThreadRecord* self() {
+  ThreadRecord* t = tls_self;
+  return t != nullptr ? t : register_current_thread();
+}
+
+void before_acquire(LockInfo& lock, Mode mode, const std::source_location& where) {
+  ThreadRecord* t = self();
+  int slot = find_held(*t, lock.id());
+  if (slot >= 0) {
+    bool held_shared = t->held[slot].mode.load(std::memory_order_relaxed) == Mode::kShared;
+    // Recursive reads are allowed: glibc's rwlock prefers readers, so they cannot hang.
+    if (!(held_shared && mode == Mode::kShared)) {
+      report_self_deadlock(*t, lock, mode, slot, where);
+      die_after_report();
+    }
+  }
+  if (t->held_count.load(std::memory_order_relaxed) > 0) check_lock_order(*t, lock, where);
+  stress_point();
+}
+
+void acquired(LockInfo& lock, Mode mode, const std::source_location& where) { push_held(*self(), lock, mode, where); }
+
+void acquired_without_order(LockInfo& lock, Mode mode, const std::source_location& where) {
+  push_held(*self(), lock, mode, where);
+}
+
+void released(LockInfo& lock, const std::source_location& where) {
+  ThreadRecord* t = self();
+  int slot = find_held(*t, lock.id());
+  if (slot < 0) {
+    int n = t->held_count.load(std::memory_order_relaxed);
+    if (n > kMaxHeld) {
+      // Beyond the slots we track: count it down without checking.
+      t->held_count.store(n - 1, std::memory_order_release);
+      return;
+    }
+    report_mutex_misuse(lock, "unlock of a lock this thread does not hold", where);
+    return;
+  }
+  int n = std::min(t->held_count.load(std::memory_order_relaxed), kMaxHeld);
+  // Keep slots dense: move the last one into the hole.
+  if (slot != n - 1) {
+    HeldSlot& last = t->held[n - 1];
+    HeldSlot& hole = t->held[slot];
+    hole.lock.store(nullptr, std::memory_order_relaxed);
+    hole.lock_id.store(last.lock_id.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    hole.site.store(last.site.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    hole.mode.store(last.mode.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    hole.lock.store(last.lock.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  }
+  t->held[n - 1].lock.store(nullptr, std::memory_order_relaxed);
+  t->held_count.store(t->held_count.load(std::memory_order_relaxed) - 1, std::memory_order_release);
+  stress_point();
+}
+
+BlockScope::BlockScope(LockInfo& lock, Mode mode, const std::source_location& where) : self_(self()) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  self_->wait_type = WaitType::kLock;
+  self_->wait_lock = &lock;
+  self_->wait_mode = mode;
+  self_->wait_has_timeout = false;
+  self_->wait_site = where;
+  ++self_->block_seq;
+  check_after_wait_started_locked(r, self_);
+}
+
+BlockScope::BlockScope(ThreadRecord& joined, const std::source_location& where) : self_(self()) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  self_->wait_type = WaitType::kJoin;
+  // The joined record is kept alive by the JoinHandle; share it for reports.
+  for (auto& t : r.live) {
+    if (t.get() == &joined) self_->wait_thread = t;
+  }
+  if (!self_->wait_thread) {
+    // Already finished and unregistered: nothing to wait for.
+    self_->wait_type = WaitType::kNone;
+    return;
+  }
+  self_->wait_has_timeout = false;
+  self_->wait_site = where;
+  ++self_->block_seq;
+  check_after_wait_started_locked(r, self_);
+}
+
+BlockScope::BlockScope(const Waitable& what, bool has_timeout, const std::source_location& where) : self_(self()) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  self_->wait_type = WaitType::kOther;
+  self_->wait_object = &what;
+  self_->wait_has_timeout = has_timeout;
+  self_->wait_site = where;
+  ++self_->block_seq;
+  check_after_wait_started_locked(r, self_);
+}
+
+BlockScope::~BlockScope() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  self_->wait_type = WaitType::kNone;
+  self_->wait_lock = nullptr;
+  self_->wait_thread.reset();
+  self_->wait_object = nullptr;
+  ++self_->block_seq;
+}
+
+std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::source_location& where) {
+  ThreadRecord* parent = self();
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  auto t = new_record_locked(r, std::move(name));
+  t->spawned = true;
+  t->spawned_at = where;
+  t->parent = short_thread(*parent);
+  return t;
+}
+
+void enter_spawned(const std::shared_ptr<ThreadRecord>& record) {
+  record->tid.store(current_tid(), std::memory_order_relaxed);
+  tls_holder.record = record;
+  tls_self = record.get();
+}
+
+void exit_current() {
+  ThreadRecord* t = tls_self;
+  if (t == nullptr) return;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  t->finished.store(true, std::memory_order_release);
+  r.live.erase(std::remove_if(r.live.begin(), r.live.end(), [&](const auto& p) { return p.get() == t; }),
+               r.live.end());
+  // With this thread gone, the ones left may all be waiting for nothing.
+  notify_watcher_locked(r);
+}
+
+std::string thread_description(const ThreadRecord& t) { return short_thread(t); }
+std::string_view thread_name(const ThreadRecord& t) { return t.name; }
+bool thread_finished(const ThreadRecord& t) { return t.finished.load(std::memory_order_acquire); }
+
+void report_thread_leak(const ThreadRecord& t, const std::source_location& spawned_at,
+                        const std::source_location& dropped_at) {
+  std::string body = "  The JoinHandle of " + short_thread(t) +
+                     " was destroyed without join() or detach(): nobody will wait for the thread, see its "
+                     "result or learn of its exception.\n\n";
+  (void)dropped_at;  // Inside the primitives; the reporting thread's stack shows the caller.
+  body += "  Thread T" + std::to_string(t.index) + " created here:\n" + frame_text(spawned_at) + "\n";
+  emit("thread leak", "", body, spawned_at);
+  maybe_abort_after_report();
+}
+
+void report_mutex_misuse(const LockInfo& lock, std::string_view what, const std::source_location& where) {
+  std::string body = "  " + std::string(what) + ": " + lock.describe() + "\n\n";
+  body += "  at:\n" + frame_text(where) + "\n";
+  emit("mutex misuse", std::string(what), body, where);
+  maybe_abort_after_report();
+}
+
+void stress_point() {
+  const Config& c = config();
+  if (!c.stress) return;
+  static std::once_flag announced;
+  std::call_once(announced, [&] {
+    std::string line = "racelings: schedule stress on, seed " + std::to_string(c.stress_seed) +
+                       " (run again with RACELINGS_STRESS=" + std::to_string(c.stress_seed) + ")\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  });
+  ThreadRecord* t = self();
+  if (t->rng == 0) t->rng = (c.stress_seed ^ (0x9E3779B97F4A7C15ULL * (t->index + 1))) | 1;
+  // xorshift64: a cheap, seedable generator private to the thread.
+  t->rng ^= t->rng << 13;
+  t->rng ^= t->rng >> 7;
+  t->rng ^= t->rng << 17;
+  uint64_t roll = t->rng % 64;
+  if (roll < 8) {
+    std::this_thread::yield();
+  } else if (roll < 11) {
+    std::this_thread::sleep_for(std::chrono::microseconds(10 + (t->rng >> 8) % 500));
+  }
+}
+
+bool stress_spurious_wakeup() {
+  if (!config().stress) return false;
+  ThreadRecord* t = self();
+  if (t->rng == 0) stress_point();
+  t->rng ^= t->rng << 13;
+  t->rng ^= t->rng >> 7;
+  t->rng ^= t->rng << 17;
+  return t->rng % 4 == 0;
+}
+
+void report_timeout(std::string_view test_name, double seconds) {
+  Registry& r = registry();
+  std::string body;
+  std::source_location where{};
+  {
+    std::lock_guard<std::mutex> guard(r.mu);
+    char limit[64];
+    std::snprintf(limit, sizeof(limit), "%.1f", seconds);
+    body = "  The test " + std::string(test_name) + " did not finish within " + limit +
+           " s. Threads known to the primitives:\n";
+    for (auto& t : r.live) {
+      body += "\n" + wait_text_locked(*t) + held_locks_text(*t);
+      if (t->wait_type != WaitType::kNone && where.line() == 0) where = t->wait_site;
+    }
+    if (r.live.empty()) body += "  (none)\n";
+    body += "\n";
+  }
+  emit("timeout", "", body, where);
+}
+
+void set_report_sink_for_testing(std::function<void(const std::string&)> sink) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.report_mu);
+  r.sink = std::move(sink);
+}
+
+int reports_so_far() { return registry().reports.load(std::memory_order_relaxed); }
+
+}  // namespace detector
+}  // namespace racelings

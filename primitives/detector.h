@@ -1,0 +1,158 @@
+// detector.h
+// -----------------------------------------------------------------------------
+//
+// The deadlock detector the primitives report to. Every lock, wait and thread
+// of the primitives passes through here, so that a deadlock is reported the
+// moment it can be known instead of hanging the program:
+//
+//   * lock-order inversions, the first time two locks are taken in an order
+//     that closes a cycle, even if no thread hangs (as Linux lockdep does);
+//   * wait-for cycles: threads each waiting for a lock another holds, or to
+//     join another, reported by the thread that closes the cycle;
+//   * self-deadlock: re-locking a mutex the thread already holds, or asking
+//     for write access to an RwLock it reads;
+//   * all threads blocked: every thread the primitives know waits with no
+//     timeout, and nothing changed for a grace period (Go's "all goroutines
+//     are asleep - deadlock!").
+//
+// Reports are printed to stderr in the format documented in REPORTS.md. The
+// controls (RACELINGS_DETECT, RACELINGS_ON_REPORT, RACELINGS_DEADLOCK_GRACE_MS,
+// RACELINGS_STRESS) are documented there too.
+//
+// This header is the primitives' internal interface; programs use the
+// primitives and never call it, except for the testing hooks at the end.
+//
+// Rust equivalent: none in std (Rust deadlocks silently too); the closest are
+// the `parking_lot` crate's `deadlock_detection` feature and loom's runtime.
+
+#ifndef RACELINGS_PRIMITIVES_DETECTOR_H_
+#define RACELINGS_PRIMITIVES_DETECTOR_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace racelings {
+namespace detector {
+
+// What a lock is, for reports.
+enum class LockKind { kMutex, kRwLock };
+
+// How a lock is held.
+enum class Mode { kExclusive, kShared };
+
+// Metadata every tracked lock carries: identity and name for reports. Lock
+// ids are never reused, so a stale reference to a destroyed lock is harmless.
+class LockInfo {
+ public:
+  LockInfo(LockKind kind, std::string_view name, std::source_location created);
+  ~LockInfo();
+  LockInfo(const LockInfo&) = delete;
+  LockInfo& operator=(const LockInfo&) = delete;
+
+  uint64_t id() const { return id_; }
+  LockKind kind() const { return kind_; }
+  // "Mutex M3 'account A'" or "Mutex M3 'created at bank.cc:12'".
+  std::string describe() const;
+  // Set once the lock has edges in the lock-order graph, so that destroying
+  // it removes them. Relaxed: only read by the destroying thread, after all
+  // users are done with the lock.
+  std::atomic<bool> in_graph{false};
+
+ private:
+  uint64_t id_;
+  LockKind kind_;
+  std::string name_;
+  std::source_location created_;
+};
+
+// What a blocked thread waits for. Primitives other than locks describe
+// themselves through this interface when a report names them.
+class Waitable {
+ public:
+  virtual ~Waitable() = default;
+  // "waits on Condvar C1 (notify_one was called 1 time while nobody waited)".
+  virtual std::string describe_wait() const = 0;
+};
+
+struct ThreadRecord;
+
+// The thread-local record of the calling thread, registering it on first use.
+ThreadRecord* self();
+
+// True unless RACELINGS_DETECT=0. Read once.
+bool enabled();
+
+// Locks. The primitive calls before_acquire before it blocks, then acquired
+// once it holds the lock, and released just before it unlocks.
+void before_acquire(LockInfo& lock, Mode mode, const std::source_location& where);
+void acquired(LockInfo& lock, Mode mode, const std::source_location& where);
+void released(LockInfo& lock, const std::source_location& where);
+// For try-lock: a lock taken without waiting adds no lock-order edge (it
+// cannot deadlock), but later locks are ordered after it.
+void acquired_without_order(LockInfo& lock, Mode mode, const std::source_location& where);
+
+// A blocking wait, for the lifetime of the object. Construct it just before
+// the thread blocks and destroy it as soon as it runs again. Waits with a
+// timeout are recorded (they show in reports) but never count as blocked.
+class BlockScope {
+ public:
+  // Waiting for a lock held by other threads.
+  BlockScope(LockInfo& lock, Mode mode, const std::source_location& where);
+  // Waiting to join a thread.
+  BlockScope(ThreadRecord& joined, const std::source_location& where);
+  // Waiting on anything else (condvar, channel, barrier, once).
+  BlockScope(const Waitable& what, bool has_timeout, const std::source_location& where);
+  ~BlockScope();
+  BlockScope(const BlockScope&) = delete;
+  BlockScope& operator=(const BlockScope&) = delete;
+
+ private:
+  ThreadRecord* self_;
+};
+
+// Threads. spawn() registers the child before it starts (so the parent's
+// view is complete), and the child reports its end.
+std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::source_location& where);
+void enter_spawned(const std::shared_ptr<ThreadRecord>& record);
+void exit_current();
+std::string thread_description(const ThreadRecord& t);  // "thread T2 'worker'"
+std::string_view thread_name(const ThreadRecord& t);
+bool thread_finished(const ThreadRecord& t);
+
+// Misuse reports that do not stop the program (unless RACELINGS_ON_REPORT=abort).
+void report_thread_leak(const ThreadRecord& t, const std::source_location& spawned_at,
+                        const std::source_location& dropped_at);
+void report_mutex_misuse(const LockInfo& lock, std::string_view what, const std::source_location& where);
+
+// Schedule stress (RACELINGS_STRESS=<seed>): maybe yield or sleep briefly.
+// Called at acquire, release, send and receive points.
+void stress_point();
+// Under schedule stress, true now and then: the condvar wait it guards
+// returns at once, as a spurious wakeup (which the standard allows).
+bool stress_spurious_wakeup();
+
+// Prints the state of every known thread (what it waits for and where) as a
+// `timeout` report. Used by the test watchdog.
+void report_timeout(std::string_view test_name, double seconds);
+
+// ---- Testing hooks -----------------------------------------------------------
+
+// Every report's text goes to `sink` instead of stderr while set; the program
+// does not abort for deadlocks then (the blocked thread stays blocked, so
+// only use it for reports that do not hang: inversions, self-deadlock is not
+// among them). Pass nullptr to restore stderr.
+void set_report_sink_for_testing(std::function<void(const std::string&)> sink);
+
+// Number of reports printed so far, of any kind.
+int reports_so_far();
+
+}  // namespace detector
+}  // namespace racelings
+
+#endif  // RACELINGS_PRIMITIVES_DETECTOR_H_

@@ -1,0 +1,124 @@
+// raw_mutex.h
+// -----------------------------------------------------------------------------
+//
+// `RawMutex`: a mutual-exclusion lock that does not own data, and `LockGuard`,
+// its RAII holder. Use it where the data lives beside the lock, in a class
+// whose members are marked `GUARDED_BY(mu)`: Clang's `-Wthread-safety` then
+// rejects any access made without the lock. Prefer `Mutex<T>` (mutex.h),
+// which makes the data unreachable without a guard.
+//
+// Differences from `std::mutex`: every acquisition is seen by the deadlock
+// detector (detector.h), so re-locking, lock-order inversions and wait cycles
+// are reported instead of hanging; the lock has a name for reports; and with
+// RACELINGS_STRESS set, lock and unlock are schedule-stress points.
+//
+// Rust equivalent: `std::sync::Mutex<()>` used as a plain lock; the pattern
+// "lock beside data" has no direct equivalent in safe Rust.
+//
+//   class Account {
+//    public:
+//     void deposit(int amount) EXCLUDES(mu_) {
+//       LockGuard guard(mu_);
+//       balance_ += amount;
+//     }
+//    private:
+//     RawMutex mu_{"account"};
+//     int balance_ GUARDED_BY(mu_) = 0;
+//   };
+
+#ifndef RACELINGS_PRIMITIVES_RAW_MUTEX_H_
+#define RACELINGS_PRIMITIVES_RAW_MUTEX_H_
+
+#include <mutex>
+#include <source_location>
+#include <string_view>
+
+#include "primitives/detector.h"
+#include "primitives/thread_annotations.h"
+
+namespace racelings {
+
+class Condvar;
+
+class CAPABILITY("mutex") RawMutex {
+ public:
+  // RawMutex::RawMutex(): an unlocked mutex. The name (optional) appears in
+  // deadlock reports; without one, reports name the place of construction.
+  explicit RawMutex(std::string_view name = {}, std::source_location created = std::source_location::current())
+      : info_(detector::LockKind::kMutex, name, created) {}
+
+  // RawMutex::~RawMutex(): destroying a locked mutex is reported as misuse.
+  ~RawMutex() {
+    if (detector::enabled() && !mu_.try_lock()) {
+      detector::report_mutex_misuse(info_, "destroy of a locked mutex", std::source_location::current());
+      return;
+    }
+    if (detector::enabled()) mu_.unlock();
+  }
+
+  RawMutex(const RawMutex&) = delete;
+  RawMutex& operator=(const RawMutex&) = delete;
+
+  // RawMutex::lock(): blocks until the calling thread holds the mutex.
+  // Locking a mutex the thread already holds is a reported deadlock.
+  // Memory ordering: everything written before the last unlock() is visible
+  // after lock() returns.
+  void lock(std::source_location where = std::source_location::current()) ACQUIRE() {
+    if (!detector::enabled()) {
+      mu_.lock();
+      return;
+    }
+    detector::before_acquire(info_, detector::Mode::kExclusive, where);
+    if (!mu_.try_lock()) {
+      detector::BlockScope waiting(info_, detector::Mode::kExclusive, where);
+      mu_.lock();
+    }
+    detector::acquired(info_, detector::Mode::kExclusive, where);
+  }
+
+  // RawMutex::try_lock(): takes the mutex if it is free, never blocks.
+  [[nodiscard]] bool try_lock(std::source_location where = std::source_location::current()) TRY_ACQUIRE(true) {
+    if (!mu_.try_lock()) return false;
+    if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kExclusive, where);
+    return true;
+  }
+
+  // RawMutex::unlock(): releases the mutex; the calling thread must hold it
+  // (unlocking a mutex the thread does not hold is reported as misuse).
+  void unlock(std::source_location where = std::source_location::current()) RELEASE() {
+    if (detector::enabled()) detector::released(info_, where);
+    mu_.unlock();
+  }
+
+  // For the thread safety analysis: states that the caller holds the mutex.
+  void assert_held() const ASSERT_CAPABILITY(this) {}
+
+  const detector::LockInfo& info() const { return info_; }
+
+ private:
+  friend class Condvar;
+
+  std::mutex mu_;
+  detector::LockInfo info_;
+};
+
+// LockGuard: holds a RawMutex for its own lifetime.
+//   { LockGuard guard(mu); ...; }  // unlocked here
+class SCOPED_CAPABILITY LockGuard {
+ public:
+  explicit LockGuard(RawMutex& mu, std::source_location where = std::source_location::current()) ACQUIRE(mu)
+      : mu_(mu) {
+    mu_.lock(where);
+  }
+  ~LockGuard() RELEASE() { mu_.unlock(); }
+
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+
+ private:
+  RawMutex& mu_;
+};
+
+}  // namespace racelings
+
+#endif  // RACELINGS_PRIMITIVES_RAW_MUTEX_H_
