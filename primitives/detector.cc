@@ -178,6 +178,11 @@ struct Registry {
   std::mutex report_mu;
   std::function<void(const std::string&)> sink;  // Guarded by report_mu.
   std::atomic<int> reports{0};
+
+  // Spawned-thread statistics, guarded by mu.
+  int spawned = 0;
+  int running = 0;
+  int max_running = 0;
 };
 
 Registry& registry() {
@@ -858,6 +863,8 @@ std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::sour
   t->spawned = true;
   t->spawned_at = where;
   t->parent = short_thread(*parent);
+  ++r.spawned;
+  r.max_running = std::max(r.max_running, ++r.running);
   return t;
 }
 
@@ -873,6 +880,7 @@ void exit_current() {
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
   t->finished.store(true, std::memory_order_release);
+  if (t->spawned) --r.running;
   r.live.erase(std::remove_if(r.live.begin(), r.live.end(), [&](const auto& p) { return p.get() == t; }),
                r.live.end());
   // With this thread gone, the ones left may all be waiting for nothing.
@@ -961,6 +969,19 @@ void set_report_sink_for_testing(std::function<void(const std::string&)> sink) {
 }
 
 int reports_so_far() { return registry().reports.load(std::memory_order_relaxed); }
+
+ThreadStats thread_stats() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  return ThreadStats{r.spawned, r.max_running};
+}
+
+void reset_thread_stats() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  r.spawned = 0;
+  r.max_running = r.running;
+}
 
 }  // namespace detector
 }  // namespace racelings

@@ -152,6 +152,16 @@ void set_report_sink_for_testing(std::function<void(const std::string&)> sink);
 // Number of reports printed so far, of any kind.
 int reports_so_far();
 
+// Threads started through spawn/Builder/scope since the last reset, and the
+// most that were running at the same time. Exercise tests use it to check
+// that a fix kept the concurrency the exercise is about.
+struct ThreadStats {
+  int spawned = 0;
+  int max_running = 0;
+};
+ThreadStats thread_stats();
+void reset_thread_stats();
+
 }  // namespace detector
 }  // namespace racelings
 

@@ -1,11 +1,71 @@
 // main() for every test in the project: GoogleTest plus the test watchdog,
-// so that a hanging test fails with a report instead of hanging.
+// so that a hanging test fails with a report instead of hanging, and a test
+// binary fails when the deadlock detector reported anything (as a sanitizer
+// makes its test fail with exit code 66).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "primitives/detector.h"
 #include "primitives/watchdog.h"
+
+// Sanitizer hooks a program may define to change the sanitizer's options.
+// Ours come from the environment only, so a non-empty answer means the code
+// under test tries to silence its sanitizer.
+extern "C" const char* __tsan_default_options() __attribute__((weak));
+extern "C" const char* __asan_default_options() __attribute__((weak));
+extern "C" const char* __lsan_default_options() __attribute__((weak));
+extern "C" const char* __ubsan_default_options() __attribute__((weak));
+
+namespace {
+
+int check_sanitizer_options() {
+  struct Hook {
+    const char* name;
+    const char* (*fn)();
+  };
+  const Hook hooks[] = {
+      {"__tsan_default_options", __tsan_default_options},
+      {"__asan_default_options", __asan_default_options},
+      {"__lsan_default_options", __lsan_default_options},
+      {"__ubsan_default_options", __ubsan_default_options},
+  };
+  int bad = 0;
+  for (const Hook& h : hooks) {
+    if (h.fn == nullptr) continue;
+    const char* value = h.fn();
+    if (value != nullptr && *value != '\0') {
+      std::fprintf(stderr,
+                   "racelings: the code under test defines %s (returning \"%s\"), which changes how the "
+                   "sanitizer reports bugs; that is not allowed in an exercise. Remove it.\n",
+                   h.name, value);
+      ++bad;
+    }
+  }
+  return bad;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
   racelings::install_test_watchdog();
-  return RUN_ALL_TESTS();
+  if (check_sanitizer_options() != 0) return 1;
+  int result = RUN_ALL_TESTS();
+  int reports = racelings::detector::reports_so_far();
+  if (reports > 0) {
+    std::fprintf(stderr, "racelings: the deadlock detector printed %d report%s: failing the test.\n", reports,
+                 reports == 1 ? "" : "s");
+    return 66;
+  }
+  // Proof for the runner that the tests ran to the end (an early exit() in
+  // the code under test never gets here).
+  if (const char* nonce = std::getenv("RACELINGS_COMPLETION_NONCE"); nonce != nullptr && *nonce != '\0') {
+    std::printf("racelings: tests completed (%s) result=%d\n", nonce, result);
+    std::fflush(stdout);
+  }
+  return result;
 }

@@ -95,7 +95,7 @@ _sanitized_binary = rule(
     executable = True,
 )
 
-def sanitized_cc_test(name, sanitizer, srcs = [], deps = [], env = {}, size = "small", tags = [], timeout = None, data = [], **kwargs):
+def sanitized_cc_test(name, sanitizer, srcs = [], deps = [], env = {}, size = "small", tags = [], timeout = None, data = [], visibility = None, **kwargs):
     """A cc_test whose whole dependency graph is built under `sanitizer`.
 
     Creates `<name>` (the test) and `<name>_bin` (the binary, tagged manual).
@@ -107,6 +107,7 @@ def sanitized_cc_test(name, sanitizer, srcs = [], deps = [], env = {}, size = "s
         data = data,
         testonly = True,
         tags = ["manual"],
+        visibility = visibility,
         **kwargs
     )
     _sanitized_test(
@@ -117,6 +118,7 @@ def sanitized_cc_test(name, sanitizer, srcs = [], deps = [], env = {}, size = "s
         size = size,
         tags = tags,
         timeout = timeout,
+        visibility = visibility,
     )
 
 def sanitized_cc_binary(name, sanitizer, srcs = [], deps = [], testonly = False, visibility = None, tags = [], **kwargs):

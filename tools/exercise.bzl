@@ -1,0 +1,65 @@
+"""Targets for one exercise and its solution, from the catalog.
+
+An exercise's BUILD file is two lines:
+
+    load("//tools:exercise.bzl", "exercise")
+    exercise()
+
+and makes `:test`, the student's `exercise.cc` with its `test.cc`, built under
+the sanitizer the catalog gives the exercise (whatever --config is used).
+`solution()` in `solutions/NN_topic/BUILD` makes the same test against
+`solution.cc`.
+"""
+
+load("@racelings_catalog//:catalog.bzl", "EXERCISES")
+load("//tools:copts.bzl", "EXERCISE_COPTS")
+load("//tools:sanitizers.bzl", "sanitized_cc_test")
+
+_DEPS = [
+    "//primitives",
+    "//primitives:test_main",
+    "@googletest//:gtest",
+]
+
+def _entry(kind):
+    name = native.package_name().split("/")[-1]
+    if name not in EXERCISES:
+        fail("%s/%s is not in exercises/catalog.json: add an entry for it (see exercises/README.md)" % (kind, name))
+    return EXERCISES[name]
+
+def _env(entry):
+    env = {"RACELINGS_TEST_TIMEOUT_S": str(entry["timeout_s"])}
+    env.update(entry["env"])
+    return env
+
+def exercise():
+    """The student's exercise: broken on a pristine tree, so tagged manual."""
+    entry = _entry("exercises")
+    native.exports_files(["test.cc", "exercise.cc"])
+    sanitized_cc_test(
+        name = "test",
+        sanitizer = entry["sanitizer"],
+        srcs = ["exercise.cc", "test.cc"],
+        copts = EXERCISE_COPTS,
+        deps = _DEPS,
+        env = _env(entry),
+        size = "medium",
+        tags = ["manual", "exercise"],
+        visibility = ["//visibility:public"],
+    )
+
+def solution():
+    """The fixed twin: must pass, so part of `bazel test //...`."""
+    entry = _entry("solutions")
+    name = entry["name"]
+    sanitized_cc_test(
+        name = "test",
+        sanitizer = entry["sanitizer"],
+        srcs = ["solution.cc", "//exercises/%s:test.cc" % name],
+        copts = EXERCISE_COPTS,
+        deps = _DEPS,
+        env = _env(entry),
+        size = "medium",
+        tags = ["solution"],
+        visibility = ["//visibility:public"],
+    )
