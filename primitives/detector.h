@@ -149,7 +149,8 @@ void report_timeout(std::string_view test_name, double seconds);
 // among them). Pass nullptr to restore stderr.
 void set_report_sink_for_testing(std::function<void(const std::string&)> sink);
 
-// Number of reports printed so far, of any kind.
+// Number of reports printed so far, of any kind (reports a testing sink
+// captured are not printed, so they do not count).
 int reports_so_far();
 
 // Threads started through spawn/Builder/scope since the last reset, and the

@@ -21,7 +21,7 @@ def _catalog_impl(rctx):
             "name": name,
             "sanitizer": ex["sanitizer"],
             "env": ex.get("env", {}),
-            "timeout_s": ex.get("timeout_s", 30),
+            "timeout_s": ex.get("timeout_s", 10),
         }
     rctx.file("BUILD.bazel", "")
     rctx.file("catalog.bzl", "# Generated from exercises/catalog.json by //tools:catalog.bzl. Do not edit.\nEXERCISES = %r\n" % (exercises,))

@@ -35,7 +35,7 @@ def _env(entry):
 def exercise():
     """The student's exercise: broken on a pristine tree, so tagged manual."""
     entry = _entry("exercises")
-    native.exports_files(["test.cc", "exercise.cc"])
+    native.exports_files(["test.cc", "exercise.cc", "README.md"])
     sanitized_cc_test(
         name = "test",
         sanitizer = entry["sanitizer"],
@@ -52,6 +52,7 @@ def solution():
     """The fixed twin: must pass, so part of `bazel test //...`."""
     entry = _entry("solutions")
     name = entry["name"]
+    native.exports_files(["solution.cc"])
     sanitized_cc_test(
         name = "test",
         sanitizer = entry["sanitizer"],

@@ -26,12 +26,16 @@ SANITIZER_LINKOPTS = {
     "ubsan": ["-fsanitize=undefined"],
 }
 
-# Runtime options, the same ones the checker passes when it runs a binary itself.
+# clang-19's own symbolizer, so that reports name files and lines on any machine.
+_SYMBOLIZER = "external_symbolizer_path=/usr/lib/llvm-19/bin/llvm-symbolizer"
+
+# Runtime options. Each sanitized target also writes them to `<name>.env`
+# beside its binary, which is where the checker reads them: one definition.
 SANITIZER_ENV = {
     "none": {},
-    "tsan": {"TSAN_OPTIONS": "halt_on_error=0:exitcode=66:history_size=4:second_deadlock_stack=1"},
-    "asan": {"ASAN_OPTIONS": "detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1"},
-    "ubsan": {"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"},
+    "tsan": {"TSAN_OPTIONS": "halt_on_error=0:exitcode=66:history_size=4:second_deadlock_stack=1:" + _SYMBOLIZER},
+    "asan": {"ASAN_OPTIONS": "detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1:" + _SYMBOLIZER},
+    "ubsan": {"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:" + _SYMBOLIZER},
 }
 
 SANITIZERS = ["none", "tsan", "asan", "ubsan"]
@@ -69,8 +73,10 @@ def _sanitized_impl(ctx):
     runfiles = ctx.runfiles(files = [out, src]).merge(binary[DefaultInfo].default_runfiles)
     env = dict(SANITIZER_ENV[ctx.attr.sanitizer])
     env.update(ctx.attr.env)
+    env_file = ctx.actions.declare_file(ctx.label.name + ".env")
+    ctx.actions.write(env_file, "".join(["%s=%s\n" % (k, env[k]) for k in sorted(env)]))
     return [
-        DefaultInfo(executable = out, runfiles = runfiles),
+        DefaultInfo(executable = out, files = depset([out, env_file]), runfiles = runfiles.merge(ctx.runfiles(files = [env_file]))),
         testing.TestEnvironment(env),
     ]
 

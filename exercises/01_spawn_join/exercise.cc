@@ -1,12 +1,14 @@
 // Exercise 01: spawn and join
 //
-// sum_in_background() adds up the numbers on a worker thread, so that the
-// calling thread stays free. But the caller reads the worker's result while
-// the worker may still be writing it: a data race.
+// sum_in_background() adds up the numbers on two threads: a worker sums the
+// first half while the caller sums the second. But the caller reads the
+// worker's result as soon as its own half is done, while the worker may
+// still be writing it: a data race.
 //
-// Make the caller wait for the worker before it reads `total`. Keep the
-// summing on the worker thread.
+// Make the caller wait for the worker before it reads `first_half`. Keep
+// the first half on the worker thread.
 
+#include <cstddef>
 #include <vector>
 
 #include "primitives/thread.h"
@@ -14,17 +16,21 @@
 namespace exercise {
 
 long sum_in_background(const std::vector<int>& numbers) {
-  long total = 0;
+  const size_t middle = numbers.size() / 2;
+  long first_half = 0;
   racelings::JoinHandle<void> worker = racelings::spawn([&] {
     long sum = 0;
-    for (int n : numbers) sum += n;
-    total = sum;
+    for (size_t i = 0; i < middle; ++i) sum += numbers[i];
+    first_half = sum;
   });
 
-  // TODO: the worker may not have written `total` yet. Wait for it first.
-  long answer = total;
+  long second_half = 0;
+  for (size_t i = middle; i < numbers.size(); ++i) second_half += numbers[i];
+
+  // TODO: the worker may not have written `first_half` yet. Wait for it first.
+  long total = first_half + second_half;
   worker.join();
-  return answer;
+  return total;
 }
 
 }  // namespace exercise

@@ -1,0 +1,274 @@
+// The instructor's audit: every pristine broken exercise must show its
+// expected finding in every run, and every solution must be clean in every run.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "checker/bazel.h"
+#include "checker/commands.h"
+#include "checker/html.h"
+#include "checker/judge.h"
+#include "checker/process.h"
+#include "checker/report/explain.h"
+#include "checker/report/report_parser.h"
+#include "checker/runner.h"
+
+namespace racelings::checker {
+namespace {
+
+using report::Kind;
+namespace fs = std::filesystem;
+
+struct Side {
+  bool built = true;
+  int runs = 0;
+  int good = 0;  // detected (broken) or clean (solution)
+  std::vector<Kind> kinds;
+  std::vector<report::Finding> findings;  // merged over runs, for the report
+  double seconds = 0;                     // total run time
+};
+
+struct Row {
+  const Exercise* ex;
+  Side broken, solution;
+};
+
+void add_kinds(Side& side, const std::vector<report::Finding>& findings) {
+  for (const auto& f : findings) {
+    bool seen = false;
+    for (Kind k : side.kinds) seen = seen || k == f.kind;
+    if (!seen) side.kinds.push_back(f.kind);
+  }
+}
+
+nlohmann::json kinds_json(const std::vector<Kind>& kinds) {
+  nlohmann::json out = nlohmann::json::array();
+  for (Kind k : kinds) out.push_back(std::string(report::kind_name(k)));
+  return out;
+}
+
+std::string fraction(int good, int runs) { return std::to_string(good) + "/" + std::to_string(runs); }
+
+}  // namespace
+
+int cmd_audit(Context& ctx, const AuditOptions& options) {
+  const Ui& ui = ctx.ui;
+  if (options.runs < 1) {
+    std::cerr << "racelings: --runs must be at least 1\n";
+    return kExitUsage;
+  }
+  std::vector<const Exercise*> selected;
+  for (const auto& q : options.only) {
+    const Exercise* ex = ctx.catalog.find(q);
+    if (ex == nullptr) {
+      std::cerr << "racelings: " << ctx.catalog.unknown_message(q) << "\n";
+      return kExitUsage;
+    }
+    selected.push_back(ex);
+  }
+  if (selected.empty()) {
+    for (const auto& ex : ctx.catalog.exercises()) selected.push_back(&ex);
+  }
+
+  // Which tree: prebuilt binaries, this tree, or a pristine copy of it.
+  std::string tree = ctx.root;
+  std::unique_ptr<TempDir> pristine;
+  if (options.prebuilt.empty() && !options.in_place) {
+    if (!is_git_repo(ctx.root)) {
+      std::cout << ui.yellow("note:") << " not a git checkout: auditing the exercises as they are in this tree\n";
+    } else {
+      std::vector<std::string> changed = changed_files(ctx.root, "exercises/");
+      std::vector<std::string> changed_solutions = changed_files(ctx.root, "solutions/");
+      changed.insert(changed.end(), changed_solutions.begin(), changed_solutions.end());
+      if (!changed.empty()) {
+        pristine = std::make_unique<TempDir>("racelings-audit");
+        std::string error;
+        if (!export_head(ctx.root, pristine->path(), error)) {
+          std::cerr << "racelings: " << error << "\n";
+          return kExitInternal;
+        }
+        tree = pristine->path();
+        std::cout << ui.yellow("note:") << " " << changed.size()
+                  << " file(s) under exercises/ or solutions/ differ from git HEAD (e.g. " << changed.front()
+                  << "); auditing the pristine versions from HEAD instead\n";
+      }
+    }
+  }
+
+  std::vector<Row> rows;
+  for (const Exercise* ex : selected) rows.push_back(Row{ex, {}, {}});
+  auto started = std::chrono::steady_clock::now();
+
+  std::vector<std::pair<const Exercise*, TestRun>> tests;
+  std::vector<std::pair<size_t, bool>> owners;  // row index, is solution
+  if (options.prebuilt.empty()) {
+    std::vector<std::string> targets;
+    for (const Exercise* ex : selected) {
+      targets.push_back(ex->exercise_target());
+      targets.push_back(ex->solution_target());
+    }
+    std::cout << "Building " << targets.size() << " test programs (each under its own sanitizer)...\n" << std::flush;
+    BazelOptions bazel;
+    bazel.workspace = tree;
+    bazel.extra_flags = {"--keep_going"};
+    BuildOutcome built = build(targets, bazel);
+    if (!built.failure.empty() && built.errors.empty()) {
+      std::cerr << built.output << "\nracelings: " << built.failure << "\n";
+      return kExitInternal;
+    }
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Row& row = rows[i];
+      row.broken.built = built.built[row.ex->exercise_target()];
+      row.solution.built = built.built[row.ex->solution_target()];
+      if (!row.broken.built) {
+        auto errors = errors_in(built.errors, "exercises/" + row.ex->name + "/");
+        row.broken.runs = options.runs;
+        row.broken.kinds = {Kind::kBuildError};
+        row.broken.findings = errors;
+        row.broken.good = row.ex->expect == Kind::kBuildError ? options.runs : 0;
+      } else {
+        tests.push_back({row.ex, TestRun{output_path(built, tree, row.ex->exercise_target()), {}}});
+        owners.push_back({i, false});
+      }
+      if (!row.solution.built) {
+        row.solution.runs = options.runs;
+        row.solution.kinds = {Kind::kBuildError};
+        row.solution.findings = errors_in(built.errors, "solutions/" + row.ex->name + "/");
+      } else {
+        tests.push_back({row.ex, TestRun{output_path(built, tree, row.ex->solution_target()), {}}});
+        owners.push_back({i, true});
+      }
+    }
+  } else {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Exercise* ex = rows[i].ex;
+      for (bool solution : {false, true}) {
+        std::string binary = options.prebuilt + "/" + (solution ? "solutions/" : "exercises/") + ex->name + "/test";
+        if (!fs::exists(binary)) {
+          Side& side = solution ? rows[i].solution : rows[i].broken;
+          side.built = false;
+          side.runs = options.runs;
+          side.kinds = {Kind::kBuildError};
+          continue;
+        }
+        tests.push_back({ex, TestRun{binary, {}}});
+        owners.push_back({i, solution});
+      }
+    }
+  }
+
+  std::cout << "Running " << tests.size() << " test programs " << options.runs << (options.runs == 1 ? " time" : " times")
+            << " each...\n"
+            << std::flush;
+  auto results = run_many(tests, options.runs, options.jobs);
+  for (size_t t = 0; t < tests.size(); ++t) {
+    auto [index, solution] = owners[t];
+    Row& row = rows[index];
+    Side& side = solution ? row.solution : row.broken;
+    std::vector<report::Finding> all;
+    for (const RunVerdict& v : results[t]) {
+      ++side.runs;
+      side.seconds += static_cast<double>(v.run.elapsed.count()) / 1000.0;
+      if (solution) {
+        side.good += v.clean ? 1 : 0;
+      } else {
+        side.good += has_kind(v.findings, row.ex->expect) ? 1 : 0;
+      }
+      add_kinds(side, v.findings);
+      all.insert(all.end(), v.findings.begin(), v.findings.end());
+    }
+    side.findings = report::merge_findings(std::move(all));
+  }
+  double total_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  // The table.
+  bool all_detected = true, all_clean = true;
+  std::printf("\n%-28s %-5s %-22s %-10s %-10s %s\n", "exercise", "san", "expected", "detected", "sol. clean",
+              "broken shows");
+  for (const Row& row : rows) {
+    bool detected = row.broken.good == row.broken.runs && row.broken.runs > 0;
+    bool clean = row.solution.good == row.solution.runs && row.solution.runs > 0;
+    all_detected = all_detected && detected;
+    all_clean = all_clean && clean;
+    std::string shows;
+    for (Kind k : row.broken.kinds) shows += (shows.empty() ? "" : ", ") + std::string(report::kind_name(k));
+    std::string det = fraction(row.broken.good, row.broken.runs);
+    std::string cln = fraction(row.solution.good, row.solution.runs);
+    char line[512];
+    std::snprintf(line, sizeof(line), "%-28s %-5s %-22s ", row.ex->name.c_str(), row.ex->sanitizer.c_str(),
+                  std::string(report::kind_name(row.ex->expect)).c_str());
+    std::cout << line << (detected ? ui.green(det) : ui.red(det)) << std::string(11 - std::min<size_t>(det.size(), 10), ' ')
+              << (clean ? ui.green(cln) : ui.red(cln)) << std::string(11 - std::min<size_t>(cln.size(), 10), ' ')
+              << shows << "\n";
+  }
+  // Details of every failure, so the instructor sees why.
+  for (const Row& row : rows) {
+    bool detected = row.broken.good == row.broken.runs && row.broken.runs > 0;
+    bool clean = row.solution.good == row.solution.runs && row.solution.runs > 0;
+    if (!detected) {
+      std::cout << "\n" << ui.red(row.ex->name + ": the broken version did not always show " +
+                                  std::string(report::kind_name(row.ex->expect)))
+                << "\n";
+      for (const auto& f : row.broken.findings) std::cout << report::render(f, false);
+      if (row.broken.findings.empty()) std::cout << "  (it passed its tests cleanly)\n";
+    }
+    if (!clean) {
+      std::cout << "\n" << ui.red(row.ex->name + ": the solution was not clean") << "\n";
+      for (const auto& f : row.solution.findings) std::cout << report::render(f, false);
+    }
+  }
+  std::printf("\n%zu exercises, %d run(s) each, %.0f s: ", rows.size(), options.runs, total_seconds);
+  std::cout << (all_detected ? ui.green("every broken exercise detected") : ui.red("some broken exercises missed"))
+            << ", " << (all_clean ? ui.green("every solution clean") : ui.red("some solutions not clean")) << "\n";
+  if (pristine) std::cout << ui.dim("(audited the pristine tree from git HEAD)") << "\n";
+
+  nlohmann::json doc;
+  doc["exercises"] = nlohmann::json::array();
+  for (const Row& row : rows) {
+    nlohmann::json e;
+    e["name"] = row.ex->name;
+    e["chapter"] = row.ex->chapter;
+    e["sanitizer"] = row.ex->sanitizer;
+    e["expect"] = std::string(report::kind_name(row.ex->expect));
+    e["broken"] = {{"runs", row.broken.runs},
+                   {"detected", row.broken.good},
+                   {"kinds", kinds_json(row.broken.kinds)},
+                   {"seconds", row.broken.seconds}};
+    e["solution"] = {{"runs", row.solution.runs},
+                     {"clean", row.solution.good},
+                     {"kinds", kinds_json(row.solution.kinds)},
+                     {"seconds", row.solution.seconds}};
+    doc["exercises"].push_back(e);
+  }
+  doc["summary"] = {{"exercises", rows.size()},
+                    {"runs", options.runs},
+                    {"all_detected", all_detected},
+                    {"all_clean", all_clean},
+                    {"seconds", total_seconds}};
+  if (!options.json_path.empty()) {
+    if (!write_file_atomically(options.json_path, doc.dump(2) + "\n")) {
+      std::cerr << "racelings: could not write " << options.json_path << "\n";
+      return kExitInternal;
+    }
+    std::cout << "JSON: " << options.json_path << "\n";
+  }
+  if (!options.html_path.empty()) {
+    if (!write_file_atomically(options.html_path, audit_html(doc))) {
+      std::cerr << "racelings: could not write " << options.html_path << "\n";
+      return kExitInternal;
+    }
+    std::cout << "HTML: " << options.html_path << "\n";
+  }
+  return all_detected && all_clean ? kExitOk : kExitNotPassing;
+}
+
+}  // namespace racelings::checker

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs `racelings audit` on the exercise and solution programs Bazel built as
+# this test's data (no nested Bazel): every broken exercise must show its
+# expected finding and every solution must be clean, in every run.
+set -euo pipefail
+root="${TEST_SRCDIR}/${TEST_WORKSPACE}"
+out="${TEST_UNDECLARED_OUTPUTS_DIR:-${TEST_TMPDIR}}"
+# The tree must look like a racelings tree to the checker.
+touch "$root/WORKSPACE" 2>/dev/null || true
+"$root/checker/racelings" --no-color audit --prebuilt "$root" --runs "${RACELINGS_AUDIT_RUNS:-2}" \
+  --json "$out/audit.json" --html "$out/audit.html"

@@ -1,0 +1,112 @@
+#include "checker/html.h"
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace racelings::checker {
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+const char* kStyle = R"(
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:72em;color:#222;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em} .sub{color:#666;margin-top:0}
+table{border-collapse:collapse;margin:1em 0;width:100%} th,td{padding:.3em .6em;border-bottom:1px solid #ddd;text-align:left}
+th{background:#f4f4f4;position:sticky;top:0} td.num{text-align:right;font-variant-numeric:tabular-nums}
+.good{background:#d9f2d9} .bad{background:#f8d0d0} .mid{background:#fbe9c8}
+.pill{display:inline-block;padding:0 .5em;border-radius:1em;background:#eee;margin:0 .2em .2em 0;font-size:.9em}
+.summary{display:flex;gap:1em;flex-wrap:wrap} .card{border:1px solid #ddd;border-radius:.5em;padding:.6em 1em;min-width:10em}
+.card b{font-size:1.4em;display:block}
+)";
+
+std::string rate_class(double rate) { return rate >= 1.0 ? "good" : rate <= 0.0 ? "bad" : "mid"; }
+
+}  // namespace
+
+std::string audit_html(const nlohmann::json& audit) {
+  std::ostringstream out;
+  const auto& summary = audit.at("summary");
+  out << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      << "<title>racelings audit</title><style>" << kStyle << "</style></head><body>\n";
+  out << "<h1>racelings audit</h1>\n<p class=\"sub\">" << summary.value("exercises", 0) << " exercises, "
+      << summary.value("runs", 0) << " run(s) of each broken version and each solution</p>\n";
+
+  // DataRaceBench-style confusion counts per sanitizer: a broken run that
+  // shows its finding is a true positive, one that does not a false
+  // negative; a clean solution run is a true negative, a dirty one a false positive.
+  struct Counts {
+    int tp = 0, fn = 0, tn = 0, fp = 0;
+  };
+  std::map<std::string, Counts> per;
+  for (const auto& e : audit.at("exercises")) {
+    Counts& c = per[e.value("sanitizer", "")];
+    int runs = e["broken"].value("runs", 0), detected = e["broken"].value("detected", 0);
+    int sruns = e["solution"].value("runs", 0), clean = e["solution"].value("clean", 0);
+    c.tp += detected;
+    c.fn += runs - detected;
+    c.tn += clean;
+    c.fp += sruns - clean;
+  }
+  out << "<div class=\"summary\">\n";
+  out << "<div class=\"card\">every broken exercise detected<b class=\""
+      << (summary.value("all_detected", false) ? "good" : "bad") << "\">"
+      << (summary.value("all_detected", false) ? "yes" : "no") << "</b></div>\n";
+  out << "<div class=\"card\">every solution clean<b class=\"" << (summary.value("all_clean", false) ? "good" : "bad")
+      << "\">" << (summary.value("all_clean", false) ? "yes" : "no") << "</b></div>\n";
+  out << "</div>\n";
+
+  out << "<h2>Per sanitizer</h2>\n<table id=\"per-sanitizer\"><tr><th>sanitizer</th><th>true positives</th>"
+      << "<th>false negatives</th><th>true negatives</th><th>false positives</th><th>recall</th><th>precision</th></tr>\n";
+  for (const auto& [san, c] : per) {
+    double recall = c.tp + c.fn > 0 ? static_cast<double>(c.tp) / (c.tp + c.fn) : 1.0;
+    double precision = c.tp + c.fp > 0 ? static_cast<double>(c.tp) / (c.tp + c.fp) : 1.0;
+    char r[32], p[32];
+    std::snprintf(r, sizeof(r), "%.2f", recall);
+    std::snprintf(p, sizeof(p), "%.2f", precision);
+    out << "<tr><td>" << html_escape(san) << "</td><td class=\"num\">" << c.tp << "</td><td class=\"num\">" << c.fn
+        << "</td><td class=\"num\">" << c.tn << "</td><td class=\"num\">" << c.fp << "</td><td class=\"num "
+        << rate_class(recall) << "\">" << r << "</td><td class=\"num " << rate_class(precision) << "\">" << p
+        << "</td></tr>\n";
+  }
+  out << "</table>\n";
+
+  out << "<h2>Per exercise</h2>\n<table id=\"audit\"><tr><th>exercise</th><th>chapter</th><th>sanitizer</th>"
+      << "<th>expected</th><th>broken: detected</th><th>solution: clean</th><th>broken version shows</th>"
+      << "<th>solution shows</th></tr>\n";
+  for (const auto& e : audit.at("exercises")) {
+    int runs = e["broken"].value("runs", 0), detected = e["broken"].value("detected", 0);
+    int sruns = e["solution"].value("runs", 0), clean = e["solution"].value("clean", 0);
+    auto pills = [](const nlohmann::json& kinds) {
+      std::string s;
+      for (const auto& k : kinds) s += "<span class=\"pill\">" + html_escape(k.get<std::string>()) + "</span>";
+      return s;
+    };
+    out << "<tr><td>" << html_escape(e.value("name", "")) << "</td><td>" << html_escape(e.value("chapter", ""))
+        << "</td><td>" << html_escape(e.value("sanitizer", "")) << "</td><td>" << html_escape(e.value("expect", ""))
+        << "</td><td class=\"num " << rate_class(runs ? static_cast<double>(detected) / runs : 0) << "\">" << detected
+        << "/" << runs << "</td><td class=\"num " << rate_class(sruns ? static_cast<double>(clean) / sruns : 0) << "\">"
+        << clean << "/" << sruns << "</td><td>" << pills(e["broken"]["kinds"]) << "</td><td>"
+        << pills(e["solution"]["kinds"]) << "</td></tr>\n";
+  }
+  out << "</table>\n</body></html>\n";
+  return out.str();
+}
+
+}  // namespace racelings::checker

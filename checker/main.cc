@@ -1,0 +1,111 @@
+// racelings: the command-line tool for students and instructors.
+//
+//   racelings                 progress, and the next exercise to fix
+//   racelings list            every exercise and whether it passes
+//   racelings check [N]       build exercise N under its sanitizer, run it, explain
+//   racelings watch           check again on every save, moving on when it passes
+//   racelings hint N          one more hint each time
+//   racelings reset N         restore exercise N as it was (asks first)
+//   racelings explain         explain a sanitizer log read from standard input
+//   racelings audit           instructors: every broken exercise detected, every solution clean
+//
+// Exit codes: see commands.h (0 ok, 1 not passing, 2 usage, 4 internal).
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "checker/catalog.h"
+#include "checker/commands.h"
+#include "checker/workspace.h"
+
+using namespace racelings::checker;
+
+int main(int argc, char** argv) {
+  CLI::App app{"racelings: fix small broken concurrent programs; sanitizers and a deadlock detector prove it."};
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Exit codes: 0 ok, 1 the exercise (or audit) does not pass, 2 bad command line, 4 racelings itself failed.\n"
+      "Colours only on a terminal; set NO_COLOR to turn them off.");
+  std::string root_hint;
+  bool no_colour = false;
+  app.add_option("--root", root_hint, "the racelings tree (default: found from the current directory)");
+  app.add_flag("--no-color", no_colour, "no colours, even on a terminal");
+
+  auto* list = app.add_subcommand("list", "every exercise, in order, and whether it passes");
+  auto* check = app.add_subcommand("check", "build an exercise under its sanitizer, run it and explain what happened");
+  std::string check_query;
+  int check_runs = 1;
+  bool check_dev = false;
+  check->add_option("exercise", check_query, "number or name (default: the next one not passing)");
+  check->add_option("--runs", check_runs, "how many times to run it (a pass needs every run clean)")
+      ->check(CLI::Range(1, 1000));
+  check->add_flag("--dev", check_dev,
+                  "for authors: check that the pristine exercise shows its finding and its solution is clean");
+  auto* hint = app.add_subcommand("hint", "show one more hint for an exercise each time");
+  std::string hint_query;
+  hint->add_option("exercise", hint_query, "number or name (default: the next one not passing)");
+  auto* watch = app.add_subcommand("watch", "check the current exercise again every time you save it");
+  auto* reset = app.add_subcommand("reset", "restore an exercise as it was at the start (asks first)");
+  std::string reset_query;
+  bool reset_yes = false;
+  reset->add_option("exercise", reset_query, "number or name")->required();
+  reset->add_flag("-y,--yes", reset_yes, "do not ask");
+  auto* explain = app.add_subcommand("explain", "explain a sanitizer or compiler log read from standard input");
+  bool explain_json = false;
+  explain->add_flag("--json", explain_json, "print the findings as JSON");
+  auto* audit = app.add_subcommand(
+      "audit", "instructors: every pristine broken exercise must show its finding and every solution be clean");
+  AuditOptions audit_options;
+  audit->add_option("--runs", audit_options.runs, "runs of each program (default 5)")->check(CLI::Range(1, 1000));
+  audit->add_option("--jobs", audit_options.jobs, "programs run at once (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  audit->add_option("--json", audit_options.json_path, "also write the results as JSON to this file");
+  audit->add_option("--html", audit_options.html_path, "also write the results as a self-contained HTML page");
+  audit->add_option("--only", audit_options.only, "audit only these exercises (numbers or names)");
+  audit->add_option("--prebuilt", audit_options.prebuilt,
+                    "run programs already built under this directory instead of building (used by tests)");
+  audit->add_flag("--in-place", audit_options.in_place, "audit the tree as it is, even where exercises were edited");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  Ui ui = Ui::for_stdout(no_colour);
+  if (*explain) return cmd_explain(ui, explain_json);
+
+  Context ctx{"", Catalog(), ui, State("")};
+  try {
+    ctx.root = find_root(audit_options.prebuilt.empty() ? root_hint : audit_options.prebuilt);
+    ctx.catalog = Catalog::load(ctx.root + "/exercises/catalog.json");
+  } catch (const CatalogError& e) {
+    std::cerr << "racelings: " << e.what() << "\n";
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "racelings: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  ctx.state = State(ctx.root);
+  ctx.state.load();
+
+  if (*list) return cmd_list(ctx);
+  if (*check) {
+    if (check_dev) {
+      AuditOptions dev;
+      dev.runs = check_runs;
+      if (!check_query.empty()) dev.only = {check_query};
+      return cmd_audit(ctx, dev);
+    }
+    return cmd_check(ctx, check_query, check_runs);
+  }
+  if (*hint) return cmd_hint(ctx, hint_query);
+  if (*watch) return cmd_watch(ctx);
+  if (*reset) return cmd_reset(ctx, reset_query, reset_yes);
+  if (*audit) return cmd_audit(ctx, audit_options);
+  return cmd_status(ctx);
+}

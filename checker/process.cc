@@ -1,0 +1,260 @@
+#include "checker/process.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+extern char** environ;
+
+namespace racelings::checker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Resident set size in bytes of every process whose process group is `pgid`.
+size_t group_rss_bytes(pid_t pgid) {
+  size_t total = 0;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return 0;
+  long page = ::sysconf(_SC_PAGESIZE);
+  while (auto* entry = ::readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    std::string base = std::string("/proc/") + entry->d_name;
+    std::ifstream stat(base + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    // Fields after the name: state ppid pgrp ...
+    char state = 0;
+    long ppid = 0, pgrp = 0;
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) continue;
+    if (pgrp != pgid) continue;
+    std::ifstream statm(base + "/statm");
+    long size = 0, resident = 0;
+    if (statm >> size >> resident) total += static_cast<size_t>(resident) * static_cast<size_t>(page);
+  }
+  ::closedir(proc);
+  return total;
+}
+
+// Keeps the first `head` bytes and the last `tail` bytes of a stream.
+class OutputCapture {
+ public:
+  OutputCapture(size_t head, size_t tail) : head_limit_(head), tail_limit_(tail) {}
+
+  void add(const char* data, size_t n) {
+    size_t to_head = std::min(n, head_limit_ - std::min(head_limit_, head_.size()));
+    head_.append(data, to_head);
+    data += to_head;
+    n -= to_head;
+    if (n == 0) return;
+    tail_.append(data, n);
+    if (tail_.size() > 2 * tail_limit_ + 65536) trim();
+  }
+
+  std::string finish(size_t& dropped) {
+    trim();
+    dropped = dropped_;
+    if (dropped_ == 0) return head_ + tail_;
+    return head_ + "\n[racelings: " + std::to_string(dropped_) +
+           " bytes of output dropped here: the program printed too much]\n" + tail_;
+  }
+
+ private:
+  void trim() {
+    if (tail_.size() <= tail_limit_) return;
+    size_t cut = tail_.size() - tail_limit_;
+    dropped_ += cut;
+    tail_.erase(0, cut);
+  }
+
+  size_t head_limit_, tail_limit_;
+  std::string head_, tail_;
+  size_t dropped_ = 0;
+};
+
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (eq != std::string::npos && extra.count(entry.substr(0, eq)) != 0) continue;
+    out.push_back(std::move(entry));
+  }
+  for (const auto& [k, v] : extra) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace
+
+RunResult run(const RunOptions& options) {
+  RunResult result;
+  if (options.argv.empty()) {
+    result.error = "nothing to run";
+    return result;
+  }
+  std::unique_ptr<TempDir> scratch;
+  std::string cwd = options.cwd;
+  if (cwd.empty()) {
+    scratch = std::make_unique<TempDir>("racelings-run");
+    cwd = scratch->path();
+  }
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    result.error = std::string("pipe: ") + std::strerror(errno);
+    return result;
+  }
+  // Everything the child needs is prepared before fork: after fork, only
+  // async-signal-safe calls.
+  std::vector<std::string> env_strings = merged_environment(options.env);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = options.argv;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const RunLimits& limits = options.limits;
+  bool root = ::geteuid() == 0;
+
+  auto start = Clock::now();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    result.error = std::string("fork: ") + std::strerror(errno);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return result;
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::dup2(pipe_fds[1], STDOUT_FILENO);
+    ::dup2(pipe_fds[1], STDERR_FILENO);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    struct rlimit core = {0, 0};
+    ::setrlimit(RLIMIT_CORE, &core);
+    struct rlimit fsize = {limits.max_file_bytes, limits.max_file_bytes};
+    ::setrlimit(RLIMIT_FSIZE, &fsize);
+    long cpu = static_cast<long>(limits.timeout.count() / 1000) * 2 + 10;
+    struct rlimit cpu_limit = {static_cast<rlim_t>(cpu), static_cast<rlim_t>(cpu + 5)};
+    ::setrlimit(RLIMIT_CPU, &cpu_limit);
+    if (!root) {
+      // Root ignores RLIMIT_NPROC; for everyone else it stops fork bombs.
+      struct rlimit nproc = {limits.max_processes, limits.max_processes};
+      ::setrlimit(RLIMIT_NPROC, &nproc);
+    }
+    // Writing to a closed pipe must fail, not kill the program silently.
+    ::signal(SIGPIPE, SIG_DFL);
+    if (::chdir(cwd.c_str()) != 0) _exit(126);
+    ::execve(argv[0], argv.data(), envp.data());
+    const char msg[] = "racelings: could not execute the program\n";
+    (void)!::write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    _exit(127);
+  }
+  ::setpgid(pid, pid);  // Also in the parent, so no window exists without the group.
+  ::close(pipe_fds[1]);
+  result.started = true;
+
+  OutputCapture capture(limits.output_head_bytes, limits.output_tail_bytes);
+  auto deadline = start + limits.timeout;
+  auto next_memory_check = start;
+  bool pipe_open = true;
+  int status = 0;
+  bool reaped = false;
+  char buf[65536];
+  while (!reaped) {
+    auto now = Clock::now();
+    if (now >= deadline && !result.timed_out) {
+      result.timed_out = true;
+      ::kill(-pid, SIGKILL);
+    }
+    if (now >= next_memory_check && !result.timed_out && !result.out_of_memory) {
+      next_memory_check = now + std::chrono::milliseconds(100);
+      if (group_rss_bytes(pid) > limits.max_rss_bytes) {
+        result.out_of_memory = true;
+        ::kill(-pid, SIGKILL);
+      }
+    }
+    if (pipe_open) {
+      struct pollfd pfd = {pipe_fds[0], POLLIN, 0};
+      int wait_ms = 50;
+      if (::poll(&pfd, 1, wait_ms) > 0) {
+        ssize_t n = ::read(pipe_fds[0], buf, sizeof(buf));
+        if (n > 0) {
+          capture.add(buf, static_cast<size_t>(n));
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+          pipe_open = false;
+        }
+      }
+    } else {
+      ::usleep(10000);
+    }
+    pid_t w = ::waitpid(pid, &status, WNOHANG);
+    if (w == pid) reaped = true;
+  }
+  // The main process is gone: end whatever it left behind in its group, then
+  // read what is still in the pipe (without waiting for orphans that hold it).
+  ::kill(-pid, SIGKILL);
+  for (;;) {
+    struct pollfd pfd = {pipe_fds[0], POLLIN, 0};
+    if (!pipe_open || ::poll(&pfd, 1, 20) <= 0) break;
+    ssize_t n = ::read(pipe_fds[0], buf, sizeof(buf));
+    if (n <= 0) break;
+    capture.add(buf, static_cast<size_t>(n));
+  }
+  ::close(pipe_fds[0]);
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  result.output = capture.finish(result.dropped_bytes);
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+    if (result.exit_code == 126 || result.exit_code == 127) {
+      if (result.output.find("racelings: could not execute") != std::string::npos) {
+        result.error = "could not execute " + options.argv[0];
+      }
+    }
+  } else if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+  }
+  return result;
+}
+
+TempDir::TempDir(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory in " + pattern);
+  path_ = buf.data();
+}
+
+TempDir::~TempDir() { remove_tree(path_); }
+
+void remove_tree(const std::string& path) {
+  std::error_code ec;
+  // A program may have left read-only directories behind: make them writable first.
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           path, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec)) {
+      std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::add, ec);
+    }
+  }
+  std::filesystem::remove_all(path, ec);
+}
+
+}  // namespace racelings::checker

@@ -1,0 +1,172 @@
+#include "checker/workspace.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "checker/process.h"
+
+namespace racelings::checker {
+namespace fs = std::filesystem;
+
+std::string find_root(const std::string& hint) {
+  auto is_root = [](const fs::path& p) {
+    std::error_code ec;
+    return fs::exists(p / "WORKSPACE", ec) && fs::exists(p / "exercises" / "catalog.json", ec);
+  };
+  if (!hint.empty()) {
+    std::error_code ec;
+    fs::path p = fs::absolute(hint, ec);
+    if (!is_root(p)) {
+      throw std::runtime_error(hint + " is not a racelings tree (no WORKSPACE and exercises/catalog.json there)");
+    }
+    return p.lexically_normal().string();
+  }
+  std::error_code ec;
+  for (fs::path p = fs::current_path(ec); !p.empty(); p = p.parent_path()) {
+    if (is_root(p)) return p.string();
+    if (p == p.root_path()) break;
+  }
+  throw std::runtime_error(
+      "not inside a racelings tree: run ./racelings from the directory that holds it, or pass --root DIR");
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool write_file_atomically(const std::string& path, const std::string& contents) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return false;
+    out << contents;
+    out.flush();
+    if (!out) return false;
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) fs::remove(tmp, ec);
+  return !ec;
+}
+
+namespace {
+
+RunResult git(const std::string& root, std::vector<std::string> args) {
+  RunOptions o;
+  o.argv = {"/usr/bin/git", "-C", root};
+  for (auto& a : args) o.argv.push_back(std::move(a));
+  o.cwd = root;
+  o.limits.timeout = std::chrono::seconds(120);
+  o.limits.output_head_bytes = size_t{256} << 20;
+  o.env["GIT_TERMINAL_PROMPT"] = "0";
+  return run(o);
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream s(text);
+  std::string line;
+  while (std::getline(s, line)) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_git_repo(const std::string& root) {
+  RunResult r = git(root, {"rev-parse", "--verify", "-q", "HEAD"});
+  return r.exited_ok();
+}
+
+std::vector<std::string> changed_files(const std::string& root, const std::string& prefix) {
+  std::vector<std::string> out;
+  RunResult diff = git(root, {"diff", "--name-only", "HEAD", "--", prefix});
+  RunResult untracked = git(root, {"ls-files", "--others", "--exclude-standard", "--", prefix});
+  if (diff.exited_ok()) {
+    for (auto& l : lines(diff.output)) out.push_back(l);
+  }
+  if (untracked.exited_ok()) {
+    for (auto& l : lines(untracked.output)) out.push_back(l);
+  }
+  return out;
+}
+
+std::optional<std::string> file_at_head(const std::string& root, const std::string& path) {
+  RunResult r = git(root, {"show", "HEAD:" + path});
+  if (!r.exited_ok()) return std::nullopt;
+  return r.output;
+}
+
+bool export_head(const std::string& root, const std::string& dest, std::string& error) {
+  std::error_code ec;
+  fs::create_directories(dest, ec);
+  RunOptions o;
+  o.argv = {"/bin/sh", "-c", "git -C \"$1\" archive --format=tar HEAD | tar -x -C \"$2\"", "sh", root, dest};
+  o.cwd = root;
+  o.limits.timeout = std::chrono::seconds(300);
+  RunResult r = run(o);
+  if (!r.exited_ok()) {
+    error = "could not copy the tree at HEAD: " + r.output;
+    return false;
+  }
+  return true;
+}
+
+State::State(std::string root) : root_(std::move(root)), data_(nlohmann::json::object()) {}
+
+void State::load() {
+  auto text = read_file(root_ + "/.racelings/state.json");
+  if (!text) return;
+  auto parsed = nlohmann::json::parse(*text, nullptr, false);
+  // A damaged state file only costs the progress it held.
+  if (parsed.is_object()) data_ = std::move(parsed);
+}
+
+bool State::save() const { return write_file_atomically(root_ + "/.racelings/state.json", data_.dump(2) + "\n"); }
+
+int State::hints_shown(const std::string& exercise) const {
+  if (!data_.contains(exercise)) return 0;
+  return data_[exercise].value("hints_shown", 0);
+}
+
+void State::set_hints_shown(const std::string& exercise, int n) { data_[exercise]["hints_shown"] = n; }
+
+void State::record_check(const std::string& exercise, bool passed, const std::string& hash) {
+  auto& e = data_[exercise];
+  e["passed"] = passed;
+  e["hash"] = hash;
+  e["checked_at"] = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+}
+
+bool State::passed(const std::string& exercise, const std::string& hash) const {
+  if (!data_.contains(exercise)) return false;
+  const auto& e = data_[exercise];
+  return e.value("passed", false) && e.value("hash", "") == hash;
+}
+
+std::string content_hash(const std::string& contents) {
+  // FNV-1a 64: enough to notice an edit; not a security measure.
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : contents) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace racelings::checker

@@ -1,0 +1,60 @@
+// checker/workspace.h
+// -----------------------------------------------------------------------------
+//
+// The racelings tree the checker works on: where it is, what git says about
+// it (which exercise files a student changed), a pristine copy of it for the
+// audit, and the student's progress in `.racelings/state.json`.
+
+#ifndef RACELINGS_CHECKER_WORKSPACE_H_
+#define RACELINGS_CHECKER_WORKSPACE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace racelings::checker {
+
+// find_root(): `hint` if given, else the nearest directory upward from the
+// current one holding WORKSPACE and exercises/catalog.json; throws
+// std::runtime_error with advice when there is none.
+std::string find_root(const std::string& hint);
+
+std::optional<std::string> read_file(const std::string& path);
+// Writes via a temporary file and rename, so a reader never sees half a file.
+bool write_file_atomically(const std::string& path, const std::string& contents);
+
+// Git, run in `root`. All return nullopt/false when git or the repository is missing.
+bool is_git_repo(const std::string& root);
+// Files under `prefix` that differ from HEAD or are untracked.
+std::vector<std::string> changed_files(const std::string& root, const std::string& prefix);
+// A file's content at HEAD.
+std::optional<std::string> file_at_head(const std::string& root, const std::string& path);
+// Copies the tree at HEAD into `dest` (git archive); false on failure.
+bool export_head(const std::string& root, const std::string& dest, std::string& error);
+
+// Progress, kept in <root>/.racelings/state.json.
+class State {
+ public:
+  explicit State(std::string root);
+  void load();
+  bool save() const;
+
+  int hints_shown(const std::string& exercise) const;
+  void set_hints_shown(const std::string& exercise, int n);
+  // Passed with this exact content of exercise.cc (its hash).
+  void record_check(const std::string& exercise, bool passed, const std::string& content_hash);
+  bool passed(const std::string& exercise, const std::string& content_hash) const;
+
+ private:
+  std::string root_;
+  nlohmann::json data_;
+};
+
+std::string content_hash(const std::string& contents);
+
+}  // namespace racelings::checker
+
+#endif  // RACELINGS_CHECKER_WORKSPACE_H_
