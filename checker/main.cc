@@ -8,6 +8,7 @@
 //   racelings reset N         restore exercise N as it was (asks first)
 //   racelings explain         explain a sanitizer log read from standard input
 //   racelings audit           instructors: every broken exercise detected, every solution clean
+//   racelings grade DIR       instructors: grade a class's submissions (Gradescope JSON, CSV, HTML)
 //
 // Exit codes: see commands.h (0 ok, 1 not passing, 2 usage, 4 internal).
 
@@ -19,6 +20,7 @@
 
 #include "checker/catalog.h"
 #include "checker/commands.h"
+#include "checker/grade.h"
 #include "checker/workspace.h"
 
 using namespace racelings::checker;
@@ -69,6 +71,19 @@ int main(int argc, char** argv) {
                     "run programs already built under this directory instead of building (used by tests)");
   audit->add_flag("--in-place", audit_options.in_place, "audit the tree as it is, even where exercises were edited");
 
+  auto* grade = app.add_subcommand(
+      "grade", "instructors: grade a folder of submissions into Gradescope results, a class CSV and an HTML report");
+  GradeOptions grade_options;
+  grade->add_option("submissions", grade_options.submissions,
+                    "folder with one folder, .zip, .tar or .tar.gz per student")
+      ->required();
+  grade->add_option("--out", grade_options.out, "where the results go")->required();
+  grade->add_option("--runs", grade_options.runs, "runs of each exercise (default 3)")->check(CLI::Range(1, 100));
+  grade->add_option("--jobs", grade_options.jobs, "test programs run at once (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  grade->add_option("--pristine", grade_options.pristine_ref, "git ref of the tree as handed out (default HEAD)");
+  grade->add_option("--student", grade_options.only_student, "grade only this student");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -107,5 +122,6 @@ int main(int argc, char** argv) {
   if (*watch) return cmd_watch(ctx);
   if (*reset) return cmd_reset(ctx, reset_query, reset_yes);
   if (*audit) return cmd_audit(ctx, audit_options);
+  if (*grade) return cmd_grade(ctx, grade_options);
   return cmd_status(ctx);
 }

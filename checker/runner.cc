@@ -1,6 +1,7 @@
 #include "checker/runner.h"
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -34,7 +35,21 @@ RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
   // The watchdog ends a hung test after timeout_s; the hard limit is the net
   // below it for hangs the watchdog cannot see (before main, after the tests).
   options.limits.timeout = std::chrono::seconds(std::max(60, 3 * exercise.timeout_s));
-  return judge(run(options), nonce);
+  // GoogleTest creates this file when the tests start and removes it when
+  // they end: if it is still there, the program left early.
+  TempDir marker_dir("racelings-exit");
+  std::string marker = marker_dir.path() + "/premature_exit";
+  options.env["TEST_PREMATURE_EXIT_FILE"] = marker;
+  RunVerdict verdict = judge(run(options), nonce);
+  if (std::filesystem::exists(marker) && verdict.findings.empty()) {
+    report::Finding f;
+    f.kind = report::Kind::kTestFailure;
+    f.tool = "gtest";
+    f.title = "the program exited while its tests were still running (GoogleTest's premature-exit check)";
+    verdict.findings.push_back(f);
+    verdict.clean = false;
+  }
+  return verdict;
 }
 
 std::vector<std::vector<RunVerdict>> run_many(const std::vector<std::pair<const Exercise*, TestRun>>& tests, int runs,

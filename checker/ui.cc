@@ -31,9 +31,16 @@ std::string Ui::progress_bar(int done, int total, int width) const {
 
 namespace {
 
-// A short label for a stack heading: "Write of size 4 at 0x... by thread T1" -> "write by thread T1".
-std::string who(const std::string& heading) {
-  std::string h = heading;
+// A short label for a stack heading, e.g. "Write of size 4 at 0x... by
+// thread T1" -> "write by thread T1", "Thread T1 (tid=5, running) created by
+// main thread at" -> "thread T1 started here".
+std::string who(const report::Finding& finding, const std::string& heading) {
+  if (finding.kind == report::Kind::kTestFailure) return "the failing check";
+  if (finding.kind == report::Kind::kBuildError) return "error here";
+  std::string h = heading.substr(0, heading.find('\n'));
+  if (h.rfind("Thread ", 0) == 0 && h.find("created by") != std::string::npos) {
+    return "thread " + h.substr(7, h.find(' ', 7) - 7) + " started here";
+  }
   auto by = h.find(" by ");
   std::string action = h.substr(0, h.find(' '));
   if (action == "Previous") {
@@ -57,7 +64,7 @@ std::string quote_sources(const std::vector<report::Finding>& findings, const st
       for (const auto& frame : stack.frames) {
         if (!report::is_user_frame(frame) || frame.line <= 0) continue;
         if (frame.file.rfind("exercises/", 0) != 0 && frame.file.rfind("solutions/", 0) != 0) continue;
-        marks[frame.file][frame.line].insert(who(stack.heading));
+        marks[frame.file][frame.line].insert(who(f, stack.heading));
         break;  // The innermost user frame of each stack is where it happened.
       }
     }
