@@ -150,6 +150,22 @@ json exercise_json(const Exercise& ex, const std::string& key, bool passed, cons
 
 std::string lock_path(const std::string& out) { return out + "/.grade.lock"; }
 
+// A hash of every source file's path and content under `dir` (what grading
+// depends on), skipping Bazel's output links, git and progress files.
+std::string tree_hash(const std::string& dir) {
+  std::vector<std::string> files = submission_files(dir);
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (const auto& f : files) {
+    if (f.rfind("exercises/", 0) != 0 && f.rfind("solutions/", 0) != 0 && f.rfind("primitives/", 0) != 0 &&
+        f.rfind("checker/", 0) != 0 && f.rfind("tools/", 0) != 0 && f != "WORKSPACE" && f != ".bazelrc") {
+      continue;
+    }
+    all += f + "\n" + content_hash(read_file(dir + "/" + f).value_or("")) + "\n";
+  }
+  return content_hash(all);
+}
+
 }  // namespace
 
 int cmd_grade(Context& ctx, const GradeOptions& options) {
@@ -176,27 +192,42 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
   std::string work = cache_base() + "/grade/" + content_hash(out);
   std::string pristine = work + "/pristine";
   std::string slot = work + "/slot";
-  RunOptions rev;
-  rev.argv = {"/usr/bin/git", "-C", ctx.root, "rev-parse", options.pristine_ref + "^{tree}"};
-  RunResult rev_result = run(rev);
-  if (!rev_result.exited_ok()) {
-    std::cerr << "racelings: grading needs the git history of this tree to know the pristine exercises; "
-              << "`git rev-parse " << options.pristine_ref << "` failed: " << rev_result.output;
-    return kExitInternal;
+  // The pristine id names the tree as handed out: a git tree hash, or for a
+  // directory (an autograder's read-only copy), a hash of its contents.
+  std::string pristine_id;
+  bool from_directory = fs::is_directory(options.pristine_ref, ec);
+  if (from_directory) {
+    pristine_id = "dir:" + tree_hash(options.pristine_ref);
+  } else {
+    RunOptions rev;
+    rev.argv = {"/usr/bin/git", "-C", ctx.root, "rev-parse", options.pristine_ref + "^{tree}"};
+    RunResult rev_result = run(rev);
+    if (!rev_result.exited_ok()) {
+      std::cerr << "racelings: grading needs the tree as handed out: a git ref of this checkout or a directory; "
+                << "`git rev-parse " << options.pristine_ref << "` failed: " << rev_result.output;
+      return kExitInternal;
+    }
+    pristine_id = rev_result.output.substr(0, rev_result.output.find('\n'));
   }
-  std::string pristine_id = rev_result.output.substr(0, rev_result.output.find('\n'));
   auto marker = read_file(slot + "/.racelings-pristine-id");
   if (!marker || *marker != pristine_id) {
     std::cout << "Preparing the pristine tree (" << options.pristine_ref << ")...\n" << std::flush;
     remove_tree(pristine);
-    std::string error;
     RunOptions exp;
-    exp.argv = {"/bin/sh", "-c", "mkdir -p \"$2\" && git -C \"$1\" archive --format=tar \"$3\" | tar -x -C \"$2\"",
-                "sh", ctx.root, pristine, options.pristine_ref};
+    if (from_directory) {
+      exp.argv = {"/bin/sh", "-c",
+                  "mkdir -p \"$2\" && tar -C \"$1\" --exclude=./.git --exclude='./bazel-*' --exclude=./.racelings "
+                  "-cf - . | tar -x -C \"$2\"",
+                  "sh", fs::absolute(options.pristine_ref).string(), pristine};
+    } else {
+      exp.argv = {"/bin/sh", "-c", "mkdir -p \"$2\" && git -C \"$1\" archive --format=tar \"$3\" | tar -x -C \"$2\"",
+                  "sh", ctx.root, pristine, options.pristine_ref};
+    }
     exp.limits.timeout = std::chrono::seconds(300);
+    exp.limits.max_file_bytes = size_t{1} << 40;
     RunResult r = run(exp);
     if (!r.exited_ok()) {
-      std::cerr << "racelings: could not export the pristine tree: " << r.output << "\n";
+      std::cerr << "racelings: could not copy the pristine tree: " << r.output << "\n";
       return kExitInternal;
     }
     // The slot is where submissions are built, one after the other, so that

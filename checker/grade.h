@@ -37,7 +37,9 @@ struct GradeOptions {
   std::string out;           // output directory
   int runs = 3;              // runs of each exercise
   int jobs = 0;              // test programs run at once (0: one per core)
-  std::string pristine_ref = "HEAD";  // git ref of the pristine tree
+  // The tree as handed out: a git ref of this checkout, or a directory
+  // (an autograder's own read-only copy of racelings).
+  std::string pristine_ref = "HEAD";
   std::string only_student;  // grade just this one (by name)
 };
 

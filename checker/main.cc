@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   grade->add_option("--runs", grade_options.runs, "runs of each exercise (default 3)")->check(CLI::Range(1, 100));
   grade->add_option("--jobs", grade_options.jobs, "test programs run at once (default: one per core)")
       ->check(CLI::Range(0, 256));
-  grade->add_option("--pristine", grade_options.pristine_ref, "git ref of the tree as handed out (default HEAD)");
+  grade->add_option("--pristine", grade_options.pristine_ref, "the tree as handed out: a git ref (default HEAD) or a directory");
   grade->add_option("--student", grade_options.only_student, "grade only this student");
 
   try {

@@ -1,0 +1,97 @@
+// The HTML reports, loaded in a real browser (headless Chromium): each page
+// must load without a console error or a failed request, and show its tables.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "checker/grade.h"
+#include "checker/html.h"
+#include "checker/process.h"
+
+namespace racelings::checker {
+namespace {
+
+struct Loaded {
+  std::string dom;
+  std::string log;
+};
+
+Loaded load_in_chromium(const std::string& html) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = tmp != nullptr ? tmp : "/tmp";
+  std::string page = dir + "/page.html";
+  std::ofstream(page) << html;
+  RunOptions o;
+  o.argv = {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--user-data-dir=" + dir + "/chromium-profile", "--enable-logging=stderr", "--v=0", "--dump-dom",
+            "file://" + page};
+  o.limits.timeout = std::chrono::seconds(120);
+  o.limits.max_rss_bytes = size_t{8} << 30;
+  RunResult r = run(o);
+  EXPECT_TRUE(r.exited_ok()) << "chromium failed (is the Debian package chromium installed?): " << r.output;
+  // --dump-dom prints the document on stdout, the log on stderr; both are captured together.
+  return Loaded{r.output, r.output};
+}
+
+void expect_no_errors(const Loaded& page) {
+  EXPECT_EQ(page.log.find(":CONSOLE"), std::string::npos) << "the page logged to the console:\n" << page.log;
+  EXPECT_EQ(page.log.find("Failed to load"), std::string::npos) << page.log;
+  EXPECT_EQ(page.log.find("net::ERR_"), std::string::npos) << page.log;
+}
+
+TEST(Html, TheClassReportLoadsAndShowsTheMatrix) {
+  nlohmann::json cls = {
+      {"exercises", {"01_spawn_join", "02_move_borrow"}},
+      {"students",
+       {{{"student", "ada"},
+         {"score", 2},
+         {"results",
+          {{"01_spawn_join", {{"score", 1}, {"reason", ""}, {"kinds", nlohmann::json::array()}}},
+           {"02_move_borrow", {{"score", 1}, {"reason", ""}, {"kinds", nlohmann::json::array()}}}}}},
+        {{"student", "<script>bob</script>"},
+         {"score", 0},
+         {"results",
+          {{"01_spawn_join", {{"score", 0}, {"reason", "data race"}, {"kinds", {"data race"}}}},
+           {"02_move_borrow", {{"score", 0}, {"reason", "not submitted"}, {"kinds", nlohmann::json::array()}}}}}}}}};
+  Loaded page = load_in_chromium(class_report_html(cls));
+  expect_no_errors(page);
+  EXPECT_NE(page.dom.find("id=\"matrix\""), std::string::npos);
+  EXPECT_NE(page.dom.find(">ada<"), std::string::npos);
+  // A hostile student name is text, not markup.
+  EXPECT_NE(page.dom.find("&lt;script&gt;bob&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(page.dom.find("class=\"pass\""), std::string::npos);
+  EXPECT_NE(page.dom.find("class=\"fail\""), std::string::npos);
+  EXPECT_NE(page.dom.find("id=\"pass-rates\""), std::string::npos);
+  EXPECT_NE(page.dom.find("50%"), std::string::npos);
+  EXPECT_NE(page.dom.find(">data race<"), std::string::npos);
+}
+
+TEST(Html, TheAuditPageLoadsAndCountsTruePositives) {
+  nlohmann::json audit = {
+      {"exercises",
+       {{{"name", "01_spawn_join"},
+         {"chapter", "threads"},
+         {"sanitizer", "tsan"},
+         {"expect", "data race"},
+         {"broken", {{"runs", 5}, {"detected", 5}, {"kinds", {"data race"}}}},
+         {"solution", {{"runs", 5}, {"clean", 4}, {"kinds", {"test failure"}}}}}}},
+      {"summary", {{"exercises", 1}, {"runs", 5}, {"all_detected", true}, {"all_clean", false}}}};
+  Loaded page = load_in_chromium(audit_html(audit));
+  expect_no_errors(page);
+  EXPECT_NE(page.dom.find("id=\"audit\""), std::string::npos);
+  EXPECT_NE(page.dom.find("id=\"per-sanitizer\""), std::string::npos);
+  EXPECT_NE(page.dom.find("5/5"), std::string::npos);
+  EXPECT_NE(page.dom.find("4/5"), std::string::npos);
+  // tsan: 5 true positives, 0 false negatives, 4 true negatives, 1 false positive.
+  EXPECT_NE(page.dom.find("<td>tsan</td><td class=\"num\">5</td><td class=\"num\">0</td><td class=\"num\">4</td>"
+                          "<td class=\"num\">1</td>"),
+            std::string::npos)
+      << page.dom;
+}
+
+}  // namespace
+}  // namespace racelings::checker
