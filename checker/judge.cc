@@ -73,6 +73,18 @@ RunVerdict judge(RunResult run, const std::string& nonce) {
                                      "the test program failed with exit code " + std::to_string(run.exit_code)));
     }
   }
+  // The finding that explains the most comes first: what a sanitizer or the
+  // detector saw, then crashes and timeouts, and failed assertions last
+  // (they are usually a consequence).
+  auto rank = [](Kind k) { return k == Kind::kTestFailure ? 2 : (k == Kind::kTimeout || k == Kind::kCrash) ? 1 : 0; };
+  std::vector<Finding> ordered;
+  ordered.reserve(v.findings.size());
+  for (int r = 0; r <= 2; ++r) {
+    for (auto& f : v.findings) {
+      if (rank(f.kind) == r) ordered.push_back(std::move(f));
+    }
+  }
+  v.findings = std::move(ordered);
   v.clean = v.findings.empty();
   v.run = std::move(run);
   return v;

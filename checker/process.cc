@@ -2,7 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/personality.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -114,6 +117,13 @@ RunResult run(const RunOptions& options) {
     cwd = scratch->path();
   }
   int pipe_fds[2];
+  // The child reports through this pipe whether it entered its own network
+  // namespace: one byte, '1' or '0', before exec (which closes it).
+  int status_fds[2];
+  if (::pipe2(status_fds, O_CLOEXEC) != 0) {
+    result.error = std::string("pipe: ") + std::strerror(errno);
+    return result;
+  }
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     result.error = std::string("pipe: ") + std::strerror(errno);
     return result;
@@ -137,6 +147,8 @@ RunResult run(const RunOptions& options) {
     result.error = std::string("fork: ") + std::strerror(errno);
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
+    ::close(status_fds[0]);
+    ::close(status_fds[1]);
     return result;
   }
   if (pid == 0) {
@@ -152,14 +164,23 @@ RunResult run(const RunOptions& options) {
     long cpu = static_cast<long>(limits.timeout.count() / 1000) * 2 + 10;
     struct rlimit cpu_limit = {static_cast<rlim_t>(cpu), static_cast<rlim_t>(cpu + 5)};
     ::setrlimit(RLIMIT_CPU, &cpu_limit);
-    if (!root) {
-      // Root ignores RLIMIT_NPROC; for everyone else it stops fork bombs.
+    char isolated = '0';
+    if (options.isolate_network && root && ::unshare(CLONE_NEWNET) == 0) isolated = '1';
+    (void)!::write(status_fds[1], &isolated, 1);
+    if (options.disable_aslr) ::personality(ADDR_NO_RANDOMIZE);
+    if (::chdir(cwd.c_str()) != 0) _exit(126);
+    if (root && options.run_as_uid != 0) {
+      // Drop root for good: no supplementary groups, then group, then user.
+      gid_t gid = static_cast<gid_t>(options.run_as_uid);
+      if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(options.run_as_uid) != 0) _exit(126);
+    }
+    if (!root || options.run_as_uid != 0) {
+      // Root ignores RLIMIT_NPROC; for any other user it stops fork bombs.
       struct rlimit nproc = {limits.max_processes, limits.max_processes};
       ::setrlimit(RLIMIT_NPROC, &nproc);
     }
     // Writing to a closed pipe must fail, not kill the program silently.
     ::signal(SIGPIPE, SIG_DFL);
-    if (::chdir(cwd.c_str()) != 0) _exit(126);
     ::execve(argv[0], argv.data(), envp.data());
     const char msg[] = "racelings: could not execute the program\n";
     (void)!::write(STDERR_FILENO, msg, sizeof(msg) - 1);
@@ -167,6 +188,10 @@ RunResult run(const RunOptions& options) {
   }
   ::setpgid(pid, pid);  // Also in the parent, so no window exists without the group.
   ::close(pipe_fds[1]);
+  ::close(status_fds[1]);
+  char isolated = '0';
+  if (::read(status_fds[0], &isolated, 1) == 1) result.network_isolated = isolated == '1';
+  ::close(status_fds[0]);
   result.started = true;
 
   OutputCapture capture(limits.output_head_bytes, limits.output_tail_bytes);

@@ -37,6 +37,15 @@ struct RunLimits {
 
 struct RunOptions {
   std::vector<std::string> argv;
+  // When not 0 (and the checker runs as root): the user and group the
+  // program runs as, so that it cannot write outside its own directory and
+  // RLIMIT_NPROC holds against fork bombs. Its directory must be theirs.
+  unsigned run_as_uid = 0;
+  // Its own network namespace (no network at all), where the platform allows.
+  bool isolate_network = false;
+  // Address-space layout randomisation off, as `setarch -R` does: some
+  // sanitizer runtimes cannot start on kernels with many random mmap bits.
+  bool disable_aslr = false;
   // Added to (or replacing entries of) the checker's own environment.
   std::map<std::string, std::string> env;
   // Working directory; empty means a fresh temporary directory, removed after.
@@ -54,6 +63,7 @@ struct RunResult {
   std::string output;        // stdout and stderr, interleaved as written
   size_t dropped_bytes = 0;  // output not kept (between head and tail)
   std::chrono::milliseconds elapsed{0};
+  bool network_isolated = false;  // the program ran without network
 
   bool exited_ok() const { return started && !timed_out && !out_of_memory && signal == 0 && exit_code == 0; }
 };

@@ -1,5 +1,8 @@
 #include "checker/runner.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -21,9 +24,49 @@ std::map<std::string, std::string> read_env_file(const std::string& path) {
   return env;
 }
 
-RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
+namespace {
+
+// The sanitizer runtime could not start (seen on kernels with more random
+// mmap bits than older TSan runtimes expect).
+bool runtime_failed_to_start(const std::string& output) {
+  return output.find("unexpected memory mapping") != std::string::npos ||
+         output.find("FATAL: ThreadSanitizer: failed to") != std::string::npos ||
+         output.find("ERROR: AddressSanitizer failed to allocate") != std::string::npos ||
+         output.find("Shadow memory range interleaves with an existing memory mapping") != std::string::npos;
+}
+
+// A user id per concurrent run, so that one run's fork bomb (RLIMIT_NPROC is
+// per user) cannot starve another's threads.
+unsigned next_run_uid() {
+  // Relaxed: only distinctness matters.
+  static std::atomic<unsigned> counter{0};
+  return 61000 + counter.fetch_add(1, std::memory_order_relaxed) % 4000;
+}
+
+void append_option(std::map<std::string, std::string>& env, const std::string& var, const std::string& option) {
+  auto it = env.find(var);
+  env[var] = (it == env.end() || it->second.empty()) ? option : it->second + ":" + option;
+}
+
+// Appends what the program's sanitizer and detector wrote to files (they
+// still reach us when the program closes its stdout and stderr).
+void collect_logs(const std::string& dir, RunResult& result) {
+  std::error_code ec;
+  constexpr size_t kMaxLogBytes = size_t{4} << 20;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("sanitizer-log", 0) != 0 && name.rfind("racelings-report", 0) != 0) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string text(kMaxLogBytes, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(kMaxLogBytes));
+    text.resize(static_cast<size_t>(in.gcount()));
+    result.output += "\n" + text;
+  }
+}
+
+RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_aslr) {
+  TempDir dir("racelings-run");
   RunOptions options;
-  options.argv = {test.binary};
   options.env = read_env_file(test.binary + ".env");
   for (const auto& [k, v] : test.env) options.env[k] = v;
   std::string nonce = make_nonce();
@@ -32,15 +75,41 @@ RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
   if (options.env.count("RACELINGS_TEST_TIMEOUT_S") == 0) {
     options.env["RACELINGS_TEST_TIMEOUT_S"] = std::to_string(exercise.timeout_s);
   }
+  // Reports also go to files in the run's directory.
+  for (const char* var : {"TSAN_OPTIONS", "ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    append_option(options.env, var, "log_path=" + dir.path() + "/sanitizer-log");
+  }
+  options.env["RACELINGS_REPORT_PATH"] = dir.path() + "/racelings-report";
+  // GoogleTest creates this file when the tests start and removes it when
+  // they end: if it is still there, the program left early.
+  std::string marker = dir.path() + "/premature_exit";
+  options.env["TEST_PREMATURE_EXIT_FILE"] = marker;
+  options.env["HOME"] = dir.path();
+  options.env["TMPDIR"] = dir.path();
+  options.cwd = dir.path();
+  options.isolate_network = true;
+  options.disable_aslr = disable_aslr;
+  std::string binary = test.binary;
+  const char* no_isolation = std::getenv("RACELINGS_NO_ISOLATION");
+  if (::geteuid() == 0 && (no_isolation == nullptr || *no_isolation == '\0')) {
+    // Run as an unprivileged user of its own: it can write only here.
+    options.run_as_uid = next_run_uid();
+    binary = dir.path() + "/test";
+    std::error_code ec;
+    std::filesystem::copy_file(test.binary, binary, ec);
+    if (ec || ::chown(dir.path().c_str(), options.run_as_uid, options.run_as_uid) != 0) {
+      options.run_as_uid = 0;
+      binary = test.binary;
+    }
+    ::chmod(binary.c_str(), 0755);
+  }
+  options.argv = {binary};
   // The watchdog ends a hung test after timeout_s; the hard limit is the net
   // below it for hangs the watchdog cannot see (before main, after the tests).
   options.limits.timeout = std::chrono::seconds(std::max(60, 3 * exercise.timeout_s));
-  // GoogleTest creates this file when the tests start and removes it when
-  // they end: if it is still there, the program left early.
-  TempDir marker_dir("racelings-exit");
-  std::string marker = marker_dir.path() + "/premature_exit";
-  options.env["TEST_PREMATURE_EXIT_FILE"] = marker;
-  RunVerdict verdict = judge(run(options), nonce);
+  RunResult result = run(options);
+  collect_logs(dir.path(), result);
+  RunVerdict verdict = judge(std::move(result), nonce);
   if (std::filesystem::exists(marker) && verdict.findings.empty()) {
     report::Finding f;
     f.kind = report::Kind::kTestFailure;
@@ -50,6 +119,25 @@ RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
     verdict.clean = false;
   }
   return verdict;
+}
+
+}  // namespace
+
+RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
+  RunVerdict verdict = run_once(exercise, test, false);
+  if (!runtime_failed_to_start(verdict.run.output)) return verdict;
+  // Retry as `setarch -R` would, then explain if that did not help either.
+  RunVerdict retry = run_once(exercise, test, true);
+  if (!runtime_failed_to_start(retry.run.output)) return retry;
+  report::Finding f;
+  f.kind = report::Kind::kCrash;
+  f.tool = "racelings";
+  f.title = "the sanitizer runtime could not start on this machine, even with address-space randomisation off. "
+            "This is not your code: the kernel places memory where this sanitizer cannot work (try "
+            "`sysctl vm.mmap_rnd_bits=28` as root, or a newer clang).";
+  retry.findings = {f};
+  retry.clean = false;
+  return retry;
 }
 
 std::vector<std::vector<RunVerdict>> run_many(const std::vector<std::pair<const Exercise*, TestRun>>& tests, int runs,

@@ -282,19 +282,33 @@ void emit(const std::string& kind, const std::string& qualifier, const std::stri
   // Relaxed: a counter read after the reporting threads are done.
   r.reports.fetch_add(1, std::memory_order_relaxed);
   std::string text = head + body;
+  // RACELINGS_REPORT_PATH (set by the checker, like a sanitizer's log_path)
+  // sends reports to a file, so a program that closes its stderr cannot
+  // hide them.
+  int fd = STDERR_FILENO;
+  const char* path = std::getenv("RACELINGS_REPORT_PATH");
+  if (path != nullptr && *path != '\0') {
+    int file = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (file >= 0) fd = file;
+  }
   // One write per piece so that reports from two threads do not interleave
   // line by line (report_mu also keeps our own reports apart).
-  auto write_all = [](const std::string& s) {
+  auto write_all = [fd](const std::string& s) {
     const char* p = s.data();
     size_t left = s.size();
     while (left > 0) {
-      ssize_t n = ::write(STDERR_FILENO, p, left);
+      ssize_t n = ::write(fd, p, left);
       if (n <= 0) return;
       p += n;
       left -= static_cast<size_t>(n);
     }
   };
   write_all(text);
+  if (fd != STDERR_FILENO) {
+    write_all(tail);
+    ::close(fd);
+    return;
+  }
   if (__sanitizer_print_stack_trace != nullptr) {
     write_all("  Stack of the reporting thread:\n");
     __sanitizer_print_stack_trace();
@@ -592,7 +606,9 @@ std::shared_ptr<ThreadRecord> new_record_locked(Registry& r, std::string name) {
   return t;
 }
 
-ThreadRecord* register_current_thread() {
+// Out of line, so that self(), called on every lock and unlock, stays a
+// load and a test.
+[[gnu::noinline]] ThreadRecord* register_current_thread() {
   Invisible invisible;
   Registry& r = registry();
   std::string name;
@@ -785,7 +801,15 @@ std::string LockInfo::describe() const {
 
 // ---- Public entry points -----------------------------------------------------
 
-bool enabled() { return config().enabled; }
+namespace internal {
+std::atomic<int> detect_state{-1};
+
+bool read_detect_setting() {
+  bool on = config().enabled;
+  detect_state.store(on ? 1 : 0, std::memory_order_relaxed);
+  return on;
+}
+}  // namespace internal
 
 ThreadRecord* self() {
   ThreadRecord* t = tls_self;
@@ -848,7 +872,9 @@ void released(LockInfo& lock, const std::source_location& where) {
   stress_point();
 }
 
-BlockScope::BlockScope(LockInfo& lock, Mode mode, const std::source_location& where) : self_(self()) {
+BlockScope::BlockScope(LockInfo& lock, Mode mode, const std::source_location& where) 
+    : self_(enabled() ? self() : nullptr) {
+  if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
   Invisible invisible;
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
@@ -861,7 +887,9 @@ BlockScope::BlockScope(LockInfo& lock, Mode mode, const std::source_location& wh
   check_after_wait_started_locked(r, self_);
 }
 
-BlockScope::BlockScope(ThreadRecord& joined, const std::source_location& where) : self_(self()) {
+BlockScope::BlockScope(ThreadRecord& joined, const std::source_location& where) 
+    : self_(enabled() ? self() : nullptr) {
+  if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
   Invisible invisible;
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
@@ -881,7 +909,9 @@ BlockScope::BlockScope(ThreadRecord& joined, const std::source_location& where) 
   check_after_wait_started_locked(r, self_);
 }
 
-BlockScope::BlockScope(const Waitable& what, bool has_timeout, const std::source_location& where) : self_(self()) {
+BlockScope::BlockScope(const Waitable& what, bool has_timeout, const std::source_location& where) 
+    : self_(enabled() ? self() : nullptr) {
+  if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
   Invisible invisible;
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
@@ -894,6 +924,7 @@ BlockScope::BlockScope(const Waitable& what, bool has_timeout, const std::source
 }
 
 BlockScope::~BlockScope() {
+  if (self_ == nullptr) return;
   Invisible invisible;
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
@@ -966,10 +997,20 @@ void report_mutex_misuse(const LockInfo& lock, std::string_view what, const std:
   maybe_abort_after_report();
 }
 
+namespace {
+[[gnu::noinline]] void stress_point_slow();
+}  // namespace
+
 void stress_point() {
-  Invisible invisible;
+  // Checked first and the rest kept out of line: every lock and unlock
+  // passes here, and stress is normally off.
+  if (config().stress) stress_point_slow();
+}
+
+namespace {
+void stress_point_slow() {
   const Config& c = config();
-  if (!c.stress) return;
+  Invisible invisible;
   static std::once_flag announced;
   std::call_once(announced, [&] {
     std::string line = "racelings: schedule stress on, seed " + std::to_string(c.stress_seed) +
@@ -989,6 +1030,7 @@ void stress_point() {
     std::this_thread::sleep_for(std::chrono::microseconds(10 + (t->rng >> 8) % 500));
   }
 }
+}  // namespace
 
 bool stress_spurious_wakeup() {
   Invisible invisible;
