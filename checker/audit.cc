@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -39,6 +40,7 @@ struct Side {
 struct Row {
   const Exercise* ex;
   Side broken, solution;
+  double plain_seconds = 0;  // one run of the solution without a sanitizer
 };
 
 void add_kinds(Side& side, const std::vector<report::Finding>& findings) {
@@ -56,6 +58,13 @@ nlohmann::json kinds_json(const std::vector<Kind>& kinds) {
 }
 
 std::string fraction(int good, int runs) { return std::to_string(good) + "/" + std::to_string(runs); }
+
+std::string audit_tree_dir(const std::string& root) {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = xdg != nullptr && *xdg ? xdg : std::string(home != nullptr ? home : "/tmp") + "/.cache";
+  return base + "/racelings/audit/" + content_hash(root) + "/tree";
+}
 
 }  // namespace
 
@@ -80,7 +89,7 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
 
   // Which tree: prebuilt binaries, this tree, or a pristine copy of it.
   std::string tree = ctx.root;
-  std::unique_ptr<TempDir> pristine;
+  bool pristine_used = false;
   if (options.prebuilt.empty() && !options.in_place) {
     if (!is_git_repo(ctx.root)) {
       std::cout << ui.yellow("note:") << " not a git checkout: auditing the exercises as they are in this tree\n";
@@ -89,13 +98,17 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
       std::vector<std::string> changed_solutions = changed_files(ctx.root, "solutions/");
       changed.insert(changed.end(), changed_solutions.begin(), changed_solutions.end());
       if (!changed.empty()) {
-        pristine = std::make_unique<TempDir>("racelings-audit");
+        // A fixed place per tree, so its Bazel server and outputs stay warm
+        // from one audit to the next.
+        std::string dir = audit_tree_dir(ctx.root);
+        remove_tree(dir);
         std::string error;
-        if (!export_head(ctx.root, pristine->path(), error)) {
+        if (!export_head(ctx.root, dir, error)) {
           std::cerr << "racelings: " << error << "\n";
           return kExitInternal;
         }
-        tree = pristine->path();
+        tree = dir;
+        pristine_used = true;
         std::cout << ui.yellow("note:") << " " << changed.size()
                   << " file(s) under exercises/ or solutions/ differ from git HEAD (e.g. " << changed.front()
                   << "); auditing the pristine versions from HEAD instead\n";
@@ -109,11 +122,14 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
 
   std::vector<std::pair<const Exercise*, TestRun>> tests;
   std::vector<std::pair<size_t, bool>> owners;  // row index, is solution
+  std::vector<std::pair<const Exercise*, TestRun>> plain_tests;
+  std::vector<size_t> plain_owners;
   if (options.prebuilt.empty()) {
     std::vector<std::string> targets;
     for (const Exercise* ex : selected) {
       targets.push_back(ex->exercise_target());
       targets.push_back(ex->solution_target());
+      targets.push_back(ex->plain_target());
     }
     std::cout << "Building " << targets.size() << " test programs (each under its own sanitizer)...\n" << std::flush;
     BazelOptions bazel;
@@ -137,6 +153,10 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
       } else {
         tests.push_back({row.ex, TestRun{output_path(built, tree, row.ex->exercise_target()), {}}});
         owners.push_back({i, false});
+      }
+      if (built.built[row.ex->plain_target()]) {
+        plain_tests.push_back({row.ex, TestRun{output_path(built, tree, row.ex->plain_target()), {}}});
+        plain_owners.push_back(i);
       }
       if (!row.solution.built) {
         row.solution.runs = options.runs;
@@ -187,13 +207,18 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     }
     side.findings = report::merge_findings(std::move(all));
   }
+  // The sanitizer's cost: each solution once more without one.
+  auto plain = run_many(plain_tests, 1, options.jobs);
+  for (size_t t = 0; t < plain_tests.size(); ++t) {
+    if (plain[t][0].clean) rows[plain_owners[t]].plain_seconds = plain[t][0].run.elapsed.count() / 1000.0;
+  }
   double total_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // The table.
   bool all_detected = true, all_clean = true;
-  std::printf("\n%-28s %-5s %-22s %-10s %-10s %s\n", "exercise", "san", "expected", "detected", "sol. clean",
-              "broken shows");
+  std::printf("\n%-28s %-5s %-22s %-10s %-10s %-7s %s\n", "exercise", "san", "expected", "detected", "sol. clean",
+              "cost", "broken shows");
   for (const Row& row : rows) {
     bool detected = row.broken.good == row.broken.runs && row.broken.runs > 0;
     bool clean = row.solution.good == row.solution.runs && row.solution.runs > 0;
@@ -206,9 +231,13 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     char line[512];
     std::snprintf(line, sizeof(line), "%-28s %-5s %-22s ", row.ex->name.c_str(), row.ex->sanitizer.c_str(),
                   std::string(report::kind_name(row.ex->expect)).c_str());
+    char cost[16] = "-";
+    if (row.plain_seconds > 0 && row.solution.runs > 0) {
+      std::snprintf(cost, sizeof(cost), "%.1fx", (row.solution.seconds / row.solution.runs) / row.plain_seconds);
+    }
     std::cout << line << (detected ? ui.green(det) : ui.red(det)) << std::string(11 - std::min<size_t>(det.size(), 10), ' ')
               << (clean ? ui.green(cln) : ui.red(cln)) << std::string(11 - std::min<size_t>(cln.size(), 10), ' ')
-              << shows << "\n";
+              << cost << std::string(8 - std::min<size_t>(std::strlen(cost), 7), ' ') << shows << "\n";
   }
   // Details of every failure, so the instructor sees why.
   for (const Row& row : rows) {
@@ -226,10 +255,12 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
       for (const auto& f : row.solution.findings) std::cout << report::render(f, false);
     }
   }
-  std::printf("\n%zu exercises, %d run(s) each, %.0f s: ", rows.size(), options.runs, total_seconds);
+  std::printf("\n%zu exercises, %d run(s) each, %.0f s (cost: a solution's run time under its sanitizer over "
+              "one run without): ",
+              rows.size(), options.runs, total_seconds);
   std::cout << (all_detected ? ui.green("every broken exercise detected") : ui.red("some broken exercises missed"))
             << ", " << (all_clean ? ui.green("every solution clean") : ui.red("some solutions not clean")) << "\n";
-  if (pristine) std::cout << ui.dim("(audited the pristine tree from git HEAD)") << "\n";
+  if (pristine_used) std::cout << ui.dim("(audited the pristine tree from git HEAD, in " + tree + ")") << "\n";
 
   nlohmann::json doc;
   doc["exercises"] = nlohmann::json::array();
@@ -247,6 +278,13 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
                      {"clean", row.solution.good},
                      {"kinds", kinds_json(row.solution.kinds)},
                      {"seconds", row.solution.seconds}};
+    // Mean instrumented run time over one plain run; null when not measured.
+    if (row.plain_seconds > 0 && row.solution.runs > 0) {
+      e["slowdown"] = (row.solution.seconds / row.solution.runs) / row.plain_seconds;
+      e["plain_seconds"] = row.plain_seconds;
+    } else {
+      e["slowdown"] = nullptr;
+    }
     doc["exercises"].push_back(e);
   }
   doc["summary"] = {{"exercises", rows.size()},

@@ -50,6 +50,8 @@ struct Exercise {
 
   std::string exercise_target() const { return "//exercises/" + name + ":test"; }
   std::string solution_target() const { return "//solutions/" + name + ":test"; }
+  // The solution without any sanitizer, to measure the sanitizer's cost.
+  std::string plain_target() const { return "//solutions/" + name + ":test_plain"; }
   std::string exercise_file() const { return "exercises/" + name + "/exercise.cc"; }
   std::string solution_file() const { return "solutions/" + name + "/solution.cc"; }
   std::string readme_file() const { return "exercises/" + name + "/README.md"; }

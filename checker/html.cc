@@ -89,7 +89,7 @@ std::string audit_html(const nlohmann::json& audit) {
 
   out << "<h2>Per exercise</h2>\n<table id=\"audit\"><tr><th>exercise</th><th>chapter</th><th>sanitizer</th>"
       << "<th>expected</th><th>broken: detected</th><th>solution: clean</th><th>broken version shows</th>"
-      << "<th>solution shows</th></tr>\n";
+      << "<th>solution shows</th><th>sanitizer cost</th></tr>\n";
   for (const auto& e : audit.at("exercises")) {
     int runs = e["broken"].value("runs", 0), detected = e["broken"].value("detected", 0);
     int sruns = e["solution"].value("runs", 0), clean = e["solution"].value("clean", 0);
@@ -103,7 +103,15 @@ std::string audit_html(const nlohmann::json& audit) {
         << "</td><td class=\"num " << rate_class(runs ? static_cast<double>(detected) / runs : 0) << "\">" << detected
         << "/" << runs << "</td><td class=\"num " << rate_class(sruns ? static_cast<double>(clean) / sruns : 0) << "\">"
         << clean << "/" << sruns << "</td><td>" << pills(e["broken"]["kinds"]) << "</td><td>"
-        << pills(e["solution"]["kinds"]) << "</td></tr>\n";
+        << pills(e["solution"]["kinds"]) << "</td><td class=\"num\">";
+    if (e.contains("slowdown") && e["slowdown"].is_number()) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.1fx", e["slowdown"].get<double>());
+      out << buf;
+    } else {
+      out << "&ndash;";
+    }
+    out << "</td></tr>\n";
   }
   out << "</table>\n</body></html>\n";
   return out.str();

@@ -64,3 +64,17 @@ def solution():
         tags = ["solution"],
         visibility = ["//visibility:public"],
     )
+
+    # The same test with no sanitizer: the audit measures the sanitizer's
+    # slowdown against it.
+    sanitized_cc_test(
+        name = "test_plain",
+        sanitizer = "none",
+        srcs = ["solution.cc", "//exercises/%s:test.cc" % name],
+        copts = EXERCISE_COPTS,
+        deps = _DEPS,
+        env = _env(entry),
+        size = "medium",
+        tags = ["manual"],
+        visibility = ["//visibility:public"],
+    )
