@@ -74,19 +74,6 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     std::cerr << "racelings: --runs must be at least 1\n";
     return kExitUsage;
   }
-  std::vector<const Exercise*> selected;
-  for (const auto& q : options.only) {
-    const Exercise* ex = ctx.catalog.find(q);
-    if (ex == nullptr) {
-      std::cerr << "racelings: " << ctx.catalog.unknown_message(q) << "\n";
-      return kExitUsage;
-    }
-    selected.push_back(ex);
-  }
-  if (selected.empty()) {
-    for (const auto& ex : ctx.catalog.exercises()) selected.push_back(&ex);
-  }
-
   // Which tree: prebuilt binaries, this tree, or a pristine copy of it.
   std::string tree = ctx.root;
   bool pristine_used = false;
@@ -114,6 +101,31 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
                   << "); auditing the pristine versions from HEAD instead\n";
       }
     }
+  }
+
+  // The catalog of the tree being audited (a pristine copy may differ).
+  Catalog pristine_catalog;
+  const Catalog* catalog = &ctx.catalog;
+  if (tree != ctx.root) {
+    try {
+      pristine_catalog = Catalog::load(tree + "/exercises/catalog.json");
+    } catch (const CatalogError& e) {
+      std::cerr << "racelings: " << e.what() << "\n";
+      return kExitInternal;
+    }
+    catalog = &pristine_catalog;
+  }
+  std::vector<const Exercise*> selected;
+  for (const auto& q : options.only) {
+    const Exercise* ex = catalog->find(q);
+    if (ex == nullptr) {
+      std::cerr << "racelings: " << catalog->unknown_message(q) << "\n";
+      return kExitUsage;
+    }
+    selected.push_back(ex);
+  }
+  if (selected.empty()) {
+    for (const auto& ex : catalog->exercises()) selected.push_back(&ex);
   }
 
   std::vector<Row> rows;

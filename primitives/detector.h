@@ -85,8 +85,20 @@ struct ThreadRecord;
 // The thread-local record of the calling thread, registering it on first use.
 ThreadRecord* self();
 
-// True unless RACELINGS_DETECT=0. Read once.
-bool enabled();
+namespace internal {
+// RACELINGS_DETECT as read once: 1 detection on, 0 off, -1 not read yet.
+// Relaxed: it only ever goes from -1 to the one value the environment gives,
+// and a thread that still sees -1 reads the environment itself.
+extern std::atomic<int> detect_state;
+bool read_detect_setting();
+}  // namespace internal
+
+// True unless RACELINGS_DETECT=0. Read once; inline because every lock and
+// unlock asks, and with detection off this check is all they pay.
+inline bool enabled() {
+  int state = internal::detect_state.load(std::memory_order_relaxed);
+  return state >= 0 ? state == 1 : internal::read_detect_setting();
+}
 
 // Locks. The primitive calls before_acquire before it blocks, then acquired
 // once it holds the lock, and released just before it unlocks.
@@ -100,6 +112,7 @@ void acquired_without_order(LockInfo& lock, Mode mode, const std::source_locatio
 // A blocking wait, for the lifetime of the object. Construct it just before
 // the thread blocks and destroy it as soon as it runs again. Waits with a
 // timeout are recorded (they show in reports) but never count as blocked.
+// With RACELINGS_DETECT=0 it does nothing.
 class BlockScope {
  public:
   // Waiting for a lock held by other threads.

@@ -138,7 +138,9 @@ class Mutex {
   [[nodiscard]] MutexGuard<T> lock(std::source_location where = std::source_location::current())
       NO_THREAD_SAFETY_ANALYSIS {
     raw_.lock(where);
-    return checked(MutexGuard<T>(this));
+    MutexGuard<T> guard(this);  // Returned in place (NRVO): no moves on the fast path.
+    if (is_poisoned()) [[unlikely]] throw_poisoned(std::move(guard));
+    return guard;
   }
 
   // Mutex<T>::try_lock(): the guard if the mutex is free, std::nullopt if
@@ -146,7 +148,9 @@ class Mutex {
   [[nodiscard]] std::optional<MutexGuard<T>> try_lock(std::source_location where = std::source_location::current())
       NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock(where)) return std::nullopt;
-    return checked(MutexGuard<T>(this));
+    std::optional<MutexGuard<T>> guard(MutexGuard<T>(this));
+    if (is_poisoned()) [[unlikely]] throw_poisoned(std::move(*guard));
+    return guard;
   }
 
   // Mutex<T>::is_poisoned(): whether a holder threw. Another thread may poison
@@ -169,9 +173,9 @@ class Mutex {
   friend class MutexGuard<T>;
   friend class Condvar;
 
-  MutexGuard<T> checked(MutexGuard<T> guard) {
-    if (is_poisoned()) throw PoisonError<MutexGuard<T>>(std::move(guard));
-    return guard;
+  // Out of line and cold: keeps the throw out of the inlined lock().
+  [[noreturn, gnu::noinline, gnu::cold]] static void throw_poisoned(MutexGuard<T>&& guard) {
+    throw PoisonError<MutexGuard<T>>(std::move(guard));
   }
 
   // Only a MutexGuard, which proves the lock is held, calls this; the

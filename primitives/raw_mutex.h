@@ -29,6 +29,8 @@
 #ifndef RACELINGS_PRIMITIVES_RAW_MUTEX_H_
 #define RACELINGS_PRIMITIVES_RAW_MUTEX_H_
 
+#include <pthread.h>
+
 #include <mutex>
 #include <source_location>
 #include <string_view>
@@ -54,6 +56,12 @@ class CAPABILITY("mutex") RawMutex {
       return;
     }
     if (detector::enabled()) mu_.unlock();
+    // libstdc++'s std::mutex has a trivial destructor, so ThreadSanitizer
+    // never learns that this mutex is gone: a new mutex later placed at the
+    // same stack address inherits its lock-order history, and TSan reports a
+    // lock-order inversion that never happened. Destroying the (unlocked)
+    // pthread mutex tells it; mu_ is never used again.
+    pthread_mutex_destroy(mu_.native_handle());
   }
 
   RawMutex(const RawMutex&) = delete;
@@ -64,16 +72,11 @@ class CAPABILITY("mutex") RawMutex {
   // Memory ordering: everything written before the last unlock() is visible
   // after lock() returns.
   void lock(std::source_location where = std::source_location::current()) ACQUIRE() {
-    if (!detector::enabled()) {
-      mu_.lock();
-      return;
-    }
-    detector::before_acquire(info_, detector::Mode::kExclusive, where);
-    if (!mu_.try_lock()) {
-      detector::BlockScope waiting(info_, detector::Mode::kExclusive, where);
+    if (detector::enabled()) {
+      lock_watched(where);
+    } else {
       mu_.lock();
     }
-    detector::acquired(info_, detector::Mode::kExclusive, where);
   }
 
   // RawMutex::try_lock(): takes the mutex if it is free, never blocks.
@@ -97,6 +100,18 @@ class CAPABILITY("mutex") RawMutex {
 
  private:
   friend class Condvar;
+
+  // lock() as the deadlock detector sees it. Out of line, so that lock()
+  // itself is small enough to inline: with detection off it is a check and
+  // std::mutex::lock().
+  [[gnu::noinline]] void lock_watched(const std::source_location& where) {
+    detector::before_acquire(info_, detector::Mode::kExclusive, where);
+    if (!mu_.try_lock()) {
+      detector::BlockScope waiting(info_, detector::Mode::kExclusive, where);
+      mu_.lock();
+    }
+    detector::acquired(info_, detector::Mode::kExclusive, where);
+  }
 
   std::mutex mu_;
   detector::LockInfo info_;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -68,8 +69,8 @@ class [[nodiscard]] Result {
   T& unwrap() & { return checked("called unwrap() on an error"); }
   T&& unwrap() && { return std::move(checked("called unwrap() on an error")); }
   // Result<T, E>::expect(): like unwrap, with your own message first.
-  T& expect(const std::string& message) & { return checked(message); }
-  T&& expect(const std::string& message) && { return std::move(checked(message)); }
+  T& expect(std::string_view message) & { return checked(message); }
+  T&& expect(std::string_view message) && { return std::move(checked(message)); }
 
   T& operator*() & { return checked("dereferenced an error Result"); }
   T&& operator*() && { return std::move(checked("dereferenced an error Result")); }
@@ -85,8 +86,10 @@ class [[nodiscard]] Result {
   E&& error() && { return std::move(error()); }
 
  private:
-  T& checked(const std::string& message) {
-    if (is_err()) throw BadResultAccess(message + ": " + internal::error_message(std::get<1>(storage_)));
+  // A string_view, not a std::string: the message is built only on an error,
+  // so unwrap() on a value allocates nothing.
+  T& checked(std::string_view message) {
+    if (is_err()) throw BadResultAccess(std::string(message) + ": " + internal::error_message(std::get<1>(storage_)));
     return std::get<0>(storage_);
   }
 
@@ -106,7 +109,7 @@ class [[nodiscard]] Result<void, E> {
   explicit operator bool() const { return is_ok(); }
 
   void unwrap() const { check("called unwrap() on an error"); }
-  void expect(const std::string& message) const { check(message); }
+  void expect(std::string_view message) const { check(message); }
 
   E& error() & {
     if (!is_err()) throw BadResultAccess("called error() on a success");
@@ -115,8 +118,8 @@ class [[nodiscard]] Result<void, E> {
   E&& error() && { return std::move(error()); }
 
  private:
-  void check(const std::string& message) const {
-    if (is_err()) throw BadResultAccess(message + ": " + internal::error_message(*error_));
+  void check(std::string_view message) const {
+    if (is_err()) throw BadResultAccess(std::string(message) + ": " + internal::error_message(*error_));
   }
 
   std::optional<E> error_;

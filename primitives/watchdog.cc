@@ -47,7 +47,11 @@ class Watchdog {
   }
 
   void end() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    // The limit passed and the report is being printed (which takes a while
+    // under a sanitizer, which symbolizes the stack): the test timed out even
+    // if it finishes now. Wait here for the watchdog to end the process.
+    cv_.wait(lock, [&] { return !fired_; });
     armed_ = false;
     cv_.notify_all();
   }
@@ -58,6 +62,7 @@ class Watchdog {
     for (;;) {
       cv_.wait(lock, [&] { return armed_; });
       if (cv_.wait_until(lock, deadline_, [&] { return !armed_; })) continue;
+      fired_ = true;  // Never reset: this thread ends the process below.
       std::string test = test_;
       lock.unlock();
       detector::report_timeout(test, seconds_);
@@ -73,6 +78,7 @@ class Watchdog {
   std::mutex mu_;
   std::condition_variable cv_;
   bool armed_ = false;
+  bool fired_ = false;  // The limit passed: the timeout is being reported.
   std::string test_;
   std::chrono::steady_clock::time_point deadline_;
 };
