@@ -233,19 +233,26 @@ class Sender {
     }
     uint64_t ticket = s.next_ticket++;
     s.queue.emplace_back(ticket, std::move(value));
-    if (s.receivers_waiting > 0) s.not_empty.notify_one();
-    if (s.bound == 0) {
-      // Rendezvous: wait until a receiver took this very message.
-      while (s.received <= ticket && s.receiver_alive) {
-        ++s.senders_waiting;
-        {
-          detector::BlockScope waiting(s.send_wait, false, where);
-          s.not_full.wait(lock);
-        }
-        --s.senders_waiting;
-      }
-      if (s.received <= ticket) return take_back(ticket);
+    bool wake = s.receivers_waiting > 0;
+    if (s.bound != 0) {
+      // Notify after unlocking, so that the woken receiver does not at once
+      // block on the lock we still hold. A receiver that starts waiting after
+      // the unlock sees the message first and does not wait.
+      lock.unlock();
+      if (wake) s.not_empty.notify_one();
+      return {};
     }
+    if (wake) s.not_empty.notify_one();
+    // Rendezvous: wait until a receiver took this very message.
+    while (s.received <= ticket && s.receiver_alive) {
+      ++s.senders_waiting;
+      {
+        detector::BlockScope waiting(s.send_wait, false, where);
+        s.not_full.wait(lock);
+      }
+      --s.senders_waiting;
+    }
+    if (s.received <= ticket) return take_back(ticket);
     return {};
   }
 

@@ -1,0 +1,330 @@
+// deadlock_scenarios: small programs that deadlock, misuse a primitive, or
+// (the clean ones) use every primitive heavily and correctly. Run by
+// detector_scenarios_test, which checks what the deadlock detector prints.
+//
+//   deadlock_scenarios <name>      (no name: the list)
+//
+// On standard output a scenario prints `expect-site: <file>:<line>:` for each
+// place a report must name, and `scenario finished` if it gets to its end.
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <source_location>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "primitives/barrier.h"
+#include "primitives/channel.h"
+#include "primitives/condvar.h"
+#include "primitives/mutex.h"
+#include "primitives/once.h"
+#include "primitives/rwlock.h"
+#include "primitives/thread.h"
+
+namespace racelings {
+namespace {
+
+void say(const std::string& line) {
+  std::printf("%s\n", line.c_str());
+  // Deadlock reports end the process with _Exit: nothing may wait in a buffer.
+  std::fflush(stdout);
+}
+
+// Prints the caller's file and line: a report must name this place.
+void expect_site(std::source_location where = std::source_location::current()) {
+  say("expect-site: " + std::string(where.file_name()) + ":" + std::to_string(where.line()) + ":");
+}
+
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// Two tellers take the two account locks in opposite orders, one after the
+// other: no hang, but the order closes a cycle (a lock-order inversion).
+void inversion() {
+  Mutex<int> a(100, "account A");
+  Mutex<int> b(100, "account B");
+  Builder()
+      .name("teller-1")
+      .spawn([&] {
+        auto ga = a.lock(); expect_site();
+        auto gb = b.lock(); expect_site();
+        *ga -= 10;
+        *gb += 10;
+      })
+      .join();
+  Builder()
+      .name("teller-2")
+      .spawn([&] {
+        auto gb = b.lock(); expect_site();
+        auto ga = a.lock(); expect_site();
+        *gb -= 10;
+        *ga += 10;
+      })
+      .join();
+  say("balances " + std::to_string(*a.lock()) + " " + std::to_string(*b.lock()));
+}
+
+// The dining philosophers with two forks: each holds one and waits for the other.
+void cycle() {
+  Mutex<int> fork1(0, "fork 1");
+  Mutex<int> fork2(0, "fork 2");
+  Barrier both_hold(2);
+  std::atomic<bool> main_joins{false};
+  // Let main reach join() first, so that the report shows it waiting.
+  auto after_main_joins = [&] {
+    while (!main_joins.load()) sleep_ms(1);
+    sleep_ms(100);
+  };
+  auto left = Builder().name("left").spawn([&] {
+    auto f1 = fork1.lock();
+    both_hold.wait();
+    after_main_joins();
+    auto f2 = fork2.lock();
+  });
+  auto right = Builder().name("right").spawn([&] {
+    auto f2 = fork2.lock();
+    both_hold.wait();
+    after_main_joins();
+    auto f1 = fork1.lock();
+  });
+  main_joins.store(true);
+  left.join();
+  right.join();
+}
+
+// The consumer iterates until the channel closes, but main keeps its Sender
+// alive while it joins the consumer: nobody can ever close the channel.
+void recv_sender_alive() {
+  auto [tx, rx] = channel<int>();
+  auto consumer = Builder().name("consumer").spawn([rx = std::move(rx)]() mutable {
+    int sum = 0;
+    for (int v : rx) sum += v;
+    return sum;
+  });
+  for (int i = 0; i < 3; ++i) tx.send(i).unwrap();
+  consumer.join();
+}
+
+// The notification comes before anyone waits, and the waiter waits without
+// checking a condition: the wakeup is lost.
+void lost_wakeup() {
+  Mutex<bool> ready(false, "ready");
+  Condvar cv;
+  *ready.lock() = true;
+  cv.notify_one();  // Nobody waits yet: this notification is lost.
+  auto waiter = Builder().name("waiter").spawn([&] {
+    auto g = ready.lock();
+    cv.wait(g);  // The bug: no `while (!*g)` loop, so it waits for a notification already gone.
+  });
+  waiter.join();
+}
+
+// A reader asks for write access to the lock it reads.
+void rwlock_upgrade() {
+  RwLock<int> config(1, "config");
+  auto r = config.read();
+  expect_site(); auto w = config.write();
+}
+
+// A thread locks a mutex it already holds.
+void relock() {
+  Mutex<int> m(0, "counter");
+  auto g1 = m.lock(); expect_site();
+  expect_site(); auto g2 = m.lock();
+}
+
+// Main joins a worker while holding the lock the worker needs.
+void join_holding_lock() {
+  Mutex<int> m(0, "results");
+  auto g = m.lock();
+  auto worker = Builder().name("worker").spawn([&] { *m.lock() += 1; });
+  sleep_ms(50);
+  worker.join();
+}
+
+// A barrier for three threads that only two ever reach.
+void barrier_short() {
+  Barrier b(3);
+  auto other = Builder().name("arriver").spawn([&] { b.wait(); });
+  b.wait();
+  other.join();
+}
+
+// A bounded channel fills up and nobody receives.
+void bounded_send() {
+  auto [tx, rx] = sync_channel<int>(1);
+  tx.send(1).unwrap();
+  tx.send(2).unwrap();  // Blocks forever: rx is alive but nobody receives.
+}
+
+// A rendezvous send with no receiver running.
+void rendezvous_send() {
+  auto [tx, rx] = sync_channel<int>(0);
+  tx.send(1).unwrap();
+}
+
+// A JoinHandle dropped without join() or detach().
+void thread_leak() {
+  std::atomic<bool> done{false};
+  {
+    auto h = Builder().name("forgotten").spawn([&] { done.store(true); });
+  }
+  // Wait for the thread so that it does not outlive `done`.
+  while (!done.load()) sleep_ms(1);
+  sleep_ms(20);
+}
+
+// Everything correct, under heavy use: must print no report.
+void clean_heavy() {
+  const int kThreads = 8;
+  const int kRounds = 200;
+  // Nested locks, always in the same order A -> B -> C.
+  Mutex<int> a(0, "A"), b(0, "B"), c(0, "C");
+  RwLock<std::vector<int>> table(std::vector<int>(16, 0), "table");
+  Barrier rounds(kThreads);
+  Once once;
+  std::atomic<int> once_runs{0};
+  {
+    std::vector<JoinHandle<void>> hs;
+    for (int t = 0; t < kThreads; ++t) {
+      hs.push_back(Builder().name("worker-" + std::to_string(t)).spawn([&, t] {
+        for (int i = 0; i < kRounds; ++i) {
+          once.call_once([&] { once_runs.fetch_add(1); });
+          {
+            auto ga = a.lock();
+            auto gb = b.lock();
+            auto gc = c.lock();
+            *ga += 1;
+            *gb += 1;
+            *gc += 1;
+          }
+          if (i % 3 == t % 3) {
+            auto w = table.write();
+            (*w)[static_cast<size_t>(i) % w->size()] += 1;
+          } else {
+            auto r = table.read();
+            (void)(*r)[0];
+          }
+          if (i % 50 == 0) rounds.wait();
+        }
+      }));
+    }
+    for (auto& h : hs) h.join();
+  }
+  if (*a.lock() != kThreads * kRounds || *c.lock() != kThreads * kRounds || once_runs.load() != 1) {
+    say("WRONG totals");
+    std::exit(1);
+  }
+  // Condvar ping-pong: two threads take turns.
+  {
+    Mutex<int> turn(0, "turn");
+    Condvar cv;
+    const int kHits = 500;
+    auto player = [&](int me) {
+      for (int i = 0; i < kHits; ++i) {
+        auto g = turn.lock();
+        cv.wait_while(g, [&](int& t) { return t % 2 != me; });
+        *g += 1;
+        cv.notify_all();
+      }
+    };
+    auto ping = Builder().name("ping").spawn([&] { player(0); });
+    auto pong = Builder().name("pong").spawn([&] { player(1); });
+    ping.join();
+    pong.join();
+    if (*turn.lock() != 2 * kHits) {
+      say("WRONG ping-pong");
+      std::exit(1);
+    }
+  }
+  // Many producers, one consumer, unbounded and bounded channels.
+  for (size_t bound : {size_t{0}, size_t{4}, std::numeric_limits<size_t>::max()}) {
+    auto [tx, rx] = bound == std::numeric_limits<size_t>::max() ? channel<int>() : sync_channel<int>(bound);
+    const int kProducers = 8, kEach = 200;
+    std::vector<JoinHandle<void>> producers;
+    for (int p = 0; p < kProducers; ++p) {
+      producers.push_back(spawn([tx = tx]() mutable {
+        for (int i = 0; i < kEach; ++i) tx.send(1).unwrap();
+      }));
+    }
+    tx.close();
+    long total = 0;
+    for (int v : rx) total += v;
+    for (auto& h : producers) h.join();
+    if (total != kProducers * kEach) {
+      say("WRONG channel total");
+      std::exit(1);
+    }
+  }
+}
+
+// Check-then-act: each thread checks a flag, does some work under a lock,
+// then sets the flag. Two "winners" means both passed the check before
+// either acted. Prints how many trials showed it.
+void check_then_act() {
+  const int kTrials = 50;
+  int violations = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    std::atomic<int> flag{0};
+    std::atomic<int> winners{0};
+    Mutex<int> work(0, "work");
+    Barrier start(2);
+    auto body = [&] {
+      start.wait();
+      if (flag.load() == 0) {              // check
+        { *work.lock() += 1; }             // some work under a lock (a stress point)
+        flag.store(1);                     // act
+        winners.fetch_add(1);
+      }
+    };
+    auto x = spawn(body);
+    auto y = spawn(body);
+    x.join();
+    y.join();
+    if (winners.load() > 1) ++violations;
+  }
+  say("check-then-act: violations=" + std::to_string(violations) + " of " + std::to_string(kTrials));
+}
+
+const std::map<std::string, std::function<void()>>& scenarios() {
+  static const std::map<std::string, std::function<void()>> kAll = {
+      {"inversion", inversion},
+      {"cycle", cycle},
+      {"recv_sender_alive", recv_sender_alive},
+      {"lost_wakeup", lost_wakeup},
+      {"rwlock_upgrade", rwlock_upgrade},
+      {"relock", relock},
+      {"join_holding_lock", join_holding_lock},
+      {"barrier_short", barrier_short},
+      {"bounded_send", bounded_send},
+      {"rendezvous_send", rendezvous_send},
+      {"thread_leak", thread_leak},
+      {"clean_heavy", clean_heavy},
+      {"check_then_act", check_then_act},
+  };
+  return kAll;
+}
+
+}  // namespace
+}  // namespace racelings
+
+int main(int argc, char** argv) {
+  const auto& all = racelings::scenarios();
+  auto it = argc == 2 ? all.find(argv[1]) : all.end();
+  if (it == all.end()) {
+    std::fprintf(stderr, "usage: deadlock_scenarios <scenario>\nscenarios:");
+    for (const auto& [name, _] : all) std::fprintf(stderr, " %s", name.c_str());
+    std::fprintf(stderr, "\n");
+    return 2;
+  }
+  it->second();
+  racelings::say("scenario finished");
+  return 0;
+}

@@ -1,0 +1,185 @@
+// test_util.h
+// -----------------------------------------------------------------------------
+//
+// Helpers shared by the primitives' unit tests (testonly):
+//
+//   * `Counted`: a value type that counts its constructions and destructions
+//     and notices a destruction of an object that is already dead, so a test
+//     proves a primitive neither leaks values nor destroys them twice.
+//   * `stress_iterations(n)`: a loop count that scales with the environment
+//     variable RACELINGS_STRESS_SCALE (default 1) and shrinks under a
+//     sanitizer, which slows code down 5-15x (as loom's tests do).
+//   * `ReportCapture`: collects the detector's reports instead of printing
+//     them, for reports that do not stop the program (inversions, leaks).
+//   * `eventually(pred)`: waits (polling) until `pred()` holds or a generous
+//     limit passes, for conditions that another thread makes true.
+
+#ifndef RACELINGS_PRIMITIVES_TEST_UTIL_H_
+#define RACELINGS_PRIMITIVES_TEST_UTIL_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "primitives/detector.h"
+
+namespace racelings {
+namespace testing_util {
+
+// True when the test is built with ThreadSanitizer or AddressSanitizer.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+inline constexpr bool kUnderSanitizer = true;
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+
+// True when the test is built with ThreadSanitizer.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderTsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool kUnderTsan = true;
+#else
+inline constexpr bool kUnderTsan = false;
+#endif
+#else
+inline constexpr bool kUnderTsan = false;
+#endif
+
+// RACELINGS_STRESS_SCALE (a positive number, default 1) times `base`, divided
+// by 10 under a sanitizer; never less than 1.
+inline int stress_iterations(int base) {
+  double scale = 1.0;
+  if (const char* env = std::getenv("RACELINGS_STRESS_SCALE"); env != nullptr && *env != '\0') {
+    scale = std::atof(env);
+    if (scale <= 0) scale = 1.0;
+  }
+  double n = base * scale / (kUnderSanitizer ? 10.0 : 1.0);
+  return n < 1 ? 1 : static_cast<int>(n);
+}
+
+// Counted: an int-like value whose lifetimes are counted. Every live object
+// holds a canary; destroying an object whose canary is gone counts as a
+// double destruction. Counters are relaxed atomics: tests read them after
+// joining every thread that touched the objects (join orders the writes).
+class Counted {
+ public:
+  static std::atomic<int64_t>& constructed() {
+    static std::atomic<int64_t> n{0};
+    return n;
+  }
+  static std::atomic<int64_t>& destroyed() {
+    static std::atomic<int64_t> n{0};
+    return n;
+  }
+  static std::atomic<int64_t>& double_destroyed() {
+    static std::atomic<int64_t> n{0};
+    return n;
+  }
+  static int64_t alive() {
+    return constructed().load(std::memory_order_relaxed) - destroyed().load(std::memory_order_relaxed);
+  }
+  static void reset() {
+    constructed().store(0, std::memory_order_relaxed);
+    destroyed().store(0, std::memory_order_relaxed);
+    double_destroyed().store(0, std::memory_order_relaxed);
+  }
+
+  explicit Counted(int value = 0) : value_(value) { born(); }
+  Counted(const Counted& other) : value_(other.value_) { born(); }
+  Counted(Counted&& other) noexcept : value_(other.value_) { born(); }
+  Counted& operator=(const Counted& other) {
+    value_ = other.value_;
+    return *this;
+  }
+  Counted& operator=(Counted&& other) noexcept {
+    value_ = other.value_;
+    return *this;
+  }
+  ~Counted() {
+    if (canary_ != kAlive) double_destroyed().fetch_add(1, std::memory_order_relaxed);
+    canary_ = kDead;
+    destroyed().fetch_add(1, std::memory_order_relaxed);
+  }
+
+  int value() const { return value_; }
+  bool operator==(const Counted& other) const { return value_ == other.value_; }
+
+ private:
+  static constexpr uint64_t kAlive = 0xC0FFEE0DDBA11ULL;
+  static constexpr uint64_t kDead = 0xDEADDEADDEADULL;
+  void born() { constructed().fetch_add(1, std::memory_order_relaxed); }
+
+  int value_;
+  volatile uint64_t canary_ = kAlive;
+};
+
+// ReportCapture: while alive, the detector's reports are collected here (one
+// capture at a time). The store lives for the whole process: the sink runs
+// under the detector's own locks, and a mutex on the test's stack would hand
+// its address, and so its lock-order history in ThreadSanitizer's eyes, to
+// the next test's locks.
+class ReportCapture {
+ public:
+  ReportCapture() {
+    {
+      std::lock_guard<std::mutex> lock(store().mu);
+      store().reports.clear();
+    }
+    detector::set_report_sink_for_testing([](const std::string& text) {
+      std::lock_guard<std::mutex> lock(store().mu);
+      store().reports.push_back(text);
+    });
+  }
+  ~ReportCapture() { detector::set_report_sink_for_testing(nullptr); }
+  ReportCapture(const ReportCapture&) = delete;
+  ReportCapture& operator=(const ReportCapture&) = delete;
+
+  std::vector<std::string> reports() const {
+    std::lock_guard<std::mutex> lock(store().mu);
+    return store().reports;
+  }
+  // All reports, one after another.
+  std::string text() const {
+    std::string all;
+    for (const auto& r : reports()) all += r;
+    return all;
+  }
+
+ private:
+  struct Store {
+    std::mutex mu;
+    std::vector<std::string> reports;
+  };
+  static Store& store() {
+    static Store* s = new Store;  // Never destroyed: see above.
+    return *s;
+  }
+};
+
+// Polls `pred` every millisecond for up to `limit`; returns its last value.
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return pred();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+}  // namespace testing_util
+}  // namespace racelings
+
+#endif  // RACELINGS_PRIMITIVES_TEST_UTIL_H_
