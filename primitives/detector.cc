@@ -55,7 +55,6 @@ namespace racelings {
 namespace detector {
 namespace {
 
-constexpr int kMaxHeld = 32;
 constexpr int kReportExitCode = 66;  // The code sanitizers use for a report.
 
 struct Config {
@@ -148,16 +147,9 @@ std::string summary_text(const std::string& kind, const std::source_location& l)
 
 // ---- Threads -------------------------------------------------------------------
 
-struct HeldSlot {
-  std::atomic<const LockInfo*> lock{nullptr};
-  std::atomic<uint64_t> lock_id{0};
-  std::atomic<std::source_location> site{};
-  std::atomic<Mode> mode{Mode::kExclusive};
-};
-
 enum class WaitType { kNone, kLock, kJoin, kOther };
 
-struct ThreadRecord {
+struct ThreadRecord : HeldLocks {
   int index = 0;
   std::string name;  // Empty when unnamed.
   std::atomic<pid_t> tid{0};
@@ -166,10 +158,8 @@ struct ThreadRecord {
   std::source_location spawned_at{};
   std::string parent;  // "thread T0 'main'"
 
-  // Held locks: written only by this thread (relaxed stores of the fields,
-  // then a release store of held_count), read by others under Registry::mu.
-  HeldSlot held[kMaxHeld];
-  std::atomic<int> held_count{0};
+  // Held locks (HeldLocks, the base): written only by this thread, read by
+  // others under Registry::mu.
 
   // What the thread waits for; guarded by Registry::mu.
   WaitType wait_type = WaitType::kNone;
@@ -217,9 +207,18 @@ struct Registry {
   int max_running = 0;
 };
 
+// Set once the process is exiting (main returned or exit() was called):
+// from then on threads left blocked are not a deadlock of the program, and
+// exit-time work (LeakSanitizer's check, say) may outlast the grace period.
+// Relaxed: a late view only delays the point where reports stop.
+std::atomic<bool> process_exiting{false};
+
 Registry& registry() {
   // Leaked on purpose: threads may still use it while the process exits.
-  static Registry* r = new Registry;
+  static Registry* r = [] {
+    std::atexit([] { process_exiting.store(true, std::memory_order_relaxed); });
+    return new Registry;
+  }();
   return *r;
 }
 
@@ -266,7 +265,7 @@ std::string short_thread(const ThreadRecord& t) {
 }
 
 void emit(const std::string& kind, const std::string& qualifier, const std::string& body,
-          const std::source_location& where) {
+          const std::source_location& where, bool with_stack = true) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.report_mu);
   std::string head = "==================\nWARNING: racelings: " + kind;
@@ -309,7 +308,7 @@ void emit(const std::string& kind, const std::string& qualifier, const std::stri
     ::close(fd);
     return;
   }
-  if (__sanitizer_print_stack_trace != nullptr) {
+  if (with_stack && __sanitizer_print_stack_trace != nullptr) {
     write_all("  Stack of the reporting thread:\n");
     __sanitizer_print_stack_trace();
     write_all("\n");
@@ -317,14 +316,14 @@ void emit(const std::string& kind, const std::string& qualifier, const std::stri
   write_all(tail);
 }
 
-[[noreturn]] void die_after_report() {
+[[noreturn]] void end_after_report() {
   // The program can only hang from here; end it the way a sanitizer does.
   std::fflush(stdout);
   std::_Exit(kReportExitCode);
 }
 
 void maybe_abort_after_report() {
-  if (config().abort_on_report) die_after_report();
+  if (config().abort_on_report) end_after_report();
 }
 
 std::string held_locks_text(const ThreadRecord& t) {
@@ -458,7 +457,7 @@ void check_after_wait_started_locked(Registry& r, ThreadRecord* me) {
     std::unordered_set<ThreadRecord*> seen{me};
     if (find_cycle_locked(r, me, me, path, seen)) {
       report_cycle_locked(r, path);
-      die_after_report();
+      end_after_report();
     }
   }
   notify_watcher_locked(r);
@@ -526,7 +525,7 @@ void watcher_main() {
   for (;;) {
     r.wake_watcher.wait(lock, [&] { return r.suspect; });
     r.suspect = false;
-    if (!all_blocked_locked(r)) continue;
+    if (process_exiting.load(std::memory_order_relaxed) || !all_blocked_locked(r)) continue;
     // Remember who waits where; report only if nothing moved for the grace period.
     std::vector<std::pair<std::shared_ptr<ThreadRecord>, uint64_t>> snapshot;
     std::set<pid_t> known;
@@ -540,6 +539,7 @@ void watcher_main() {
     std::this_thread::sleep_for(std::chrono::milliseconds(config().grace_ms));
     auto after = sample_tasks();
     lock.lock();
+    if (process_exiting.load(std::memory_order_relaxed)) continue;
     if (!all_blocked_locked(r) || r.live.size() != snapshot.size()) continue;
     bool same = true;
     for (auto& [t, seq] : snapshot) {
@@ -570,7 +570,7 @@ void watcher_main() {
     }
     body += "\n";
     emit("deadlock", "all threads are blocked", body, first->wait_site);
-    die_after_report();
+    end_after_report();
   }
 }
 
@@ -633,6 +633,7 @@ std::shared_ptr<ThreadRecord> new_record_locked(Registry& r, std::string name) {
   t->tid.store(tid, std::memory_order_relaxed);
   tls_holder.record = t;
   tls_self = t.get();
+  internal::tls_held = tls_self;
   return tls_self;
 }
 
@@ -647,17 +648,6 @@ int find_held(const ThreadRecord& t, uint64_t id) {
   return -1;
 }
 
-void push_held(ThreadRecord& t, LockInfo& lock, Mode mode, const std::source_location& where) {
-  int n = t.held_count.load(std::memory_order_relaxed);
-  if (n < kMaxHeld) {
-    t.held[n].lock_id.store(lock.id(), std::memory_order_relaxed);
-    t.held[n].site.store(where, std::memory_order_relaxed);
-    t.held[n].mode.store(mode, std::memory_order_relaxed);
-    t.held[n].lock.store(&lock, std::memory_order_relaxed);
-  }
-  // Release: a reader that sees the new count sees the slot's contents.
-  t.held_count.store(n + 1, std::memory_order_release);
-}
 
 uint64_t edge_key(uint64_t from, uint64_t to) { return (from * 0x9E3779B97F4A7C15ULL) ^ to; }
 
@@ -688,7 +678,8 @@ void check_lock_order(ThreadRecord& t, LockInfo& lock, const std::source_locatio
     uint64_t key = edge_key(held->id(), lock.id());
     if (t.edge_cache.count(key) != 0) continue;
     Graph& g = graph();
-    std::lock_guard<std::mutex> guard(g.mu);
+    // Released before a report is printed: printing (symbolizing) is slow.
+    std::unique_lock<std::mutex> guard(g.mu);
     t.edge_cache.insert(key);
     auto& edges = g.out[held->id()];
     bool known = std::any_of(edges.begin(), edges.end(), [&](const Edge& e) { return e.to == lock.id(); });
@@ -717,6 +708,7 @@ void check_lock_order(ThreadRecord& t, LockInfo& lock, const std::source_locatio
       };
       section(held->describe(), lock.describe(), thread_desc, held_site, where);
       for (const Edge* e : path) section(e->from_desc, e->to_desc, e->thread_desc, e->from_site, e->to_site);
+      guard.unlock();
       emit("lock-order inversion", "potential deadlock", body, where);
       maybe_abort_after_report();
       continue;
@@ -803,12 +795,21 @@ std::string LockInfo::describe() const {
 
 namespace internal {
 std::atomic<int> detect_state{-1};
+std::atomic<int> stress_state{-1};
 
 bool read_detect_setting() {
   bool on = config().enabled;
   detect_state.store(on ? 1 : 0, std::memory_order_relaxed);
   return on;
 }
+
+bool read_stress_setting() {
+  bool on = config().stress;
+  stress_state.store(on ? 1 : 0, std::memory_order_relaxed);
+  return on;
+}
+
+HeldLocks* register_for_locks() { return self(); }
 }  // namespace internal
 
 ThreadRecord* self() {
@@ -816,7 +817,7 @@ ThreadRecord* self() {
   return t != nullptr ? t : register_current_thread();
 }
 
-void before_acquire(LockInfo& lock, Mode mode, const std::source_location& where) {
+void internal::before_acquire_slow(LockInfo& lock, Mode mode, const std::source_location& where) {
   Invisible invisible;
   ThreadRecord* t = self();
   int slot = find_held(*t, lock.id());
@@ -825,24 +826,14 @@ void before_acquire(LockInfo& lock, Mode mode, const std::source_location& where
     // Recursive reads are allowed: glibc's rwlock prefers readers, so they cannot hang.
     if (!(held_shared && mode == Mode::kShared)) {
       report_self_deadlock(*t, lock, mode, slot, where);
-      die_after_report();
+      end_after_report();
     }
   }
   if (t->held_count.load(std::memory_order_relaxed) > 0) check_lock_order(*t, lock, where);
   stress_point();
 }
 
-void acquired(LockInfo& lock, Mode mode, const std::source_location& where) {
-  Invisible invisible;
-  push_held(*self(), lock, mode, where);
-}
-
-void acquired_without_order(LockInfo& lock, Mode mode, const std::source_location& where) {
-  Invisible invisible;
-  push_held(*self(), lock, mode, where);
-}
-
-void released(LockInfo& lock, const std::source_location& where) {
+void internal::released_slow(LockInfo& lock, const std::source_location& where) {
   Invisible invisible;
   ThreadRecord* t = self();
   int slot = find_held(*t, lock.id());
@@ -954,12 +945,15 @@ void enter_spawned(const std::shared_ptr<ThreadRecord>& record) {
   record->tid.store(current_tid(), std::memory_order_relaxed);
   tls_holder.record = record;
   tls_self = record.get();
+  internal::tls_held = tls_self;
 }
 
 void exit_current() {
   Invisible invisible;
   ThreadRecord* t = tls_self;
   if (t == nullptr) return;
+  // The main thread's record ends only when the process exits.
+  if (t->tid.load(std::memory_order_relaxed) == ::getpid()) process_exiting.store(true, std::memory_order_relaxed);
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
   t->finished.store(true, std::memory_order_release);
@@ -1069,6 +1063,14 @@ void set_report_sink_for_testing(std::function<void(const std::string&)> sink) {
   std::lock_guard<std::mutex> guard(r.report_mu);
   r.sink = std::move(sink);
 }
+
+void emit_report(const std::string& kind, const std::string& qualifier, const std::string& body,
+                 const std::source_location& where, bool with_stack) {
+  Invisible invisible;
+  emit(kind, qualifier, body, where, with_stack);
+}
+
+void die_after_report() { end_after_report(); }
 
 int reports_so_far() { return registry().reports.load(std::memory_order_relaxed); }
 

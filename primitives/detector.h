@@ -80,6 +80,26 @@ class Waitable {
   virtual std::string describe_wait() const = 0;
 };
 
+// A lock the thread holds. Written only by the holding thread, with atomic
+// stores; other threads read it only on the detector's slow paths.
+struct HeldSlot {
+  std::atomic<const LockInfo*> lock{nullptr};
+  std::atomic<uint64_t> lock_id{0};
+  std::atomic<std::source_location> site{};
+  std::atomic<Mode> mode{Mode::kExclusive};
+};
+
+inline constexpr int kMaxHeld = 32;
+
+// The part of a thread's record that every lock and unlock touches: the
+// locks it holds, in the order it took them. The fields are stored relaxed,
+// then `held_count` with release, so a reader that acquires the count sees
+// the slots.
+struct HeldLocks {
+  HeldSlot held[kMaxHeld];
+  std::atomic<int> held_count{0};
+};
+
 struct ThreadRecord;
 
 // The thread-local record of the calling thread, registering it on first use.
@@ -100,14 +120,78 @@ inline bool enabled() {
   return state >= 0 ? state == 1 : internal::read_detect_setting();
 }
 
+namespace internal {
+// The calling thread's held locks, once it is registered; inline so that the
+// common case of a lock taken with no other lock held stays in the caller.
+// initial-exec: one load from the thread pointer instead of a call to
+// __tls_get_addr (the primitives are linked into executables, not dlopened).
+inline thread_local HeldLocks* tls_held __attribute__((tls_model("initial-exec"))) = nullptr;
+HeldLocks* register_for_locks();
+// RACELINGS_STRESS as read once: 1 on, 0 off, -1 not read yet.
+extern std::atomic<int> stress_state;
+bool read_stress_setting();
+inline bool stress_on() {
+  int state = stress_state.load(std::memory_order_relaxed);
+  return state >= 0 ? state == 1 : read_stress_setting();
+}
+void before_acquire_slow(LockInfo& lock, Mode mode, const std::source_location& where);
+void released_slow(LockInfo& lock, const std::source_location& where);
+}  // namespace internal
+
 // Locks. The primitive calls before_acquire before it blocks, then acquired
-// once it holds the lock, and released just before it unlocks.
-void before_acquire(LockInfo& lock, Mode mode, const std::source_location& where);
-void acquired(LockInfo& lock, Mode mode, const std::source_location& where);
-void released(LockInfo& lock, const std::source_location& where);
+// once it holds the lock, and released just before it unlocks. The checks
+// (re-locking, lock order, stress) only run when the thread already holds a
+// lock or stress is on; a lone lock costs a few stores.
+inline void before_acquire(LockInfo& lock, Mode mode, const std::source_location& where) {
+  HeldLocks* h = internal::tls_held;
+  if (h == nullptr || h->held_count.load(std::memory_order_relaxed) != 0 || internal::stress_on()) {
+    internal::before_acquire_slow(lock, mode, where);
+  }
+}
+
+// holds_any_lock(): the calling thread holds a watched lock. An acquisition
+// made while holding one is where lock order matters: primitives then take
+// the lock with a real blocking call (never a try-lock first), because that
+// is the only kind ThreadSanitizer adds to its own lock-order graph, and they
+// register the wait first, so a cycle is caught the moment it closes.
+inline bool holds_any_lock() {
+  HeldLocks* h = internal::tls_held;
+  return h != nullptr && h->held_count.load(std::memory_order_relaxed) != 0;
+}
+
+inline void acquired(LockInfo& lock, Mode mode, const std::source_location& where) {
+  HeldLocks* h = internal::tls_held;
+  if (h == nullptr) h = internal::register_for_locks();
+  int n = h->held_count.load(std::memory_order_relaxed);
+  if (n < kMaxHeld) {
+    HeldSlot& slot = h->held[n];
+    slot.lock_id.store(lock.id(), std::memory_order_relaxed);
+    slot.site.store(where, std::memory_order_relaxed);
+    slot.mode.store(mode, std::memory_order_relaxed);
+    slot.lock.store(&lock, std::memory_order_relaxed);
+  }
+  // Release: a reader that sees the new count sees the slot's contents.
+  h->held_count.store(n + 1, std::memory_order_release);
+}
+
 // For try-lock: a lock taken without waiting adds no lock-order edge (it
 // cannot deadlock), but later locks are ordered after it.
-void acquired_without_order(LockInfo& lock, Mode mode, const std::source_location& where);
+inline void acquired_without_order(LockInfo& lock, Mode mode, const std::source_location& where) {
+  acquired(lock, mode, where);
+}
+
+inline void released(LockInfo& lock, const std::source_location& where) {
+  HeldLocks* h = internal::tls_held;
+  int n = h != nullptr ? h->held_count.load(std::memory_order_relaxed) : 0;
+  // The common case: the lock released is the last one taken.
+  if (n > 0 && n <= kMaxHeld && h->held[n - 1].lock_id.load(std::memory_order_relaxed) == lock.id() &&
+      !internal::stress_on()) {
+    h->held[n - 1].lock.store(nullptr, std::memory_order_relaxed);
+    h->held_count.store(n - 1, std::memory_order_release);
+    return;
+  }
+  internal::released_slow(lock, where);
+}
 
 // A blocking wait, for the lifetime of the object. Construct it just before
 // the thread blocks and destroy it as soon as it runs again. Waits with a
@@ -153,6 +237,17 @@ bool stress_spurious_wakeup();
 // Prints the state of every known thread (what it waits for and where) as a
 // `timeout` report. Used by the test watchdog.
 void report_timeout(std::string_view test_name, double seconds);
+
+// Prints a report in the format of REPORTS.md, one at a time, counted in
+// reports_so_far() and honouring the testing sink and RACELINGS_REPORT_PATH.
+// `with_stack` adds the reporting thread's stack when a sanitizer is linked
+// in. The async runtime reports its task deadlocks through this.
+void emit_report(const std::string& kind, const std::string& qualifier, const std::string& body,
+                 const std::source_location& where, bool with_stack = true);
+
+// Ends the program after a report that could only be followed by a hang,
+// with exit code 66, as a sanitizer does.
+[[noreturn]] void die_after_report();
 
 // ---- Testing hooks -----------------------------------------------------------
 

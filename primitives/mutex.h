@@ -34,6 +34,7 @@
 #include <utility>
 
 #include "primitives/raw_mutex.h"
+#include "primitives/unwinding.h"
 #include "primitives/thread_annotations.h"
 
 namespace racelings {
@@ -97,13 +98,13 @@ class MutexGuard {
   friend class Mutex<T>;
   friend class Condvar;
 
-  explicit MutexGuard(Mutex<T>* mutex) : mutex_(mutex), exceptions_at_lock_(std::uncaught_exceptions()) {}
+  explicit MutexGuard(Mutex<T>* mutex) : mutex_(mutex), exceptions_at_lock_(internal::uncaught_exceptions()) {}
 
   // The analysis cannot tie this guard object to the mutex it locked; the
   // guard holds the lock by construction, so releasing it here is correct.
   void release() NO_THREAD_SAFETY_ANALYSIS {
     if (mutex_ == nullptr) return;
-    if (std::uncaught_exceptions() > exceptions_at_lock_) {
+    if (internal::uncaught_exceptions() > exceptions_at_lock_) {
       mutex_->poisoned_.store(true, std::memory_order_relaxed);
     }
     std::exchange(mutex_, nullptr)->raw_.unlock();

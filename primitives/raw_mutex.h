@@ -106,7 +106,8 @@ class CAPABILITY("mutex") RawMutex {
   // std::mutex::lock().
   [[gnu::noinline]] void lock_watched(const std::source_location& where) {
     detector::before_acquire(info_, detector::Mode::kExclusive, where);
-    if (!mu_.try_lock()) {
+    // Nested: a blocking lock, registered first (see detector::holds_any_lock).
+    if (detector::holds_any_lock() || !mu_.try_lock()) {
       detector::BlockScope waiting(info_, detector::Mode::kExclusive, where);
       mu_.lock();
     }

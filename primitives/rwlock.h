@@ -32,6 +32,7 @@
 
 #include "primitives/detector.h"
 #include "primitives/mutex.h"
+#include "primitives/unwinding.h"
 #include "primitives/thread_annotations.h"
 
 namespace racelings {
@@ -98,10 +99,10 @@ class WriteGuard {
 
  private:
   friend class RwLock<T>;
-  explicit WriteGuard(RwLock<T>* lock) : lock_(lock), exceptions_at_lock_(std::uncaught_exceptions()) {}
+  explicit WriteGuard(RwLock<T>* lock) : lock_(lock), exceptions_at_lock_(internal::uncaught_exceptions()) {}
   void release() {
     if (lock_ == nullptr) return;
-    if (std::uncaught_exceptions() > exceptions_at_lock_) lock_->poisoned_.store(true, std::memory_order_relaxed);
+    if (internal::uncaught_exceptions() > exceptions_at_lock_) lock_->poisoned_.store(true, std::memory_order_relaxed);
     std::exchange(lock_, nullptr)->unlock_exclusive();
   }
 
@@ -180,7 +181,8 @@ class CAPABILITY("rwlock") RwLock {
       return;
     }
     detector::before_acquire(info_, detector::Mode::kShared, where);
-    if (!mu_.try_lock_shared()) {
+    // Nested: a blocking lock, registered first (see detector::holds_any_lock).
+    if (detector::holds_any_lock() || !mu_.try_lock_shared()) {
       detector::BlockScope waiting(info_, detector::Mode::kShared, where);
       mu_.lock_shared();
     }
@@ -192,7 +194,8 @@ class CAPABILITY("rwlock") RwLock {
       return;
     }
     detector::before_acquire(info_, detector::Mode::kExclusive, where);
-    if (!mu_.try_lock()) {
+    // Nested: a blocking lock, registered first (see detector::holds_any_lock).
+    if (detector::holds_any_lock() || !mu_.try_lock()) {
       detector::BlockScope waiting(info_, detector::Mode::kExclusive, where);
       mu_.lock();
     }

@@ -12,24 +12,12 @@
 
 #include "primitives/async/core.h"
 #include "primitives/async/mutex.h"
+#include "primitives/detector.h"
 
 namespace racelings {
 namespace async {
 namespace internal {
 namespace {
-
-constexpr int kReportExitCode = 66;  // The code sanitizers and the thread detector use.
-
-void write_all(const std::string& s) {
-  const char* p = s.data();
-  size_t left = s.size();
-  while (left > 0) {
-    ssize_t n = ::write(STDERR_FILENO, p, left);
-    if (n <= 0) return;
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-}
 
 std::string function_of(const std::source_location& l) {
   std::string fn = l.function_name();
@@ -90,23 +78,14 @@ std::string task_wait_text(const TaskHeader& t, bool with_holdings) {
 
 void emit_report(const std::string& kind, const std::string& qualifier, const std::string& body,
                  const std::source_location& where) {
-  // One report at a time; a deadlock report ends the program right after.
-  static std::mutex* report_mu = new std::mutex;
-  std::lock_guard<std::mutex> lock(*report_mu);
-  std::string head = "==================\nWARNING: racelings: " + kind;
-  if (!qualifier.empty()) head += " (" + qualifier + ")";
-  head += " (pid=" + std::to_string(::getpid()) + ")\n";
-  // No "Stack of the reporting thread" section: that thread is the runtime's
-  // (its frames say nothing about the tasks), and symbolizing it under a
-  // sanitizer takes long enough for a second report to interleave.
-  std::string tail = "SUMMARY: racelings: " + kind + " " + location_text(where) + " in " + function_of(where) + "\n";
-  write_all(head + body + tail + "==================\n");
+  // Through the thread detector: one report at a time, counted, and written
+  // where RACELINGS_REPORT_PATH says. No "Stack of the reporting thread":
+  // that thread is the runtime's (its frames say nothing about the tasks),
+  // and symbolizing it under a sanitizer is slow.
+  detector::emit_report(kind, qualifier, body, where, /*with_stack=*/false);
 }
 
-void die_after_report() {
-  std::fflush(stdout);
-  std::_Exit(kReportExitCode);
-}
+void die_after_report() { detector::die_after_report(); }
 
 int deadlock_grace_ms() {
   static const int kGrace = [] {
