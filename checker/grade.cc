@@ -135,6 +135,10 @@ json exercise_json(const Exercise& ex, const std::string& key, bool passed, cons
                    double seconds) {
   std::string text = output;
   if (text.size() > kMaxOutputChars) text = text.substr(0, kMaxOutputChars) + "\n[... cut]\n";
+  // It quotes what the program printed (and may be cut inside a character):
+  // make it valid UTF-8, or dumping the JSON would throw.
+  text = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  text = json::parse(text).get<std::string>();
   return json{{"name", ex.name},
               {"key", key},
               {"score", passed ? 1 : 0},

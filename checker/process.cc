@@ -27,8 +27,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Resident set size in bytes of every process whose process group is `pgid`.
-size_t group_rss_bytes(pid_t pgid) {
+// The real user id of the process at `base` (/proc/<pid>), from its status
+// (the directory itself is root's when the process made itself non-dumpable);
+// 0 when unknown.
+uid_t process_uid(const std::string& base) {
+  std::ifstream status(base + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Uid:", 0) == 0) return static_cast<uid_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
+  }
+  return 0;
+}
+
+// Resident set size in bytes of every process whose process group is `pgid`,
+// or (when `uid` is not 0) that belongs to user `uid`.
+size_t group_rss_bytes(pid_t pgid, uid_t uid) {
   size_t total = 0;
   DIR* proc = ::opendir("/proc");
   if (proc == nullptr) return 0;
@@ -45,7 +58,8 @@ size_t group_rss_bytes(pid_t pgid) {
     char state = 0;
     long ppid = 0, pgrp = 0;
     if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) continue;
-    if (pgrp != pgid) continue;
+    // A process that left the group (setsid) still counts: it is the run's user's.
+    if (pgrp != pgid && (uid == 0 || process_uid(base) != uid)) continue;
     std::ifstream statm(base + "/statm");
     long size = 0, resident = 0;
     if (statm >> size >> resident) total += static_cast<size_t>(resident) * static_cast<size_t>(page);
@@ -90,12 +104,34 @@ class OutputCapture {
   size_t dropped_ = 0;
 };
 
-std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra) {
+// Ends every process of user `uid` (a run's own user): a program can leave its
+// process group (setsid), but not its user. kill(-1) from a process of that
+// user signals all of them at once, and a fork racing with it fails.
+void kill_user_processes(uid_t uid) {
+  pid_t helper = ::fork();
+  if (helper == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(uid, uid, uid) != 0 || ::setresuid(uid, uid, uid) != 0) _exit(1);
+    for (int i = 0; i < 3 && ::kill(-1, SIGKILL) == 0; ++i) ::usleep(1000);
+    _exit(0);
+  }
+  int status = 0;
+  while (helper > 0 && ::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra,
+                                            const std::vector<std::string>& unset) {
   std::vector<std::string> out;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
     auto eq = entry.find('=');
-    if (eq != std::string::npos && extra.count(entry.substr(0, eq)) != 0) continue;
+    std::string name = entry.substr(0, eq);
+    if (eq != std::string::npos && extra.count(name) != 0) continue;
+    bool removed = false;
+    for (const auto& u : unset) {
+      if (!u.empty() && u.back() == '*' ? name.rfind(u.substr(0, u.size() - 1), 0) == 0 : name == u) removed = true;
+    }
+    if (removed) continue;
     out.push_back(std::move(entry));
   }
   for (const auto& [k, v] : extra) out.push_back(k + "=" + v);
@@ -130,7 +166,7 @@ RunResult run(const RunOptions& options) {
   }
   // Everything the child needs is prepared before fork: after fork, only
   // async-signal-safe calls.
-  std::vector<std::string> env_strings = merged_environment(options.env);
+  std::vector<std::string> env_strings = merged_environment(options.env, options.unset);
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -181,7 +217,15 @@ RunResult run(const RunOptions& options) {
     }
     // Writing to a closed pipe must fail, not kill the program silently.
     ::signal(SIGPIPE, SIG_DFL);
-    ::execve(argv[0], argv.data(), envp.data());
+    // "Text file busy": another run's child, between its fork and its exec,
+    // may still hold a descriptor of this freshly copied program; it goes
+    // away at that exec, so try again briefly.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      ::execve(argv[0], argv.data(), envp.data());
+      if (errno != ETXTBSY) break;
+      struct timespec pause = {0, 5 * 1000 * 1000};
+      ::nanosleep(&pause, nullptr);
+    }
     const char msg[] = "racelings: could not execute the program\n";
     (void)!::write(STDERR_FILENO, msg, sizeof(msg) - 1);
     _exit(127);
@@ -209,7 +253,7 @@ RunResult run(const RunOptions& options) {
     }
     if (now >= next_memory_check && !result.timed_out && !result.out_of_memory) {
       next_memory_check = now + std::chrono::milliseconds(100);
-      if (group_rss_bytes(pid) > limits.max_rss_bytes) {
+      if (group_rss_bytes(pid, root ? options.run_as_uid : 0) > limits.max_rss_bytes) {
         result.out_of_memory = true;
         ::kill(-pid, SIGKILL);
       }
@@ -231,9 +275,11 @@ RunResult run(const RunOptions& options) {
     pid_t w = ::waitpid(pid, &status, WNOHANG);
     if (w == pid) reaped = true;
   }
-  // The main process is gone: end whatever it left behind in its group, then
-  // read what is still in the pipe (without waiting for orphans that hold it).
+  // The main process is gone: end whatever it left behind in its group (and,
+  // when it ran as a user of its own, anywhere else), then read what is still
+  // in the pipe (without waiting for orphans that hold it).
   ::kill(-pid, SIGKILL);
+  if (root && options.run_as_uid != 0) kill_user_processes(options.run_as_uid);
   for (;;) {
     struct pollfd pfd = {pipe_fds[0], POLLIN, 0};
     if (!pipe_open || ::poll(&pfd, 1, 20) <= 0) break;
@@ -257,9 +303,10 @@ RunResult run(const RunOptions& options) {
   return result;
 }
 
-TempDir::TempDir(const std::string& prefix) {
+TempDir::TempDir(const std::string& prefix, const std::string& parent) {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::string dir = !parent.empty() ? parent : (base != nullptr && *base != '\0' ? base : "/tmp");
+  std::string pattern = dir + "/" + prefix + "-XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory in " + pattern);

@@ -40,6 +40,8 @@ struct RunOptions {
   // When not 0 (and the checker runs as root): the user and group the
   // program runs as, so that it cannot write outside its own directory and
   // RLIMIT_NPROC holds against fork bombs. Its directory must be theirs.
+  // Every process of that user counts towards max_rss_bytes and is ended
+  // after the run: it must be this run's alone.
   unsigned run_as_uid = 0;
   // Its own network namespace (no network at all), where the platform allows.
   bool isolate_network = false;
@@ -48,6 +50,8 @@ struct RunOptions {
   bool disable_aslr = false;
   // Added to (or replacing entries of) the checker's own environment.
   std::map<std::string, std::string> env;
+  // Removed from it: names, or prefixes ending in '*' ("TEST_*").
+  std::vector<std::string> unset;
   // Working directory; empty means a fresh temporary directory, removed after.
   std::string cwd;
   RunLimits limits;
@@ -75,7 +79,8 @@ RunResult run(const RunOptions& options);
 // the object dies.
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix = "racelings");
+  // In $TMPDIR (default /tmp), or in `parent` when given.
+  explicit TempDir(const std::string& prefix = "racelings", const std::string& parent = "");
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

@@ -1,11 +1,13 @@
 #include "checker/runner.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "primitives/thread.h"
@@ -35,13 +37,44 @@ bool runtime_failed_to_start(const std::string& output) {
          output.find("Shadow memory range interleaves with an existing memory mapping") != std::string::npos;
 }
 
-// A user id per concurrent run, so that one run's fork bomb (RLIMIT_NPROC is
-// per user) cannot starve another's threads.
-unsigned next_run_uid() {
-  // Relaxed: only distinctness matters.
-  static std::atomic<unsigned> counter{0};
-  return 61000 + counter.fetch_add(1, std::memory_order_relaxed) % 4000;
-}
+// A user id of its own for each run, held while the run lasts, so that one
+// run's fork bomb (RLIMIT_NPROC is per user) cannot starve another's threads,
+// and ending every process of that user after the run (process.cc) ends this
+// run's only. Unique on the machine, across checker processes too: the lease
+// is a lock on the uid's byte of a shared file, released when it is closed.
+class UidLease {
+ public:
+  UidLease() {
+    // Relaxed: only a starting point for the search.
+    static std::atomic<unsigned> counter{0};
+    unsigned start = static_cast<unsigned>(::getpid()) * 7 + counter.fetch_add(1, std::memory_order_relaxed);
+    fd_ = ::open("/tmp/.racelings-run-uids.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    for (unsigned i = 0; fd_ >= 0 && i < kUids; ++i) {
+      struct flock lock = {};
+      lock.l_type = F_WRLCK;
+      lock.l_whence = SEEK_SET;
+      lock.l_start = (start + i) % kUids;
+      lock.l_len = 1;
+      if (::fcntl(fd_, F_OFD_SETLK, &lock) == 0) {
+        uid_ = kFirstUid + static_cast<unsigned>(lock.l_start);
+        return;
+      }
+    }
+    uid_ = kFirstUid + start % kUids;  // No lock file: distinct within this process at least.
+  }
+  ~UidLease() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  UidLease(const UidLease&) = delete;
+  UidLease& operator=(const UidLease&) = delete;
+  unsigned uid() const { return uid_; }
+
+ private:
+  static constexpr unsigned kFirstUid = 61000;
+  static constexpr unsigned kUids = 4000;
+  int fd_ = -1;
+  unsigned uid_ = 0;
+};
 
 void append_option(std::map<std::string, std::string>& env, const std::string& var, const std::string& option) {
   auto it = env.find(var);
@@ -53,19 +86,65 @@ void append_option(std::map<std::string, std::string>& env, const std::string& v
 void collect_logs(const std::string& dir, RunResult& result) {
   std::error_code ec;
   constexpr size_t kMaxLogBytes = size_t{4} << 20;
+  // In all: a program may write any number of files with these names.
+  constexpr size_t kMaxTotalLogBytes = size_t{16} << 20;
+  size_t total = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
     if (name.rfind("sanitizer-log", 0) != 0 && name.rfind("racelings-report", 0) != 0) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::string text(kMaxLogBytes, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(kMaxLogBytes));
-    text.resize(static_cast<size_t>(in.gcount()));
+    if (total >= kMaxTotalLogBytes) break;
+    // Only the program's own regular files: not a link to a file it could not
+    // read itself, nor a FIFO, whose open would block forever.
+    int fd = ::open(entry.path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+      ::close(fd);
+      continue;
+    }
+    std::string text(std::min(kMaxLogBytes, kMaxTotalLogBytes - total), '\0');
+    size_t got = 0;
+    for (ssize_t n; got < text.size() && (n = ::read(fd, text.data() + got, text.size() - got)) > 0;) {
+      got += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    text.resize(got);
+    total += got;
     result.output += "\n" + text;
   }
 }
 
+// Copies a program with every descriptor close-on-exec: a descriptor open
+// for writing that leaked into another run's child would make this copy's
+// execve fail with "text file busy".
+bool copy_executable(const std::string& from, const std::string& to) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return false;
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  if (out < 0) {
+    ::close(in);
+    return false;
+  }
+  char buf[1 << 16];
+  bool ok = true;
+  for (;;) {
+    ssize_t n = ::read(in, buf, sizeof(buf));
+    if (n == 0) break;
+    if (n < 0 || ::write(out, buf, static_cast<size_t>(n)) != n) {
+      ok = false;
+      break;
+    }
+  }
+  ::close(in);
+  return ::close(out) == 0 && ok;
+}
+
 RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_aslr) {
-  TempDir dir("racelings-run");
+  const char* no_isolation = std::getenv("RACELINGS_NO_ISOLATION");
+  bool isolate = ::geteuid() == 0 && (no_isolation == nullptr || *no_isolation == '\0');
+  // An isolated run's user must reach its directory: /tmp, whatever TMPDIR
+  // says (under `bazel test`, TMPDIR lies below root's private home).
+  TempDir dir("racelings-run", isolate ? "/tmp" : "");
   RunOptions options;
   options.env = read_env_file(test.binary + ".env");
   for (const auto& [k, v] : test.env) options.env[k] = v;
@@ -87,16 +166,21 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   options.env["HOME"] = dir.path();
   options.env["TMPDIR"] = dir.path();
   options.cwd = dir.path();
+  // What Bazel gives a test (the checker may itself run inside one) is not
+  // for the program: GoogleTest would write its XML report where Bazel says,
+  // and an unprivileged run cannot, so it would abort.
+  options.unset = {"XML_OUTPUT_FILE", "TEST_*", "GTEST_*", "RUNFILES_*", "JAVA_RUNFILES", "PYTHON_RUNFILES", "BUILD_*"};
   options.isolate_network = true;
   options.disable_aslr = disable_aslr;
   std::string binary = test.binary;
-  const char* no_isolation = std::getenv("RACELINGS_NO_ISOLATION");
-  if (::geteuid() == 0 && (no_isolation == nullptr || *no_isolation == '\0')) {
+  std::unique_ptr<UidLease> lease;  // Held until the run is over.
+  if (isolate) {
     // Run as an unprivileged user of its own: it can write only here.
-    options.run_as_uid = next_run_uid();
+    lease = std::make_unique<UidLease>();
+    options.run_as_uid = lease->uid();
     binary = dir.path() + "/test";
     std::error_code ec;
-    std::filesystem::copy_file(test.binary, binary, ec);
+    if (!copy_executable(test.binary, binary)) ec = std::make_error_code(std::errc::io_error);
     if (ec || ::chown(dir.path().c_str(), options.run_as_uid, options.run_as_uid) != 0) {
       options.run_as_uid = 0;
       binary = test.binary;

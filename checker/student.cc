@@ -3,6 +3,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -163,7 +164,14 @@ int cmd_check(Context& ctx, const std::string& query, int runs) {
   }
   findings = report::merge_findings(std::move(findings));
   std::cout << "  ran " << runs << (runs == 1 ? " time" : " times") << " in "
-            << seconds(std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1)) << "\n\n";
+            << seconds(std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1)) << "\n";
+  size_t dropped = 0;
+  for (const auto& v : results[0]) dropped = std::max(dropped, v.run.dropped_bytes);
+  if (dropped > 0) {
+    std::cout << "  note: the program printed too much: " << dropped
+              << " bytes of output dropped (only its start and its end were read)\n";
+  }
+  std::cout << "\n";
   bool passed = clean_runs == runs;
   ctx.state.record_check(ex->name, passed, hash);
   ctx.state.save();

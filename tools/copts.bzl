@@ -17,4 +17,7 @@ EXERCISE_COPTS = [
     "-Wextra",
     "-Wthread-safety",
     "-Werror=thread-safety-analysis",
+    # A function declared to return a value that falls off its end: undefined
+    # behaviour, and a coroutine Task<T> without co_return is not a coroutine.
+    "-Werror=return-type",
 ]

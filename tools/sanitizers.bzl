@@ -17,6 +17,8 @@ SANITIZER_COPTS = {
     "tsan": ["-fsanitize=thread", "-O1", "-fno-omit-frame-pointer"],
     "asan": ["-fsanitize=address", "-fsanitize-address-use-after-scope", "-O1", "-fno-omit-frame-pointer"],
     "ubsan": ["-fsanitize=undefined", "-fno-sanitize-recover=all", "-O1", "-fno-omit-frame-pointer"],
+    # libFuzzer targets (checker/report/parser_fuzzer.cc): coverage-guided, with ASan and UBSan.
+    "fuzz": ["-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=undefined", "-O1", "-fno-omit-frame-pointer"],
 }
 
 SANITIZER_LINKOPTS = {
@@ -24,6 +26,8 @@ SANITIZER_LINKOPTS = {
     "tsan": ["-fsanitize=thread"],
     "asan": ["-fsanitize=address"],
     "ubsan": ["-fsanitize=undefined"],
+    # Bazel links with clang, not clang++: UBSan's C++ part (vptr checks) must be asked for.
+    "fuzz": ["-fsanitize=fuzzer,address,undefined", "-fsanitize-link-c++-runtime"],
 }
 
 # clang-19's own symbolizer, so that reports name files and lines on any machine.
@@ -36,9 +40,13 @@ SANITIZER_ENV = {
     "tsan": {"TSAN_OPTIONS": "halt_on_error=0:exitcode=66:history_size=4:second_deadlock_stack=1:" + _SYMBOLIZER},
     "asan": {"ASAN_OPTIONS": "detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1:" + _SYMBOLIZER},
     "ubsan": {"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:" + _SYMBOLIZER},
+    "fuzz": {
+        "ASAN_OPTIONS": "detect_leaks=1:" + _SYMBOLIZER,
+        "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:" + _SYMBOLIZER,
+    },
 }
 
-SANITIZERS = ["none", "tsan", "asan", "ubsan"]
+SANITIZERS = ["none", "tsan", "asan", "ubsan", "fuzz"]
 
 def _is_sanitizer_flag(flag):
     return (flag.startswith("-fsanitize") or flag.startswith("-fno-sanitize") or

@@ -43,6 +43,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -973,8 +974,11 @@ class Parser {
 
   // --- output ----------------------------------------------------------------
 
-  // Adds a finding, or past kMaxFindings merges it into an equal one (or drops
-  // it). Returns its index in out_, if it is there.
+  // Adds a finding, or past kMaxFindings merges it into an equal one. Failing
+  // that, a finding of a kind not kept yet (say, the watchdog's timeout after
+  // a flood of reports) replaces the last one of a kind kept more than once,
+  // so that every kind in the output keeps a finding; anything else is
+  // dropped. Returns its index in out_, if it is there.
   std::optional<std::size_t> emit(Finding f) {
     if (out_.size() < kMaxFindings) {
       out_.push_back(std::move(f));
@@ -982,15 +986,34 @@ class Parser {
     }
     if (keys_.empty()) {
       for (std::size_t i = 0; i < out_.size(); ++i) keys_.emplace(merge_key(out_[i]), i);
+      kinds_.clear();
+      for (const auto& kept : out_) ++kinds_[kept.kind];
     }
     auto it = keys_.find(merge_key(f));
-    if (it == keys_.end()) return std::nullopt;
-    out_[it->second].count += f.count;
-    return it->second;
+    if (it != keys_.end()) {
+      out_[it->second].count += f.count;
+      return it->second;
+    }
+    if (kinds_[f.kind] != 0) return std::nullopt;
+    for (std::size_t i = out_.size(); i-- > 0;) {
+      if (kinds_[out_[i].kind] < 2) continue;
+      // Keep the order of appearance: remove it, append the newcomer.
+      --kinds_[out_[i].kind];
+      ++kinds_[f.kind];
+      out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(i));
+      out_.push_back(std::move(f));
+      if (absorb_ && *absorb_ == i) absorb_.reset();
+      if (absorb_ && *absorb_ > i) --*absorb_;
+      keys_.clear();
+      for (std::size_t k = 0; k < out_.size(); ++k) keys_.emplace(merge_key(out_[k]), k);
+      return out_.size() - 1;
+    }
+    return std::nullopt;
   }
 
   std::vector<Finding> out_;
-  std::unordered_map<std::string, std::size_t> keys_;
+  std::unordered_map<std::string, std::size_t> keys_;  // past kMaxFindings: merge_key -> index
+  std::map<Kind, std::size_t> kinds_;                   // past kMaxFindings: kept findings per kind
   Block block_;
   bool previous_was_separator_ = false;
   std::optional<std::size_t> absorb_;
