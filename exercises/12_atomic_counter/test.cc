@@ -1,0 +1,26 @@
+// Tests for exercise 12. Do not edit: `./racelings check 12` runs them.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "primitives/testing.h"
+
+// What exercise.cc must provide.
+namespace exercise {
+int count_errors(const std::vector<std::string>& log, int threads);
+}
+
+TEST(AtomicCounter, EveryErrorLineIsCounted) {
+  std::vector<std::string> log;
+  int expected = 0;
+  for (int i = 0; i < 40000; ++i) {
+    bool error = i % 3 != 0;
+    log.push_back(error ? "12:00:01 ERROR disk full" : "12:00:01 INFO all good");
+    expected += error;
+  }
+  int errors = 0;
+  auto threads = racelings::testing::count_threads([&] { errors = exercise::count_errors(log, 4); });
+  EXPECT_EQ(errors, expected) << "some ERROR lines were not counted";
+  EXPECT_GE(threads.max_running, 2) << "the log must still be scanned by several threads at once";
+}

@@ -1,0 +1,16 @@
+// Tests for exercise 15. Do not edit: `./racelings check 15` runs them.
+#include <gtest/gtest.h>
+
+#include "primitives/testing.h"
+
+// What exercise.cc must provide.
+namespace exercise {
+long deposit_all(int threads, int deposits);
+}
+
+TEST(SpinLock, EveryDepositIsInTheBalance) {
+  long balance = 0;
+  auto threads = racelings::testing::count_threads([&] { balance = exercise::deposit_all(4, 20000); });
+  EXPECT_EQ(balance, 4 * 20000) << "deposits were lost";
+  EXPECT_GE(threads.max_running, 2) << "the deposits must still be made by several threads at once";
+}
