@@ -1,0 +1,48 @@
+// Exercise 22: fan in through a channel (solution)
+//
+// Each worker sends its result through its own copy of the Sender; only the
+// caller, the single receiver, builds the vector. The caller closes its own
+// Sender first, so the receiving loop ends when the last worker is done.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "primitives/channel.h"
+#include "primitives/thread.h"
+
+namespace exercise {
+
+int primes_in(int from, int to) {
+  int found = 0;
+  for (int n = std::max(from, 2); n < to; ++n) {
+    bool prime = true;
+    for (int d = 2; d * d <= n && prime; ++d) prime = n % d != 0;
+    found += prime;
+  }
+  return found;
+}
+
+// The number of primes in each of `tasks` equal slices of [0, limit), in order.
+std::vector<int> count_primes(int limit, int tasks) {
+  auto [tx, rx] = racelings::channel<std::pair<int, int>>();  // (task, primes found)
+  std::vector<racelings::JoinHandle<void>> workers;
+  for (int t = 0; t < tasks; ++t) {
+    workers.push_back(racelings::Builder().name("task-" + std::to_string(t)).spawn([tx, t, limit, tasks]() mutable {
+      int found = primes_in(t * (limit / tasks), (t + 1) * (limit / tasks));
+      tx.send({t, found}).unwrap();  // Sent, not shared: the caller alone appends.
+    }));
+  }
+  tx.close();  // The workers hold their own Senders; the channel closes after the last.
+  std::vector<std::pair<int, int>> results;
+  for (auto result : rx) results.push_back(result);
+  for (auto& worker : workers) worker.join();
+
+  std::sort(results.begin(), results.end());
+  std::vector<int> counts;
+  for (auto [task, found] : results) counts.push_back(found);
+  return counts;
+}
+
+}  // namespace exercise

@@ -1,0 +1,70 @@
+// Exercise 24: while, not if (solution)
+//
+// wait_while re-checks the condition every time the car wakes up, under the
+// lock: a stolen space or a spurious wakeup just sends the car back to
+// waiting, so it parks only when it has seen a free space itself.
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "primitives/condvar.h"
+#include "primitives/mutex.h"
+#include "primitives/thread.h"
+
+namespace exercise {
+
+struct Lot {
+  int free;             // Spaces nobody uses.
+  int parked = 0;       // Cars in the lot now.
+  int most_parked = 0;  // The most cars that were ever in the lot at once.
+};
+
+class ParkingLot {
+ public:
+  explicit ParkingLot(int spaces) : lot_(Lot{spaces}) {}
+
+  void park() {
+    auto lot = lot_.lock();
+    // Looks again after every wakeup: only a free space seen under the lock counts.
+    space_freed_.wait_while(lot, [](const Lot& l) { return l.free == 0; });
+    --lot->free;
+    lot->most_parked = std::max(lot->most_parked, ++lot->parked);
+  }
+
+  void leave() {
+    {
+      auto lot = lot_.lock();
+      ++lot->free;
+      --lot->parked;
+    }
+    space_freed_.notify_one();
+  }
+
+  int most_parked() { return lot_.lock()->most_parked; }
+
+ private:
+  racelings::Mutex<Lot> lot_;
+  racelings::Condvar space_freed_;
+};
+
+// Runs `cars` car threads that park `trips` times each; returns the most cars
+// that were in the lot at once.
+int busiest_moment(int spaces, int cars, int trips) {
+  ParkingLot lot(spaces);
+  std::vector<racelings::JoinHandle<void>> drivers;
+  for (int c = 0; c < cars; ++c) {
+    drivers.push_back(racelings::Builder().name("car-" + std::to_string(c)).spawn([&lot, trips] {
+      for (int t = 0; t < trips; ++t) {
+        lot.park();
+        std::this_thread::yield();  // Stay a moment.
+        lot.leave();
+      }
+    }));
+  }
+  for (auto& driver : drivers) driver.join();
+  return lot.most_parked();
+}
+
+}  // namespace exercise
