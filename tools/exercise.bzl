@@ -17,6 +17,8 @@ load("//tools:sanitizers.bzl", "sanitized_cc_test")
 
 _DEPS = [
     "//primitives",
+    "//primitives/async",
+    "//primitives/parallel",
     "//primitives:test_main",
     "@googletest//:gtest",
 ]
