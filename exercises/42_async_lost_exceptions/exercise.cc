@@ -1,0 +1,46 @@
+// Exercise 42: lost exceptions
+//
+// upload_all() uploads every file on its own task and reports, file by file,
+// whether it was uploaded. Each task announces a finished upload on a
+// channel. But the JoinHandles are detached, and with them goes the only
+// way back from a task: when an upload throws, its exception is dropped, the
+// task announces nothing, and the report says nothing about that file.
+//
+// Keep the JoinHandles and await them: co_await gives the task's value or
+// throws again what it threw. Keep one task per file.
+
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "primitives/async/async.h"
+
+namespace exercise {
+
+using racelings::async::Sender;
+using racelings::async::Task;
+
+// Uploads one file; throws if the upload fails (the test provides it).
+Task<void> upload(std::string file);
+
+Task<void> upload_and_announce(std::string file, Sender<std::string> uploaded) {
+  co_await upload(file);
+  (co_await uploaded.send(file)).unwrap();
+}
+
+// One line per file, in the order given: "<file>: uploaded" or
+// "<file>: failed: <what went wrong>".
+Task<std::vector<std::string>> upload_all(std::vector<std::string> files) {
+  auto [uploaded_tx, uploaded_rx] = racelings::async::unbounded_channel<std::string>();
+  for (const std::string& file : files) {
+    // TODO: detach() drops the JoinHandle, and with it the task's exception.
+    racelings::async::spawn(upload_and_announce(file, uploaded_tx)).detach();
+  }
+  uploaded_tx.close();
+
+  std::vector<std::string> lines;
+  while (auto file = co_await uploaded_rx.recv()) lines.push_back(*file + ": uploaded");
+  co_return lines;
+}
+
+}  // namespace exercise
