@@ -1,4 +1,6 @@
 #include "checker/catalog.h"
+#include "checker/integrity.h"
+#include "checker/workspace.h"
 
 #include <gtest/gtest.h>
 
@@ -103,6 +105,20 @@ TEST(Catalog, TheProjectsCatalogIsValidAndEveryExerciseIsComplete) {
     for (const std::string& file : {ex.exercise_file(), ex.solution_file(), ex.readme_file(),
                                     "exercises/" + ex.name + "/test.cc"}) {
       EXPECT_TRUE(std::filesystem::exists(root + "/" + file)) << file << " is missing";
+    }
+  }
+}
+
+// A solution is what an honest student hands in: the grader must not flag it.
+TEST(Catalog, EverySolutionPassesTheGradersIntegrityScan) {
+  std::string root = std::string(std::getenv("TEST_SRCDIR")) + "/" + std::getenv("TEST_WORKSPACE");
+  Catalog c = Catalog::load(root + "/exercises/catalog.json");
+  for (const Exercise& ex : c.exercises()) {
+    auto exercise = read_file(root + "/" + ex.exercise_file());
+    auto solution = read_file(root + "/" + ex.solution_file());
+    ASSERT_TRUE(exercise && solution) << ex.name;
+    for (const auto& v : scan_submission(*solution, *exercise)) {
+      ADD_FAILURE() << ex.solution_file() << ":" << v.line << ": " << v.rule << ": " << v.reason;
     }
   }
 }
