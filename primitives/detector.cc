@@ -473,49 +473,6 @@ bool all_blocked_locked(Registry& r) {
 
 // ---- The all-blocked watcher -------------------------------------------------
 
-struct TaskSample {
-  char state = '?';
-  uint64_t cpu_ticks = 0;
-};
-
-// State and CPU time of every OS thread of this process, by tid.
-std::map<pid_t, TaskSample> sample_tasks() {
-  std::map<pid_t, TaskSample> out;
-  if (auto* dir = ::opendir("/proc/self/task")) {
-    while (auto* entry = ::readdir(dir)) {
-      if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-      pid_t tid = static_cast<pid_t>(std::atoi(entry->d_name));
-      std::string path = std::string("/proc/self/task/") + entry->d_name + "/stat";
-      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) continue;
-      char buf[1024];
-      ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-      ::close(fd);
-      if (n <= 0) continue;
-      buf[n] = '\0';
-      // Fields after the command name, which is in parentheses and may hold spaces.
-      const char* p = std::strrchr(buf, ')');
-      if (p == nullptr) continue;
-      TaskSample s;
-      // p[2] is the state; utime and stime are fields 14 and 15 (1-based).
-      s.state = p[2];
-      int field = 3;
-      const char* q = p + 2;
-      unsigned long long utime = 0, stime = 0;
-      while (*q != '\0' && field <= 15) {
-        while (*q == ' ') ++q;
-        if (field == 14) utime = std::strtoull(q, nullptr, 10);
-        if (field == 15) stime = std::strtoull(q, nullptr, 10);
-        while (*q != '\0' && *q != ' ') ++q;
-        ++field;
-      }
-      s.cpu_ticks = utime + stime;
-      out[tid] = s;
-    }
-    ::closedir(dir);
-  }
-  return out;
-}
 
 void watcher_main() {
   Invisible invisible;
@@ -535,9 +492,9 @@ void watcher_main() {
     }
     known.insert(r.watcher_tid);
     lock.unlock();
-    auto before = sample_tasks();
+    auto before = sample_os_threads();
     std::this_thread::sleep_for(std::chrono::milliseconds(config().grace_ms));
-    auto after = sample_tasks();
+    auto after = sample_os_threads();
     lock.lock();
     if (process_exiting.load(std::memory_order_relaxed)) continue;
     if (!all_blocked_locked(r) || r.live.size() != snapshot.size()) continue;
@@ -1056,6 +1013,45 @@ void report_timeout(std::string_view test_name, double seconds) {
     body += "\n";
   }
   emit("timeout", "", body, where);
+}
+
+std::map<pid_t, OsThreadSample> sample_os_threads() {
+  Invisible invisible;
+  std::map<pid_t, OsThreadSample> out;
+  if (auto* dir = ::opendir("/proc/self/task")) {
+    while (auto* entry = ::readdir(dir)) {
+      if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+      pid_t tid = static_cast<pid_t>(std::atoi(entry->d_name));
+      std::string path = std::string("/proc/self/task/") + entry->d_name + "/stat";
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      char buf[1024];
+      ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+      ::close(fd);
+      if (n <= 0) continue;
+      buf[n] = '\0';
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      const char* p = std::strrchr(buf, ')');
+      if (p == nullptr) continue;
+      OsThreadSample s;
+      // p[2] is the state; utime and stime are fields 14 and 15 (1-based).
+      s.state = p[2];
+      int field = 3;
+      const char* q = p + 2;
+      unsigned long long utime = 0, stime = 0;
+      while (*q != '\0' && field <= 15) {
+        while (*q == ' ') ++q;
+        if (field == 14) utime = std::strtoull(q, nullptr, 10);
+        if (field == 15) stime = std::strtoull(q, nullptr, 10);
+        while (*q != '\0' && *q != ' ') ++q;
+        ++field;
+      }
+      s.cpu_ticks = utime + stime;
+      out[tid] = s;
+    }
+    ::closedir(dir);
+  }
+  return out;
 }
 
 void set_report_sink_for_testing(std::function<void(const std::string&)> sink) {

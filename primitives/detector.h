@@ -28,9 +28,12 @@
 #ifndef RACELINGS_PRIMITIVES_DETECTOR_H_
 #define RACELINGS_PRIMITIVES_DETECTOR_H_
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <source_location>
 #include <string>
@@ -233,6 +236,15 @@ void stress_point();
 // Under schedule stress, true now and then: the condvar wait it guards
 // returns at once, as a spurious wakeup (which the standard allows).
 bool stress_spurious_wakeup();
+
+// The state ('R' running, 'S' sleeping...) and CPU time in clock ticks of
+// every OS thread of this process, by tid, from /proc/self/task: how the
+// detectors judge threads they do not know (a std::thread, a runtime's).
+struct OsThreadSample {
+  char state = '?';
+  unsigned long long cpu_ticks = 0;
+};
+std::map<pid_t, OsThreadSample> sample_os_threads();
 
 // Prints the state of every known thread (what it waits for and where) as a
 // `timeout` report. Used by the test watchdog.

@@ -59,47 +59,6 @@ std::atomic<uint64_t> next_task_id{1};
 
 pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
 
-// State and CPU time of every OS thread of this process, by tid (the thread
-// detector's method for threads it does not know).
-struct ThreadSample {
-  char state = '?';
-  unsigned long long cpu_ticks = 0;
-};
-
-std::map<pid_t, ThreadSample> sample_threads() {
-  std::map<pid_t, ThreadSample> out;
-  DIR* dir = ::opendir("/proc/self/task");
-  if (dir == nullptr) return out;
-  while (dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-    std::string path = std::string("/proc/self/task/") + entry->d_name + "/stat";
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    char buf[1024];
-    ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-    ::close(fd);
-    if (n <= 0) continue;
-    buf[n] = '\0';
-    const char* p = std::strrchr(buf, ')');  // The name may hold spaces.
-    if (p == nullptr || p[1] == '\0') continue;
-    ThreadSample s;
-    s.state = p[2];
-    int field = 3;
-    const char* q = p + 2;
-    unsigned long long utime = 0, stime = 0;
-    while (*q != '\0' && field <= 15) {
-      while (*q == ' ') ++q;
-      if (field == 14) utime = std::strtoull(q, nullptr, 10);
-      if (field == 15) stime = std::strtoull(q, nullptr, 10);
-      while (*q != '\0' && *q != ' ') ++q;
-      ++field;
-    }
-    s.cpu_ticks = utime + stime;
-    out[static_cast<pid_t>(std::atoi(entry->d_name))] = s;
-  }
-  ::closedir(dir);
-  return out;
-}
 
 // The test watchdog and the thread detector's watcher: threads that never
 // touch tasks (and that the detector itself starts when threads block).
@@ -760,7 +719,7 @@ void RuntimeCore::watch_quiescence(std::unique_lock<std::mutex>& lk, TaskHeader&
   const uint64_t epoch = epoch_;
   auto moved = [&] { return epoch_ != epoch || root.is_complete() || !quiescent_locked(); };
   lk.unlock();
-  auto before = sample_threads();
+  auto before = detector::sample_os_threads();
   lk.lock();
   if (moved()) return;
   // Half the thread detector's grace: when both would report (idle workers
@@ -769,7 +728,7 @@ void RuntimeCore::watch_quiescence(std::unique_lock<std::mutex>& lk, TaskHeader&
   cv.wait_for(lk, grace, moved);
   if (moved()) return;
   lk.unlock();
-  auto after = sample_threads();
+  auto after = detector::sample_os_threads();
   std::vector<pid_t> known;
   bool others_quiescent = true;
   {
