@@ -119,8 +119,10 @@ const Rule kRules[] = {
      "starts or controls processes, signals or libraries, which an exercise never needs"},
     {"raw-exit", R"(\b(syscall|pthread_exit|pthread_kill|pthread_cancel|exit_group|SYS_exit\w*|longjmp|siglongjmp)\b)",
      "leaves threads or the program by a back door, which can skip the tests"},
-    {"environ", R"(\b(environ|__environ|_environ)\b|/proc/self)",
-     "reads the process's environment or /proc, where the checker's settings live"},
+    // Paths such as /proc/self/environ sit in string literals, which the scan
+    // blanks; the run's sandbox, not this rule, keeps those harmless.
+    {"environ", R"(\b(environ|__environ|_environ)\b)",
+     "reads the process's environment, where the checker's settings live"},
     {"file-access", R"(\b(unlink|unlinkat|rmdir|rename|renameat|fopen|freopen|creat|openat|truncate|ftruncate)\s*\(|\bstd\s*::\s*(filesystem|ofstream|ifstream|fstream)\b|#\s*include\s*<(filesystem|fstream)>)",
      "works with files, which an exercise never needs (and which could tamper with the test's bookkeeping)"},
     {"constructor", R"(__attribute__\s*\(\(\s*(constructor|destructor)\b)",

@@ -3,31 +3,47 @@
 // directory): a FIFO named like a sanitizer log (opening it for reading
 // would block forever) and a link named like a detector report pointing to
 // a file only root can read: `hostile-secret.log` in the directory the
-// checker was started from ($PWD, read from `environ`), where the test puts
+// checker was started from ($PWD, read from /proc/self/environ), where the test puts
 // a fake data-race report. Otherwise correct: it passes only if the checker
 // neither hangs nor follows the link.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstddef>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "primitives/thread.h"
 
-extern char** environ;
-
 namespace exercise {
+namespace {
+
+// Reads $PWD from /proc/self/environ: the integrity scan refuses `environ`
+// and getenv(), and this submission must get past the scan so that grading
+// has to stop it at run time.
+std::string checker_pwd() {
+  int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string env;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) env.append(buf, static_cast<size_t>(n));
+  close(fd);
+  for (size_t at = 0; at < env.size();) {
+    size_t end = env.find('\0', at);
+    if (end == std::string::npos) end = env.size();
+    if (env.compare(at, 4, "PWD=") == 0) return env.substr(at + 4, end - at - 4);
+    at = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
 
 long sum_in_background(const std::vector<int>& numbers) {
   // The run's directory is the current one.
   mkfifo("sanitizer-log.fifo", 0600);
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "PWD=", 4) == 0) {
-      (void)!symlink((std::string(*e + 4) + "/hostile-secret.log").c_str(), "racelings-report.secret");
-    }
-  }
+  (void)!symlink((checker_pwd() + "/hostile-secret.log").c_str(), "racelings-report.secret");
   const size_t middle = numbers.size() / 2;
   long first_half = 0;
   racelings::JoinHandle<void> worker = racelings::spawn([&] {

@@ -1,6 +1,6 @@
 // Hostile submission for exercise 01: tries to create files outside the
 // directory it runs in: at the filesystem root, in /root, in the directory
-// the checker was started from ($PWD, read from `environ`: the racelings
+// the checker was started from ($PWD, read from /proc/self/environ: the racelings
 // tree when run from it), in the exercise's folder there, and beside its own
 // source when __FILE__ is an absolute path. Every attempt must fail. It is
 // otherwise correct, and returns a wrong sum if any file was created, so
@@ -9,18 +9,34 @@
 #include <unistd.h>
 
 #include <cstddef>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "primitives/thread.h"
 
-extern char** environ;
-
 namespace exercise {
 namespace {
 
 constexpr const char* kName = "racelings-hostile-write";
+
+// Reads $PWD from /proc/self/environ: the integrity scan refuses `environ`
+// and getenv(), and this submission must get past the scan so that grading
+// has to stop it at run time.
+std::string checker_pwd() {
+  int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string env;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) env.append(buf, static_cast<size_t>(n));
+  close(fd);
+  for (size_t at = 0; at < env.size();) {
+    size_t end = env.find('\0', at);
+    if (end == std::string::npos) end = env.size();
+    if (env.compare(at, 4, "PWD=") == 0) return env.substr(at + 4, end - at - 4);
+    at = end + 1;
+  }
+  return "";
+}
 
 bool try_create(const std::string& path) {
   int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
@@ -32,12 +48,10 @@ bool try_create(const std::string& path) {
 
 int escapes() {
   std::vector<std::string> paths = {std::string("/") + kName, std::string("/root/") + kName};
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "PWD=", 4) == 0 && (*e)[4] == '/') {
-      std::string pwd = *e + 4;
-      paths.push_back(pwd + "/" + kName);
-      paths.push_back(pwd + "/exercises/01_spawn_join/" + kName);
-    }
+  std::string pwd = checker_pwd();
+  if (!pwd.empty() && pwd[0] == '/') {
+    paths.push_back(pwd + "/" + kName);
+    paths.push_back(pwd + "/exercises/01_spawn_join/" + kName);
   }
   std::string self = __FILE__;
   if (!self.empty() && self[0] == '/') paths.push_back(self.substr(0, self.rfind('/') + 1) + kName);
