@@ -8,9 +8,11 @@ An exercise's BUILD file is two lines:
 and makes `:test`, the student's `exercise.cc` with its `test.cc`, built under
 the sanitizer the catalog gives the exercise (whatever --config is used).
 `solution()` in `solutions/NN_topic/BUILD` makes the same test against
-`solution.cc`.
+`solution.cc`. Both link `:test_lib`, the test compiled once per sanitizer, so
+a student's edit recompiles only exercise.cc.
 """
 
+load("@rules_cc//cc:defs.bzl", "cc_library")
 load("@racelings_catalog//:catalog.bzl", "EXERCISES")
 load("//tools:copts.bzl", "EXERCISE_COPTS")
 load("//tools:sanitizers.bzl", "sanitized_cc_test")
@@ -38,12 +40,25 @@ def exercise():
     """The student's exercise: broken on a pristine tree, so tagged manual."""
     entry = _entry("exercises")
     native.exports_files(["test.cc", "exercise.cc", "README.md"])
+
+    # Built only as a dependency of the tests, so only under their sanitizer.
+    cc_library(
+        name = "test_lib",
+        testonly = True,
+        srcs = ["test.cc"],
+        copts = EXERCISE_COPTS,
+        deps = _DEPS,
+        # The TEST() registrations are static initializers nothing refers to.
+        alwayslink = True,
+        tags = ["manual"],
+        visibility = ["//solutions:__subpackages__"],
+    )
     sanitized_cc_test(
         name = "test",
         sanitizer = entry["sanitizer"],
-        srcs = ["exercise.cc", "test.cc"],
+        srcs = ["exercise.cc"],
         copts = EXERCISE_COPTS,
-        deps = _DEPS,
+        deps = _DEPS + [":test_lib"],
         env = _env(entry),
         size = "medium",
         tags = ["manual", "exercise"],
@@ -58,9 +73,9 @@ def solution():
     sanitized_cc_test(
         name = "test",
         sanitizer = entry["sanitizer"],
-        srcs = ["solution.cc", "//exercises/%s:test.cc" % name],
+        srcs = ["solution.cc"],
         copts = EXERCISE_COPTS,
-        deps = _DEPS,
+        deps = _DEPS + ["//exercises/%s:test_lib" % name],
         env = _env(entry),
         size = "medium",
         tags = ["solution"],
@@ -72,9 +87,9 @@ def solution():
     sanitized_cc_test(
         name = "test_plain",
         sanitizer = "none",
-        srcs = ["solution.cc", "//exercises/%s:test.cc" % name],
+        srcs = ["solution.cc"],
         copts = EXERCISE_COPTS,
-        deps = _DEPS,
+        deps = _DEPS + ["//exercises/%s:test_lib" % name],
         env = _env(entry),
         size = "medium",
         tags = ["manual"],
