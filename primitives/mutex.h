@@ -80,7 +80,7 @@ class MutexGuard {
 
   // MutexGuard<T>::~MutexGuard(): unlocks; poisons the mutex if an exception
   // is unwinding through the guard's scope.
-  ~MutexGuard() { release(); }
+  [[gnu::always_inline]] ~MutexGuard() { release(); }
 
   // MutexGuard<T>::operator*/operator->: the protected data. A reference kept
   // after the guard is gone is a data race waiting to happen.
@@ -102,7 +102,7 @@ class MutexGuard {
 
   // The analysis cannot tie this guard object to the mutex it locked; the
   // guard holds the lock by construction, so releasing it here is correct.
-  void release() NO_THREAD_SAFETY_ANALYSIS {
+  [[gnu::always_inline]] void release() NO_THREAD_SAFETY_ANALYSIS {
     if (mutex_ == nullptr) return;
     if (internal::uncaught_exceptions() > exceptions_at_lock_) {
       mutex_->poisoned_.store(true, std::memory_order_relaxed);
@@ -136,7 +136,7 @@ class Mutex {
   // Memory ordering: every write made under the lock by the previous holder
   // is visible through the new guard.
   // (The analysis cannot see that the returned guard owns the lock.)
-  [[nodiscard]] MutexGuard<T> lock(std::source_location where = std::source_location::current())
+  [[nodiscard, gnu::always_inline]] MutexGuard<T> lock(std::source_location where = std::source_location::current())
       NO_THREAD_SAFETY_ANALYSIS {
     raw_.lock(where);
     MutexGuard<T> guard(this);  // Returned in place (NRVO): no moves on the fast path.

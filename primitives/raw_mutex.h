@@ -71,7 +71,9 @@ class CAPABILITY("mutex") RawMutex {
   // Locking a mutex the thread already holds is a reported deadlock.
   // Memory ordering: everything written before the last unlock() is visible
   // after lock() returns.
-  void lock(std::source_location where = std::source_location::current()) ACQUIRE() {
+  // (Forced inline: the fast path is a check and std::mutex::lock(), and
+  // clang's inliner otherwise keeps it out of line in callers' loops.)
+  [[gnu::always_inline]] void lock(std::source_location where = std::source_location::current()) ACQUIRE() {
     if (detector::enabled()) {
       lock_watched(where);
     } else {
@@ -80,7 +82,8 @@ class CAPABILITY("mutex") RawMutex {
   }
 
   // RawMutex::try_lock(): takes the mutex if it is free, never blocks.
-  [[nodiscard]] bool try_lock(std::source_location where = std::source_location::current()) TRY_ACQUIRE(true) {
+  [[nodiscard, gnu::always_inline]] bool try_lock(std::source_location where = std::source_location::current())
+      TRY_ACQUIRE(true) {
     if (!mu_.try_lock()) return false;
     if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kExclusive, where);
     return true;
@@ -88,7 +91,7 @@ class CAPABILITY("mutex") RawMutex {
 
   // RawMutex::unlock(): releases the mutex; the calling thread must hold it
   // (unlocking a mutex the thread does not hold is reported as misuse).
-  void unlock(std::source_location where = std::source_location::current()) RELEASE() {
+  [[gnu::always_inline]] void unlock(std::source_location where = std::source_location::current()) RELEASE() {
     if (detector::enabled()) detector::released(info_, where);
     mu_.unlock();
   }
