@@ -45,6 +45,7 @@
 #include <optional>
 #include <source_location>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "primitives/detector.h"
@@ -127,6 +128,21 @@ class RecvTimeoutError {
 
 namespace internal {
 
+// One step of a short spin before blocking: pause instructions, doubling,
+// then yields (the shape of crossbeam-utils' Backoff).
+inline constexpr int kSpinSteps = 10;
+inline void backoff(int step) {
+  if (step < 6) {
+    for (int i = 0; i < (1 << step); ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+  } else {
+    std::this_thread::yield();
+  }
+}
+
 // The state both halves share. `mu` guards everything but the atomics, which
 // the deadlock detector reads (without `mu`) to describe a blocked thread.
 template <typename T>
@@ -169,6 +185,23 @@ struct ChannelState {
   std::atomic<int> sender_count{1};  // Relaxed; changed under mu, read for reports.
   RecvWait recv_wait{this};
   SendWait send_wait{this};
+
+  // Waits on `cv` for a notification, after a short spin with `mu` released
+  // that ends as soon as `done()` holds: when the other side runs on another
+  // core, a handoff then costs no sleep and wake-up (crossbeam-channel spins
+  // the same way before it parks). Returns with the lock held; the caller's
+  // loop checks its condition again. The caller is counted as waiting for
+  // the whole time, so notifications and try_send see it as before.
+  template <typename Done>
+  void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Done done) {
+    for (int step = 0; step < kSpinSteps; ++step) {
+      lock.unlock();
+      backoff(step);
+      lock.lock();
+      if (done()) return;
+    }
+    cv.wait(lock);
+  }
 
   bool unbounded() const { return bound == std::numeric_limits<size_t>::max(); }
   // A rendezvous sender's message sits in the queue while it waits, so room
@@ -226,7 +259,7 @@ class Sender {
       ++s.senders_waiting;
       {
         detector::BlockScope waiting(s.send_wait, false, where);
-        s.not_full.wait(lock);
+        s.wait(s.not_full, lock, [&] { return !s.full() || !s.receiver_alive; });
       }
       --s.senders_waiting;
       if (!s.receiver_alive) return Result<void, SendError<T>>(Err, std::move(value));
@@ -248,7 +281,7 @@ class Sender {
       ++s.senders_waiting;
       {
         detector::BlockScope waiting(s.send_wait, false, where);
-        s.not_full.wait(lock);
+        s.wait(s.not_full, lock, [&] { return s.received > ticket || !s.receiver_alive; });
       }
       --s.senders_waiting;
     }
@@ -336,7 +369,8 @@ class Receiver {
       ++s.receivers_waiting;
       {
         detector::BlockScope waiting(s.recv_wait, false, where);
-        s.not_empty.wait(lock);
+        s.wait(s.not_empty, lock,
+               [&] { return !s.queue.empty() || s.sender_count.load(std::memory_order_relaxed) == 0; });
       }
       --s.receivers_waiting;
     }
