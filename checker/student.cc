@@ -128,7 +128,9 @@ int cmd_check(Context& ctx, const std::string& query, int runs) {
     return kExitUsage;
   }
   const Ui& ui = ctx.ui;
-  std::cout << ui.bold("Checking " + ex->name) << " under " << sanitizer_title(ex->sanitizer) << "\n";
+  // The detector runs in every build; name it too, since it is what catches the deadlock exercises.
+  std::cout << ui.bold("Checking " + ex->name) << " under " << sanitizer_title(ex->sanitizer)
+            << " and the deadlock detector\n";
   auto t0 = std::chrono::steady_clock::now();
   BazelOptions bazel;
   bazel.workspace = ctx.root;

@@ -124,6 +124,15 @@ constexpr std::string_view kThreadSafetyBuildError =
     "MutexGuard in scope), or reach the data only through the Mutex<T>'s guard, so the "
     "compiler can see that every access is protected.";
 
+// The exercises' tests count the threads or tasks a solution starts
+// (primitives/testing.h) and assert on `<counter>.spawned`.
+constexpr std::string_view kConcurrencyRemoved =
+    "The test counts the threads (or tasks) the exercise starts, and found fewer than the "
+    "exercise needs: the work no longer runs concurrently. Taking the threads away makes a race "
+    "disappear, but it is not the fix the exercise asks for. Keep the work on its threads and "
+    "make the sharing safe instead: join before reading, a Mutex, an atomic or a channel, as "
+    "the exercise's README describes.";
+
 constexpr std::string_view kTerminate =
     "std::terminate ended the program: an exception escaped a thread's function (nothing "
     "catches exceptions for a std::thread), or a joinable std::thread was destroyed without "
@@ -247,6 +256,11 @@ std::string_view explanation(const Finding& finding) {
   }
   if (finding.kind == Kind::kCrash && contains(finding.title, "terminate called")) {
     return kTerminate;
+  }
+  if (finding.kind == Kind::kTestFailure) {
+    for (const Stack& stack : finding.stacks) {
+      if (contains(stack.heading, ".spawned)")) return kConcurrencyRemoved;
+    }
   }
   return explanation(finding.kind);
 }

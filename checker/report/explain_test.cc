@@ -57,6 +57,25 @@ TEST(Explanation, IsMorePreciseWhenTheToolSaysMore) {
   EXPECT_EQ(explanation(segfault), explanation(Kind::kCrash));
 }
 
+TEST(Explanation, SaysSoWhenATestFoundTheThreadsRemoved) {
+  // What an exercise's test prints when a "fix" does the work without threads.
+  const std::string log =
+      "[ RUN      ] SpawnJoin.TheCallerSeesTheWorkersCompleteSum\n"
+      "exercises/01_spawn_join/test.cc:22: Failure\n"
+      "Expected: (threads.spawned) >= (1), actual: 0 vs 1\n"
+      "the first half must still be summed on a spawned worker thread\n"
+      "[  FAILED  ] SpawnJoin.TheCallerSeesTheWorkersCompleteSum (3 ms)\n";
+  const auto findings = parse_reports(log);
+  ASSERT_EQ(findings.size(), 1u);
+  const std::string text(explanation(findings[0]));
+  EXPECT_TRUE(has(text, "no longer runs concurrently")) << text;
+
+  // Any other failed assertion keeps the general paragraph.
+  const auto other = parse_reports(read_testdata("logs/clang-14/test_failure.log"));
+  ASSERT_EQ(other.size(), 2u);
+  EXPECT_EQ(explanation(other[1]), explanation(Kind::kTestFailure));
+}
+
 TEST(Render, ShowsTitleThreadsOwnFramesAndHowManyWereFolded) {
   const Finding race = only_finding("logs/clang-14/tsan_data_race.log");
   const std::string text = render(race, false);

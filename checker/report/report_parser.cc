@@ -779,8 +779,16 @@ class Parser {
     return true;
   }
 
+  // TSan prints "Location is stack of <thread>." and then, for the same
+  // address, "Location is global '??' at ... ([stack]+0x...)" when the
+  // symbolizer cannot name a stack slot: a puzzle for students, not a fact.
+  static bool is_unnamed_stack_location(std::string_view note) {
+    return starts_with(note, "Location is global '?\?'") && contains(note, "([stack]+");
+  }
+
   void flush_pending() {
     if (!block_.pending.empty() && !block_.pending_is_title &&
+        !is_unnamed_stack_location(block_.pending) &&
         block_.finding.notes.size() < kMaxNotesPerFinding) {
       block_.finding.notes.push_back(std::move(block_.pending));
     }

@@ -250,6 +250,21 @@ TEST(ParseReports, KeepsLinesThatAreNeitherHeadingsNorFramesAsNotes) {
   EXPECT_TRUE(location);
 }
 
+TEST(ParseReports, DropsTsansUnnamedGlobalForAStackAddress) {
+  for (const std::string& compiler : {"clang-14", "clang-19"}) {
+    const auto findings = parse_log("logs/" + compiler + "/tsan_unlock_unlocked.log");
+    ASSERT_EQ(findings.size(), 1u) << compiler;
+    bool stack = false;
+    for (const std::string& note : findings[0].notes) {
+      EXPECT_EQ(note.find("global '?\?'"), std::string::npos) << compiler << ": " << note;
+      stack = stack || note == "Location is stack of main thread.";
+    }
+    EXPECT_TRUE(stack) << compiler;
+    // The raw report keeps every line.
+    EXPECT_NE(findings[0].raw.find("global '?\?'"), std::string::npos) << compiler;
+  }
+}
+
 TEST(ParseReports, GivesTheCreationSiteOfEachNamedThread) {
   const auto findings = parse_log("logs/g++-12/tsan_data_race.log");
   ASSERT_EQ(findings.size(), 1u);
