@@ -14,20 +14,13 @@ bin=${1:?usage: grade_e2e_test.sh path/to/checker/racelings}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ex=01_spawn_join
 work=$(mktemp -d /tmp/racelings-grade-e2e-XXXXXX)
-# Grading keeps its pristine copy and build slot under $XDG_CACHE_HOME: here,
-# inside $work (so nothing is left in the user's cache), with Bazel's disk
-# cache still the shared one.
-export RACELINGS_DISK_CACHE=${RACELINGS_DISK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/racelings/disk-cache}
+source "$root/checker/e2e_lib.sh"
+# Grading's pristine copy and slot go inside $work: nothing is left in the user's cache.
+RACELINGS_DISK_CACHE=$(e2e_shared_disk_cache)
+export RACELINGS_DISK_CACHE
 export XDG_CACHE_HOME=$work/xdg
 cleanup() {
-  # Stop the Bazel servers grading started in its slots and drop their output bases.
-  local ws base
-  for ws in "$work"/xdg/racelings/grade/*/slot; do
-    [ -f "$ws/WORKSPACE" ] || continue
-    base=$(cd "$ws" && bazel info output_base 2>/dev/null)
-    (cd "$ws" && bazel shutdown >/dev/null 2>&1)
-    case "$base" in */_bazel_*/*) rm -rf "$base" ;; esac
-  done
+  e2e_stop_bazel "$work"/xdg/racelings/grade/*/slot
   rm -rf "$work"
 }
 trap cleanup EXIT

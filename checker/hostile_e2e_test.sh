@@ -29,20 +29,14 @@ checked=0
 outside=(/racelings-hostile-write /root/racelings-hostile-write "$copy/racelings-hostile-write"
   "$copy/exercises/$ex/racelings-hostile-write")
 
-# Grading keeps its pristine copy and build slot under $XDG_CACHE_HOME: here,
-# inside $work, with Bazel's disk cache still the shared one.
-export RACELINGS_DISK_CACHE=${RACELINGS_DISK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/racelings/disk-cache}
+source "$root/checker/e2e_lib.sh"
+# Grading's pristine copy and slot go inside $work: nothing is left in the user's cache.
+RACELINGS_DISK_CACHE=$(e2e_shared_disk_cache)
+export RACELINGS_DISK_CACHE
 grade_env=(env XDG_CACHE_HOME="$work/xdg")
 
 cleanup() {
-  # Stop the Bazel servers started for the temporary trees and drop their output bases.
-  local ws base
-  for ws in "$copy" "$work"/xdg/racelings/grade/*/slot; do
-    [ -f "$ws/WORKSPACE" ] || continue
-    base=$(cd "$ws" && "${grade_env[@]}" bazel info output_base 2>/dev/null)
-    (cd "$ws" && "${grade_env[@]}" bazel shutdown >/dev/null 2>&1)
-    case "$base" in */_bazel_*/*) rm -rf "$base" ;; esac
-  done
+  e2e_stop_bazel "$copy" "$work"/xdg/racelings/grade/*/slot
   rm -rf "$work"
 }
 trap cleanup EXIT
