@@ -181,6 +181,25 @@ void thread_leak() {
   sleep_ms(20);
 }
 
+// A detached thread that writes a global after main has returned, racing
+// with main's own write: the program ends while the thread still runs.
+// Without TSan's one-second exit sleep (the runs set atexit_sleep_ms=0), the
+// detector must still report the thread and let it run to its write, so that
+// a TSan build reports the race too.
+int g_written_after_main_returned = 0;
+
+void detached_at_exit() {
+  Builder()
+      .name("straggler")
+      .spawn([] {
+        sleep_ms(100);
+        g_written_after_main_returned = 2;
+        say("straggler wrote");
+      })
+      .detach();
+  g_written_after_main_returned = 1;
+}
+
 // Everything correct, under heavy use: must print no report.
 void clean_heavy() {
   const int kThreads = 8;
@@ -306,6 +325,7 @@ const std::map<std::string, std::function<void()>>& scenarios() {
       {"bounded_send", bounded_send},
       {"rendezvous_send", rendezvous_send},
       {"thread_leak", thread_leak},
+      {"detached_at_exit", detached_at_exit},
       {"clean_heavy", clean_heavy},
       {"check_then_act", check_then_act},
   };

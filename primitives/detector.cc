@@ -156,6 +156,9 @@ struct ThreadRecord : HeldLocks {
   std::atomic<bool> finished{false};
   bool spawned = false;
   std::source_location spawned_at{};
+  // Guarded by Registry::mu.
+  bool runs_until_exit = false;  // A global pool's worker: not a leak at exit.
+  bool leak_reported = false;    // Its JoinHandle was dropped: reported once.
   std::string parent;  // "thread T0 'main'"
 
   // Held locks (HeldLocks, the base): written only by this thread, read by
@@ -213,6 +216,8 @@ struct Registry {
 // Relaxed: a late view only delays the point where reports stop.
 std::atomic<bool> process_exiting{false};
 
+void at_exit_finish_running_threads();
+
 Registry& registry() {
   // Leaked on purpose: threads may still use it while the process exits.
   static Registry* r = [] {
@@ -220,6 +225,17 @@ Registry& registry() {
     return new Registry;
   }();
   return *r;
+}
+
+// Registered when the first thread is spawned, so that it runs before the
+// static destructors of what existed by then, and before ThreadSanitizer's
+// own exit work (registered first, run last).
+void ensure_exit_check() {
+  static const bool registered = [] {
+    std::atexit(at_exit_finish_running_threads);
+    return true;
+  }();
+  (void)registered;
 }
 
 struct Edge {
@@ -585,6 +601,7 @@ std::shared_ptr<ThreadRecord> new_record_locked(Registry& r, std::string name) {
     }
     if (std::strcmp(buf, comm) != 0) name = buf;
   }
+  ensure_exit_check();
   std::lock_guard<std::mutex> lock(r.mu);
   auto t = new_record_locked(r, std::move(name));
   t->tid.store(tid, std::memory_order_relaxed);
@@ -894,7 +911,15 @@ std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::sour
   t->parent = short_thread(*parent);
   ++r.spawned;
   r.max_running = std::max(r.max_running, ++r.running);
+  ensure_exit_check();
   return t;
+}
+
+void runs_until_exit(ThreadRecord& t) {
+  Invisible invisible;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  t.runs_until_exit = true;
 }
 
 void enter_spawned(const std::shared_ptr<ThreadRecord>& record) {
@@ -931,6 +956,11 @@ bool thread_finished(const ThreadRecord& t) {
 void report_thread_leak(const ThreadRecord& t, const std::source_location& spawned_at,
                         const std::source_location& dropped_at) {
   Invisible invisible;
+  {
+    Registry& r = registry();
+    std::lock_guard<std::mutex> guard(r.mu);
+    const_cast<ThreadRecord&>(t).leak_reported = true;
+  }
   std::string body = "  The JoinHandle of " + short_thread(t) +
                      " was destroyed without join() or detach(): nobody will wait for the thread, see its "
                      "result or learn of its exception.\n\n";
@@ -939,6 +969,82 @@ void report_thread_leak(const ThreadRecord& t, const std::source_location& spawn
   emit("thread leak", "", body, spawned_at);
   maybe_abort_after_report();
 }
+
+namespace {
+
+// How long exit waits for threads that are still running: what
+// ThreadSanitizer's atexit_sleep_ms gave every run, now paid only by a
+// program that left a thread running (the runs set atexit_sleep_ms=0).
+constexpr auto kExitWaitForThreads = std::chrono::milliseconds(1000);
+
+// Spawned threads that nobody joined and that are still running: a detached
+// thread, or one whose JoinHandle was dropped. Each is reported as a thread
+// leak (once), and exit then waits for them, so that ThreadSanitizer still
+// sees what they do while the program ends (the race TSan's exit sleep was
+// for) and the run's verdict does not depend on how far they got.
+std::vector<std::shared_ptr<ThreadRecord>> still_running_locked(Registry& r) {
+  std::vector<std::shared_ptr<ThreadRecord>> out;
+  for (auto& t : r.live) {
+    if (t.get() == tls_self || !t->spawned || t->runs_until_exit) continue;
+    if (t->finished.load(std::memory_order_acquire)) continue;
+    out.push_back(t);
+  }
+  return out;
+}
+
+void report_running_at_exit(const ThreadRecord& t) {
+  std::string body = "  " + short_thread(t) +
+                     " was still running when the program exited: nobody joined it, so its work was cut "
+                     "short, and whatever it still touches races with the program's exit.\n\n";
+  body += "  Thread T" + std::to_string(t.index) + " created here:\n" + frame_text(t.spawned_at) + "\n";
+  emit("thread leak", "", body, t.spawned_at);
+}
+
+// Threads the primitives do not know (a std::thread, say) that are on a CPU.
+bool unknown_thread_running(Registry& r) {
+  std::set<pid_t> known{current_tid()};
+  {
+    std::lock_guard<std::mutex> guard(r.mu);
+    for (auto& t : r.live) known.insert(t->tid.load(std::memory_order_relaxed));
+    known.insert(r.watcher_tid);
+  }
+  for (auto& [tid, sample] : sample_os_threads()) {
+    if (known.count(tid) == 0 && sample.state == 'R') return true;
+  }
+  return false;
+}
+
+void at_exit_finish_running_threads() {
+  Invisible invisible;
+  if (!enabled()) return;
+  Registry& r = registry();
+  std::vector<std::shared_ptr<ThreadRecord>> running;
+  {
+    std::lock_guard<std::mutex> guard(r.mu);
+    running = still_running_locked(r);
+  }
+  for (auto& t : running) {
+    bool reported;
+    {
+      std::lock_guard<std::mutex> guard(r.mu);
+      reported = std::exchange(t->leak_reported, true);
+    }
+    if (!reported) report_running_at_exit(*t);
+  }
+  auto deadline = std::chrono::steady_clock::now() + kExitWaitForThreads;
+  auto busy = [&] {
+    for (auto& t : running) {
+      if (!t->finished.load(std::memory_order_acquire)) return true;
+    }
+    return unknown_thread_running(r);
+  };
+  while (busy() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (!running.empty()) maybe_abort_after_report();
+}
+
+}  // namespace
 
 void report_mutex_misuse(const LockInfo& lock, std::string_view what, const std::source_location& where) {
   Invisible invisible;

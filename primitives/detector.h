@@ -225,6 +225,10 @@ std::string thread_description(const ThreadRecord& t);  // "thread T2 'worker'"
 std::string_view thread_name(const ThreadRecord& t);
 bool thread_finished(const ThreadRecord& t);
 
+// A spawned thread that is meant to run until the process ends (a global
+// pool's worker): not reported when it is still running at exit.
+void runs_until_exit(ThreadRecord& t);
+
 // Misuse reports that do not stop the program (unless RACELINGS_ON_REPORT=abort).
 void report_thread_leak(const ThreadRecord& t, const std::source_location& spawned_at,
                         const std::source_location& dropped_at);

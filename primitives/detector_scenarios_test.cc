@@ -192,6 +192,38 @@ TEST(DetectorScenarios, AForgottenJoinHandleIsReportedAsAThreadLeak) {
   EXPECT_TRUE(contains(block, "primitives/deadlock_scenarios.cc:")) << block;
 }
 
+// ThreadSanitizer's exit sleep is off in every run (atexit_sleep_ms=0): a
+// thread left running at exit is reported by the detector instead, and exit
+// waits for it, so what it does while the program ends is still seen.
+TEST(DetectorScenarios, AThreadStillRunningAtExitIsReportedAndItsRaceWithExitIsSeen) {
+  ChildResult r = run_scenario("detached_at_exit", {{"TSAN_OPTIONS", "atexit_sleep_ms=0:exitcode=66"}});
+  ASSERT_TRUE(r.started) << r.err;
+  EXPECT_TRUE(contains(r.out, "scenario finished")) << r.out;
+  // The thread got to run to its write before the process ended.
+  EXPECT_TRUE(contains(r.out, "straggler wrote")) << r.out << r.err;
+  std::string block = report_block(r.err, "WARNING: racelings: thread leak");
+  ASSERT_NE(block, "") << r.err;
+  EXPECT_TRUE(contains(block, "'straggler'")) << block;
+  EXPECT_TRUE(contains(block, "was still running when the program exited")) << block;
+  EXPECT_TRUE(contains(block, "primitives/deadlock_scenarios.cc:")) << block;
+  if (testing_util::kUnderTsan) {
+    EXPECT_TRUE(contains(r.err, "WARNING: ThreadSanitizer: data race")) << r.err;
+    EXPECT_TRUE(contains(r.err, "g_written_after_main_returned")) << r.err;
+    EXPECT_EQ(r.exit_code, kReportExitCode) << r.err;
+  } else {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+}
+
+TEST(DetectorScenarios, AThreadJoinedBeforeExitIsNotReported) {
+  ChildResult r = run_scenario("thread_leak", {{"TSAN_OPTIONS", "atexit_sleep_ms=0"}});
+  ASSERT_TRUE(r.started) << r.err;
+  // The forgotten handle is reported once, when it is dropped, not again at
+  // exit: the thread has finished by then.
+  EXPECT_EQ(count_reports(r.err), 1) << r.err;
+  EXPECT_FALSE(contains(r.err, "still running when the program exited")) << r.err;
+}
+
 TEST(DetectorScenarios, WithDetectionOffACycleReallyHangsAndNothingIsReported) {
   ChildResult r = run_scenario("cycle", {{"RACELINGS_DETECT", "0"}}, 3s);
   ASSERT_TRUE(r.started) << r.err;

@@ -206,11 +206,21 @@ class [[nodiscard]] JoinHandle {
   }
 
   // JoinHandle<T>::detach(): lets the thread run on its own. Its result and
-  // any exception are lost; it must not use anything that may die first.
+  // any exception are lost; it must not use anything that may die first. A
+  // detached thread still running when the program exits is reported as a
+  // thread leak (its work is cut short, and exit may race with it).
   void detach() {
     if (!joinable_) throw std::logic_error("detach() on a JoinHandle that was already joined or detached");
     joinable_ = false;
     pthread_detach(native_);
+  }
+
+  // JoinHandle<T>::detach_until_exit(): detach() for a worker that is meant
+  // to sleep until the process ends (the global parallel pool's): not
+  // reported at exit.
+  void detach_until_exit() {
+    detach();
+    detector::runs_until_exit(*packet_->record);
   }
 
   // JoinHandle<T>::is_finished(): whether the thread's function has returned.

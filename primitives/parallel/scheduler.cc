@@ -285,7 +285,7 @@ void Registry::sleep(WorkerThread& w, SpinLatch* latch) {
 
 void Registry::detach_workers() {
   for (auto& h : handles_) {
-    if (h.joinable()) h.detach();
+    if (h.joinable()) h.detach_until_exit();
   }
 }
 
