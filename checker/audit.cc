@@ -20,6 +20,7 @@
 #include "checker/process.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
+#include "checker/report/symbolizer.h"
 #include "checker/runner.h"
 
 namespace racelings::checker {
@@ -197,6 +198,7 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     }
   }
 
+  if (std::string w = report::symbolizer_preflight(); !w.empty()) std::cout << ui.yellow("warning: " + w) << "\n";
   std::cout << "Running " << tests.size() << " test programs " << options.runs << (options.runs == 1 ? " time" : " times")
             << " each...\n"
             << std::flush;

@@ -19,6 +19,7 @@
 #include "checker/process.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
+#include "checker/report/symbolizer.h"
 #include "checker/runner.h"
 
 namespace racelings::checker {
@@ -405,6 +406,9 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
         }
         tests.push_back({ex, TestRun{output_path(built, slot, ex->exercise_target()), {}}});
       }
+      // Said once per student: the results' text would otherwise show bare addresses unexplained.
+      std::string symbolizer = report::symbolizer_preflight();
+      if (!symbolizer.empty()) std::cerr << "racelings: warning: " << symbolizer << "\n";
       auto verdicts = run_many(tests, options.runs, options.jobs);
       for (size_t i = 0; i < tests.size(); ++i) {
         const Exercise& ex = *tests[i].first;
@@ -423,7 +427,8 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
         std::string text = passed ? "Passed: the tests passed and " + std::string(sanitizer_title(ex.sanitizer)) +
                                         " and the deadlock detector saw nothing in " + std::to_string(options.runs) +
                                         " run(s).\n"
-                                  : "Failed in " + std::to_string(options.runs - clean) + " of " +
+                                  : (symbolizer.empty() ? "" : "Note: " + symbolizer + "\n\n") + "Failed in " +
+                                        std::to_string(options.runs - clean) + " of " +
                                         std::to_string(options.runs) + " run(s):\n\n" +
                                         report::render_all(all, report::Style{});
         std::string reason = passed ? "" : (kind_names.empty() ? "failed" : kind_names.front());

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "checker/report/report_parser.h"
+#include "checker/report/symbolizer.h"
 
 namespace racelings::checker {
 namespace {
@@ -86,6 +87,7 @@ RunVerdict judge(RunResult run, const std::string& nonce) {
   }
   v.findings = std::move(ordered);
   v.clean = v.findings.empty();
+  if (std::string w = report::symbolizer_warning(run.output); !w.empty()) v.warnings.push_back(std::move(w));
   v.run = std::move(run);
   return v;
 }

@@ -22,6 +22,9 @@ namespace racelings::checker {
 struct RunVerdict {
   bool clean = false;                     // tests passed, nothing reported
   std::vector<report::Finding> findings;  // empty when clean
+  // Problems of the tools rather than of the program (the sanitizer's
+  // symbolizer missing, say), in plain words; they do not change the verdict.
+  std::vector<std::string> warnings;
   RunResult run;
 };
 

@@ -16,6 +16,7 @@
 #include "checker/judge.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
+#include "checker/report/symbolizer.h"
 #include "checker/runner.h"
 
 namespace racelings::checker {
@@ -173,6 +174,13 @@ int cmd_check(Context& ctx, const std::string& query, int runs) {
     std::cout << "  note: the program printed too much: " << dropped
               << " bytes of output dropped (only its start and its end were read)\n";
   }
+  std::vector<std::string> warnings;
+  for (const auto& v : results[0]) {
+    for (const auto& w : v.warnings) {
+      if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
+    }
+  }
+  for (const auto& w : warnings) std::cout << "  " << ui.yellow("warning: " + w) << "\n";
   std::cout << "\n";
   bool passed = clean_runs == runs;
   ctx.state.record_check(ex->name, passed, hash);
@@ -324,6 +332,7 @@ int cmd_explain(const Ui& ui, bool json) {
     std::cout << report::to_json(findings).dump(2) << "\n";
     return kExitOk;
   }
+  if (std::string w = report::symbolizer_warning(input); !w.empty()) std::cout << ui.yellow("warning: " + w) << "\n\n";
   if (findings.empty()) {
     std::cout << "No sanitizer, racelings, GoogleTest or compiler report found in the input.\n";
     return kExitOk;

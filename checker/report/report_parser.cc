@@ -40,6 +40,8 @@
 
 #include "checker/report/report_parser.h"
 
+#include "checker/report/symbolizer.h"
+
 #include <algorithm>
 #include <csignal>
 #include <cstring>
@@ -1083,6 +1085,9 @@ class BuildErrorParser {
   void handle(std::string_view line) {
     const std::string_view t = trim(line);
     if (t.empty()) return;
+    // The sanitizer runtime and its symbolizer, printing in the middle of a
+    // run: not a compiler's or linker's message.
+    if (is_sanitizer_runtime_line(t)) return;
     if (auto d = parse_diagnostic(line)) {
       if (d->severity == "error" || d->severity == "fatal error") {
         Frame frame{0, function_, std::move(d->where.file), d->where.line, d->where.column, ""};
