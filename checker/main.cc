@@ -12,6 +12,7 @@
 //
 // Exit codes: see commands.h (0 ok, 1 not passing, 2 usage, 4 internal).
 
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ using namespace racelings::checker;
 int main(int argc, char** argv) {
   CLI::App app{"racelings: fix small broken concurrent programs; sanitizers and a deadlock detector prove it."};
   app.require_subcommand(0, 1);
+  // Options of the tool itself (--no-color, --root) are accepted after the
+  // subcommand too: `racelings check 1 --no-color`.
+  app.fallthrough();
   app.footer(
       "Exit codes: 0 ok, 1 the exercise (or audit) does not pass, 2 bad command line, 4 racelings itself failed.\n"
       "Colours only on a terminal; set NO_COLOR to turn them off.");
@@ -66,7 +70,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 256));
   audit->add_option("--json", audit_options.json_path, "also write the results as JSON to this file");
   audit->add_option("--html", audit_options.html_path, "also write the results as a self-contained HTML page");
-  audit->add_option("--only", audit_options.only, "audit only these exercises (numbers or names)");
+  audit->add_option("--only", audit_options.only, "audit only these exercises (numbers or names: --only 01,07 or --only 01 07)")
+      ->delimiter(',');
   audit->add_option("--prebuilt", audit_options.prebuilt,
                     "run programs already built under this directory instead of building (used by tests)");
   audit->add_flag("--in-place", audit_options.in_place, "audit the tree as it is, even where exercises were edited");
@@ -104,6 +109,21 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "racelings: " << e.what() << "\n";
     return kExitUsage;
+  }
+  // For checker/readme_commands_test.sh: every command line the README shows
+  // must parse and name exercises that exist; stop before anything is built.
+  if (const char* parse_only = std::getenv("RACELINGS_PARSE_ONLY"); parse_only != nullptr && *parse_only == '1') {
+    std::vector<std::string> queries = audit_options.only;
+    for (const std::string* q : {&check_query, &hint_query, &reset_query}) {
+      if (!q->empty()) queries.push_back(*q);
+    }
+    for (const auto& q : queries) {
+      if (ctx.catalog.find(q) == nullptr) {
+        std::cerr << "racelings: " << ctx.catalog.unknown_message(q) << "\n";
+        return kExitUsage;
+      }
+    }
+    return kExitOk;
   }
   ctx.state = State(ctx.root);
   ctx.state.load();
