@@ -29,12 +29,10 @@ if [ "$n" -eq 0 ]; then
 fi
 
 # Symbolized stacks when something breaks.
-for s in /usr/lib/llvm-19/bin/llvm-symbolizer /usr/bin/llvm-symbolizer; do
-  if [ -x "$s" ]; then
-    export ASAN_SYMBOLIZER_PATH=$s
-    break
-  fi
-done
+# (llvm-19's, which ./racelings installs.)
+if [ -x /usr/lib/llvm-19/bin/llvm-symbolizer ]; then
+  export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-19/bin/llvm-symbolizer
+fi
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 echo "parser_fuzz_test: fuzzing for $seconds s from $n recorded logs"
