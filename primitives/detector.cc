@@ -159,6 +159,10 @@ struct ThreadRecord : HeldLocks {
   // Guarded by Registry::mu.
   bool runs_until_exit = false;  // A global pool's worker: not a leak at exit.
   bool leak_reported = false;    // Its JoinHandle was dropped: reported once.
+  // Counted in ThreadStats' running threads: from spawn until it is joined
+  // (or, detached, until it ends).
+  bool outstanding = false;
+  bool detached = false;
   std::string parent;  // "thread T0 'main'"
 
   // Held locks (HeldLocks, the base): written only by this thread, read by
@@ -910,9 +914,25 @@ std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::sour
   t->spawned_at = where;
   t->parent = short_thread(*parent);
   ++r.spawned;
+  t->outstanding = true;
   r.max_running = std::max(r.max_running, ++r.running);
   ensure_exit_check();
   return t;
+}
+
+void joined(ThreadRecord& t) {
+  Invisible invisible;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  if (std::exchange(t.outstanding, false)) --r.running;
+}
+
+void detached(ThreadRecord& t) {
+  Invisible invisible;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  t.detached = true;
+  if (t.finished.load(std::memory_order_acquire) && std::exchange(t.outstanding, false)) --r.running;
 }
 
 void runs_until_exit(ThreadRecord& t) {
@@ -939,7 +959,7 @@ void exit_current() {
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
   t->finished.store(true, std::memory_order_release);
-  if (t->spawned) --r.running;
+  if (t->detached && std::exchange(t->outstanding, false)) --r.running;
   r.live.erase(std::remove_if(r.live.begin(), r.live.end(), [&](const auto& p) { return p.get() == t; }),
                r.live.end());
   // With this thread gone, the ones left may all be waiting for nothing.

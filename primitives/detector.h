@@ -225,6 +225,11 @@ std::string thread_description(const ThreadRecord& t);  // "thread T2 'worker'"
 std::string_view thread_name(const ThreadRecord& t);
 bool thread_finished(const ThreadRecord& t);
 
+// The thread was joined (pthread_join returned), or detached: it no longer
+// counts among the running threads of ThreadStats once it has also ended.
+void joined(ThreadRecord& t);
+void detached(ThreadRecord& t);
+
 // A spawned thread that is meant to run until the process ends (a global
 // pool's worker): not reported when it is still running at exit.
 void runs_until_exit(ThreadRecord& t);
@@ -278,8 +283,12 @@ void set_report_sink_for_testing(std::function<void(const std::string&)> sink);
 int reports_so_far();
 
 // Threads started through spawn/Builder/scope since the last reset, and the
-// most that were running at the same time. Exercise tests use it to check
-// that a fix kept the concurrency the exercise is about.
+// most that were running at the same time, where a thread runs from its
+// spawn until it is joined (a detached one, until it ends). Counting to the
+// join, not to the thread's last instruction, makes the figure depend on the
+// program's structure only: spawn, spawn, join, join is 2 on any machine,
+// however fast the first thread ends; spawn, join, spawn, join is 1. Exercise
+// tests use it to check that a fix kept the concurrency the exercise is about.
 struct ThreadStats {
   int spawned = 0;
   int max_running = 0;

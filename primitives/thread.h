@@ -213,6 +213,7 @@ class [[nodiscard]] JoinHandle {
     if (!joinable_) throw std::logic_error("detach() on a JoinHandle that was already joined or detached");
     joinable_ = false;
     pthread_detach(native_);
+    detector::detached(*packet_->record);
   }
 
   // JoinHandle<T>::detach_until_exit(): detach() for a worker that is meant
@@ -245,6 +246,7 @@ class [[nodiscard]] JoinHandle {
     } else {
       pthread_join(native_, nullptr);
     }
+    detector::joined(*packet_->record);
   }
 
   void leak_check(const std::source_location& where) {
@@ -252,6 +254,7 @@ class [[nodiscard]] JoinHandle {
     joinable_ = false;
     detector::report_thread_leak(*packet_->record, spawned_at_, where);
     pthread_detach(native_);
+    detector::detached(*packet_->record);
   }
 
   pthread_t native_{};
@@ -396,6 +399,7 @@ class Scope {
     } else {
       pthread_join(j.native, nullptr);
     }
+    detector::joined(*j.record);
   }
 
   std::list<std::shared_ptr<Joinable>> threads_;

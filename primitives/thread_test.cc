@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "primitives/test_util.h"
+#include "primitives/testing.h"
 
 namespace racelings {
 namespace {
@@ -133,6 +134,46 @@ TEST(Thread, JoinedOrDetachedHandlesAreNotLeaks) {
     target.join();
   }
   EXPECT_EQ(capture.text(), "");
+}
+
+// ThreadStats counts a thread from its spawn to its join, so the figure is
+// the program's structure, not the machine's timing: here the first thread
+// has surely ended before the second starts, and they still count as two.
+TEST(Thread, ThreadsStartedBeforeEitherIsJoinedCountAsRunningTogether) {
+  auto stats = testing::count_threads([] {
+    auto first = spawn([] {});
+    while (!first.is_finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto second = spawn([] {});
+    first.join();
+    second.join();
+  });
+  EXPECT_EQ(stats.spawned, 2);
+  EXPECT_EQ(stats.max_running, 2);
+}
+
+TEST(Thread, ThreadsJoinedOneAfterTheOtherNeverCountAsRunningTogether) {
+  auto stats = testing::count_threads([] {
+    spawn([] {}).join();
+    spawn([] {}).join();
+    scope([](Scope& s) { s.spawn([] {}).join(); });
+    scope([](Scope& s) { s.spawn([] {}); });
+  });
+  EXPECT_EQ(stats.spawned, 4);
+  EXPECT_EQ(stats.max_running, 1);
+}
+
+TEST(Thread, ADetachedThreadCountsUntilItEnds) {
+  std::atomic<bool> release{false};
+  auto stats = testing::count_threads([&] {
+    auto h = spawn([&] {
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+    h.detach();
+    spawn([] {}).join();
+    release.store(true);
+  });
+  EXPECT_EQ(stats.spawned, 2);
+  EXPECT_EQ(stats.max_running, 2);
 }
 
 TEST(Thread, BuilderNameIsVisibleInsideTheThreadAndOnItsHandle) {
