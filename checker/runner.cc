@@ -7,7 +7,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "primitives/thread.h"
@@ -139,6 +141,39 @@ bool copy_executable(const std::string& from, const std::string& to) {
   return ::close(out) == 0 && ok;
 }
 
+// The test program where a run's own user can execute it: a root-owned,
+// read-only copy made once per program (and per checker process) instead of
+// once per run, in a directory others may enter but not list. Empty when the
+// copy cannot be made.
+std::string shared_executable(const std::string& binary) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> copies;  // Guarded by mu: "path size mtime" -> copy.
+  static TempDir* dir = nullptr;                     // Guarded by mu; removed at exit.
+  struct stat st;
+  if (::stat(binary.c_str(), &st) != 0) return "";
+  std::string key = binary + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+                    std::to_string(st.st_mtim.tv_nsec);
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = copies.find(key); it != copies.end()) return it->second;
+  if (dir == nullptr) {
+    dir = new TempDir("racelings-programs", "/tmp");
+    static const bool cleanup = [] {
+      std::atexit([] { delete dir; });
+      return true;
+    }();
+    (void)cleanup;
+    ::chmod(dir->path().c_str(), 0711);
+  }
+  // Under its own name (reports name the program), one folder per copy.
+  std::string folder = dir->path() + "/" + std::to_string(copies.size());
+  std::string copy = folder + "/" + std::filesystem::path(binary).filename().string();
+  if (::mkdir(folder.c_str(), 0711) != 0 || !copy_executable(binary, copy) || ::chmod(copy.c_str(), 0555) != 0) {
+    return "";
+  }
+  copies[key] = copy;
+  return copy;
+}
+
 RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_aslr) {
   const char* no_isolation = std::getenv("RACELINGS_NO_ISOLATION");
   bool isolate = ::geteuid() == 0 && (no_isolation == nullptr || *no_isolation == '\0');
@@ -178,14 +213,11 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
     // Run as an unprivileged user of its own: it can write only here.
     lease = std::make_unique<UidLease>();
     options.run_as_uid = lease->uid();
-    binary = dir.path() + "/test";
-    std::error_code ec;
-    if (!copy_executable(test.binary, binary)) ec = std::make_error_code(std::errc::io_error);
-    if (ec || ::chown(dir.path().c_str(), options.run_as_uid, options.run_as_uid) != 0) {
+    binary = shared_executable(test.binary);
+    if (binary.empty() || ::chown(dir.path().c_str(), options.run_as_uid, options.run_as_uid) != 0) {
       options.run_as_uid = 0;
       binary = test.binary;
     }
-    ::chmod(binary.c_str(), 0755);
   }
   options.argv = {binary};
   // The watchdog ends a hung test after timeout_s; the hard limit is the net
