@@ -1,5 +1,6 @@
 // The instructor's audit: every pristine broken exercise must show its
-// expected finding in every run, and every solution must be clean in every run.
+// expected finding in every run, every solution must be clean in every run,
+// and every wrong fix kept beside an exercise must be rejected (mutants.h).
 
 #include <unistd.h>
 
@@ -16,12 +17,15 @@
 #include "checker/bazel.h"
 #include "checker/commands.h"
 #include "checker/html.h"
+#include "checker/integrity.h"
 #include "checker/judge.h"
+#include "checker/mutants.h"
 #include "checker/process.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
 #include "checker/report/symbolizer.h"
 #include "checker/runner.h"
+#include "checker/workspace.h"
 
 namespace racelings::checker {
 namespace {
@@ -42,7 +46,33 @@ struct Row {
   const Exercise* ex;
   Side broken, solution;
   double plain_seconds = 0;  // one run of the solution without a sanitizer
+  std::vector<MutantResult> mutants;
 };
+
+// The wrong fixes of the selected exercises, with what the integrity scan
+// says of each (those it rejects are neither built nor run, as in grade).
+struct MutantRuns {
+  std::vector<Mutant> mutants;
+  std::vector<MutantEvidence> evidence;
+  std::vector<size_t> row;  // mutant -> row index
+  std::vector<std::string> errors;
+};
+
+MutantRuns collect_mutants(const std::vector<Row>& rows, const std::string& sources) {
+  MutantRuns m;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string dir = sources + "/exercises/" + rows[i].ex->name;
+    std::string pristine = read_file(dir + "/exercise.cc").value_or("");
+    for (Mutant& mutant : find_mutants(*rows[i].ex, dir, m.errors)) {
+      MutantEvidence evidence;
+      evidence.violations = scan_submission(read_file(mutant.path).value_or(""), pristine);
+      m.mutants.push_back(std::move(mutant));
+      m.evidence.push_back(std::move(evidence));
+      m.row.push_back(i);
+    }
+  }
+  return m;
+}
 
 void add_kinds(Side& side, const std::vector<report::Finding>& findings) {
   for (const auto& f : findings) {
@@ -130,8 +160,10 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
   }
 
   std::vector<Row> rows;
-  for (const Exercise* ex : selected) rows.push_back(Row{ex, {}, {}});
+  for (const Exercise* ex : selected) rows.push_back(Row{ex, {}, {}, 0, {}});
   auto started = std::chrono::steady_clock::now();
+  MutantRuns wrong = collect_mutants(rows, options.prebuilt.empty() ? tree : options.prebuilt);
+  std::vector<std::pair<size_t, std::string>> run_mutants;  // (mutant, binary) to run
 
   std::vector<std::pair<const Exercise*, TestRun>> tests;
   std::vector<std::pair<size_t, bool>> owners;  // row index, is solution
@@ -143,6 +175,9 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
       targets.push_back(ex->exercise_target());
       targets.push_back(ex->solution_target());
       targets.push_back(ex->plain_target());
+    }
+    for (size_t m = 0; m < wrong.mutants.size(); ++m) {
+      if (wrong.evidence[m].violations.empty()) targets.push_back(wrong.mutants[m].target());
     }
     std::cout << "Building " << targets.size() << " test programs (each under its own sanitizer)...\n" << std::flush;
     BazelOptions bazel;
@@ -180,6 +215,16 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
         owners.push_back({i, true});
       }
     }
+    for (size_t m = 0; m < wrong.mutants.size(); ++m) {
+      const Mutant& mutant = wrong.mutants[m];
+      if (!wrong.evidence[m].violations.empty()) continue;
+      if (!built.built[mutant.target()]) {
+        wrong.evidence[m].built = false;
+        wrong.evidence[m].build_errors = errors_in(built.errors, "exercises/" + mutant.exercise->name + "/mutants/");
+        continue;
+      }
+      run_mutants.push_back({m, output_path(built, tree, mutant.target())});
+    }
   } else {
     for (size_t i = 0; i < rows.size(); ++i) {
       const Exercise* ex = rows[i].ex;
@@ -196,14 +241,33 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
         owners.push_back({i, solution});
       }
     }
+    for (size_t m = 0; m < wrong.mutants.size(); ++m) {
+      const Mutant& mutant = wrong.mutants[m];
+      if (!wrong.evidence[m].violations.empty()) continue;
+      std::string binary = options.prebuilt + "/exercises/" + mutant.exercise->name + "/" + mutant.binary_name();
+      if (!fs::exists(binary)) {
+        wrong.evidence[m].built = false;
+        continue;
+      }
+      run_mutants.push_back({m, binary});
+    }
   }
+  // The mutants run with the rest, after them in the list.
+  const size_t first_mutant_test = tests.size();
+  for (const auto& [m, binary] : run_mutants) tests.push_back({wrong.mutants[m].exercise, TestRun{binary, {}}});
 
   if (std::string w = report::symbolizer_preflight(); !w.empty()) std::cout << ui.yellow("warning: " + w) << "\n";
-  std::cout << "Running " << tests.size() << " test programs " << options.runs << (options.runs == 1 ? " time" : " times")
-            << " each...\n"
-            << std::flush;
+  std::cout << "Running " << tests.size() << " test programs";
+  if (!run_mutants.empty()) std::cout << " (" << run_mutants.size() << " of them wrong fixes)";
+  std::cout << " " << options.runs << (options.runs == 1 ? " time" : " times") << " each...\n" << std::flush;
   auto results = run_many(tests, options.runs, options.jobs);
-  for (size_t t = 0; t < tests.size(); ++t) {
+  for (size_t t = first_mutant_test; t < tests.size(); ++t) {
+    wrong.evidence[run_mutants[t - first_mutant_test].first].runs = std::move(results[t]);
+  }
+  for (size_t m = 0; m < wrong.mutants.size(); ++m) {
+    rows[wrong.row[m]].mutants.push_back(judge_mutant(wrong.mutants[m], wrong.evidence[m]));
+  }
+  for (size_t t = 0; t < first_mutant_test; ++t) {
     auto [index, solution] = owners[t];
     Row& row = rows[index];
     Side& side = solution ? row.solution : row.broken;
@@ -231,8 +295,9 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
 
   // The table.
   bool all_detected = true, all_clean = true;
-  std::printf("\n%-28s %-5s %-22s %-10s %-10s %-7s %s\n", "exercise", "san", "expected", "detected", "sol. clean",
-              "cost", "broken shows");
+  MutantTally mutants_total;
+  std::printf("\n%-28s %-5s %-22s %-10s %-10s %-7s %-14s %s\n", "exercise", "san", "expected", "detected",
+              "sol. clean", "cost", "wrong fixes", "broken shows");
   for (const Row& row : rows) {
     bool detected = row.broken.good == row.broken.runs && row.broken.runs > 0;
     bool clean = row.solution.good == row.solution.runs && row.solution.runs > 0;
@@ -249,9 +314,17 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     if (row.plain_seconds > 0 && row.solution.runs > 0) {
       std::snprintf(cost, sizeof(cost), "%.1fx", (row.solution.seconds / row.solution.runs) / row.plain_seconds);
     }
+    MutantTally t = tally(row.mutants);
+    mutants_total.total += t.total;
+    mutants_total.rejected += t.rejected;
+    mutants_total.pending += t.pending;
+    mutants_total.failed += t.failed;
+    std::string fixes = tally_text(t);
+    std::string fixes_cell = t.failed > 0 ? ui.red(fixes) : t.pending > 0 ? ui.yellow(fixes) : ui.green(fixes);
     std::cout << line << (detected ? ui.green(det) : ui.red(det)) << std::string(11 - std::min<size_t>(det.size(), 10), ' ')
               << (clean ? ui.green(cln) : ui.red(cln)) << std::string(11 - std::min<size_t>(cln.size(), 10), ' ')
-              << cost << std::string(8 - std::min<size_t>(std::strlen(cost), 7), ' ') << shows << "\n";
+              << cost << std::string(8 - std::min<size_t>(std::strlen(cost), 7), ' ') << fixes_cell
+              << std::string(15 - std::min<size_t>(fixes.size(), 14), ' ') << shows << "\n";
   }
   // Details of every failure, so the instructor sees why.
   for (const Row& row : rows) {
@@ -268,12 +341,40 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
       std::cout << "\n" << ui.red(row.ex->name + ": the solution was not clean") << "\n";
       for (const auto& f : row.solution.findings) std::cout << report::render(f, false);
     }
+    for (const MutantResult& m : row.mutants) {
+      if (status_ok(m.status)) continue;
+      std::cout << "\n" << ui.red(m.mutant.label() + ": wrong fix " + std::string(status_name(m.status))) << ": "
+                << m.why << "\n  (" << m.mutant.mistake << ")\n";
+      for (const auto& f : m.findings) std::cout << report::render(f, false);
+    }
   }
+  for (const std::string& error : wrong.errors) std::cout << "\n" << ui.red("racelings: " + error) << "\n";
+  if (mutants_total.pending > 0) {
+    std::cout << "\n" << ui.yellow("Pending exploration") << " (wrong fixes only a controlled schedule can reject):\n";
+    for (const Row& row : rows) {
+      for (const MutantResult& m : row.mutants) {
+        if (m.status == MutantStatus::kPendingExploration) {
+          std::cout << "  " << m.mutant.label() << ": " << m.mutant.mistake << " ("
+                    << m.rejected_runs << "/" << m.runs << " runs rejected it)\n";
+        }
+      }
+    }
+  }
+  const bool mutants_ok = mutants_total.failed == 0 && wrong.errors.empty();
   std::printf("\n%zu exercises, %d run(s) each, %.0f s (cost: a solution's run time under its sanitizer over "
               "one run without): ",
               rows.size(), options.runs, total_seconds);
   std::cout << (all_detected ? ui.green("every broken exercise detected") : ui.red("some broken exercises missed"))
-            << ", " << (all_clean ? ui.green("every solution clean") : ui.red("some solutions not clean")) << "\n";
+            << ", " << (all_clean ? ui.green("every solution clean") : ui.red("some solutions not clean"));
+  if (mutants_total.total > 0 || !wrong.errors.empty()) {
+    std::string text = std::to_string(mutants_total.rejected) + " of " + std::to_string(mutants_total.total) +
+                       " wrong fixes rejected";
+    if (mutants_total.pending > 0) text += ", " + std::to_string(mutants_total.pending) + " pending exploration";
+    if (mutants_total.failed > 0) text += ", " + std::to_string(mutants_total.failed) + " not rejected as they should be";
+    if (!wrong.errors.empty()) text += ", " + std::to_string(wrong.errors.size()) + " unreadable";
+    std::cout << ", " << (mutants_ok ? (mutants_total.pending > 0 ? ui.yellow(text) : ui.green(text)) : ui.red(text));
+  }
+  std::cout << "\n";
   if (pristine_used) std::cout << ui.dim("(audited the pristine tree from git HEAD, in " + tree + ")") << "\n";
 
   nlohmann::json doc;
@@ -299,13 +400,21 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     } else {
       e["slowdown"] = nullptr;
     }
+    e["mutants"] = nlohmann::json::array();
+    for (const MutantResult& m : row.mutants) e["mutants"].push_back(mutant_json(m));
     doc["exercises"].push_back(e);
   }
   doc["summary"] = {{"exercises", rows.size()},
                     {"runs", options.runs},
                     {"all_detected", all_detected},
                     {"all_clean", all_clean},
+                    {"mutants", mutants_total.total},
+                    {"mutants_rejected", mutants_total.rejected},
+                    {"mutants_pending_exploration", mutants_total.pending},
+                    {"mutants_failed", mutants_total.failed},
+                    {"mutants_ok", mutants_ok},  // none failed; pending ones allowed until exploration exists
                     {"seconds", total_seconds}};
+  if (!wrong.errors.empty()) doc["mutant_errors"] = wrong.errors;
   if (!options.json_path.empty()) {
     if (!write_file_atomically(options.json_path, doc.dump(2) + "\n")) {
       std::cerr << "racelings: could not write " << options.json_path << "\n";
@@ -320,7 +429,7 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     }
     std::cout << "HTML: " << options.html_path << "\n";
   }
-  return all_detected && all_clean ? kExitOk : kExitNotPassing;
+  return all_detected && all_clean && mutants_ok ? kExitOk : kExitNotPassing;
 }
 
 }  // namespace racelings::checker

@@ -37,6 +37,49 @@ th{background:#f4f4f4;position:sticky;top:0} td.num{text-align:right;font-varian
 
 std::string rate_class(double rate) { return rate >= 1.0 ? "good" : rate <= 0.0 ? "bad" : "mid"; }
 
+// The wrong fixes kept beside the exercises (checker/mutants.h), one row each.
+void mutants_section(std::ostringstream& out, const nlohmann::json& audit) {
+  out << "<h2>Wrong fixes</h2>\n<p class=\"sub\">Plausible wrong student fixes kept on purpose: each must be "
+      << "rejected by the integrity scan, by the runs, or (pending until it exists) by schedule exploration.</p>\n"
+      << "<table id=\"mutants\"><tr><th>exercise</th><th>wrong fix</th><th>what the student got wrong</th>"
+      << "<th>expected layer</th><th>verdict</th><th>rejected by</th><th>runs rejected</th><th>shows</th></tr>\n";
+  for (const auto& e : audit.at("exercises")) {
+    if (!e.contains("mutants")) continue;
+    for (const auto& m : e["mutants"]) {
+      const std::string status = m.value("status", "");
+      const std::string cls = status == "rejected" ? "good" : status == "pending exploration" ? "mid" : "bad";
+      std::string shows;
+      for (const auto& k : m.value("kinds", nlohmann::json::array())) {
+        shows += "<span class=\"pill\">" + html_escape(k.get<std::string>()) + "</span>";
+      }
+      const auto& by = m.contains("rejected_by") ? m["rejected_by"] : nlohmann::json();
+      out << "<tr><td>" << html_escape(e.value("name", "")) << "</td><td>" << html_escape(m.value("name", ""))
+          << "</td><td>" << html_escape(m.value("mistake", "")) << "</td><td>" << html_escape(m.value("expect", ""))
+          << "</td><td class=\"" << cls << "\" title=\"" << html_escape(m.value("why", "")) << "\">"
+          << html_escape(status) << "</td><td>" << (by.is_string() ? html_escape(by.get<std::string>()) : "&ndash;")
+          << "</td><td class=\"num\">" << m.value("rejected_runs", 0) << "/" << m.value("runs", 0) << "</td><td>"
+          << shows << "</td></tr>\n";
+    }
+  }
+  out << "</table>\n";
+}
+
+// "2/2" or "1/2 +1 pending" for an exercise's row.
+std::string mutants_cell(const nlohmann::json& e) {
+  if (!e.contains("mutants") || e["mutants"].empty()) return "<td class=\"num\">&ndash;</td>";
+  int total = 0, rejected = 0, pending = 0;
+  for (const auto& m : e["mutants"]) {
+    ++total;
+    const std::string status = m.value("status", "");
+    rejected += status == "rejected";
+    pending += status == "pending exploration";
+  }
+  std::string cls = rejected + pending < total ? "bad" : pending > 0 ? "mid" : "good";
+  std::string text = std::to_string(rejected) + "/" + std::to_string(total);
+  if (pending > 0) text += " +" + std::to_string(pending) + " pending";
+  return "<td class=\"num " + cls + "\">" + text + "</td>";
+}
+
 }  // namespace
 
 std::string audit_html(const nlohmann::json& audit) {
@@ -70,6 +113,13 @@ std::string audit_html(const nlohmann::json& audit) {
       << (summary.value("all_detected", false) ? "yes" : "no") << "</b></div>\n";
   out << "<div class=\"card\">every solution clean<b class=\"" << (summary.value("all_clean", false) ? "good" : "bad")
       << "\">" << (summary.value("all_clean", false) ? "yes" : "no") << "</b></div>\n";
+  if (summary.contains("mutants")) {
+    const int failed = summary.value("mutants_failed", 0), pending = summary.value("mutants_pending_exploration", 0);
+    out << "<div class=\"card\">wrong fixes rejected<b class=\""
+        << (failed > 0 ? "bad" : pending > 0 ? "mid" : "good") << "\">" << summary.value("mutants_rejected", 0)
+        << " / " << summary.value("mutants", 0) << "</b>" << (pending > 0 ? std::to_string(pending) + " pending exploration" : "")
+        << "</div>\n";
+  }
   out << "</div>\n";
 
   out << "<h2>Per sanitizer</h2>\n<table id=\"per-sanitizer\"><tr><th>sanitizer</th><th>true positives</th>"
@@ -89,7 +139,7 @@ std::string audit_html(const nlohmann::json& audit) {
 
   out << "<h2>Per exercise</h2>\n<table id=\"audit\"><tr><th>exercise</th><th>chapter</th><th>sanitizer</th>"
       << "<th>expected</th><th>broken: detected</th><th>solution: clean</th><th>broken version shows</th>"
-      << "<th>solution shows</th><th>sanitizer cost</th></tr>\n";
+      << "<th>solution shows</th><th>sanitizer cost</th><th>wrong fixes rejected</th></tr>\n";
   for (const auto& e : audit.at("exercises")) {
     int runs = e["broken"].value("runs", 0), detected = e["broken"].value("detected", 0);
     int sruns = e["solution"].value("runs", 0), clean = e["solution"].value("clean", 0);
@@ -111,9 +161,11 @@ std::string audit_html(const nlohmann::json& audit) {
     } else {
       out << "&ndash;";
     }
-    out << "</td></tr>\n";
+    out << "</td>" << mutants_cell(e) << "</tr>\n";
   }
-  out << "</table>\n</body></html>\n";
+  out << "</table>\n";
+  mutants_section(out, audit);
+  out << "</body></html>\n";
   return out.str();
 }
 

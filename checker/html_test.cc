@@ -93,5 +93,51 @@ TEST(Html, TheAuditPageLoadsAndCountsTruePositives) {
       << page.dom;
 }
 
+TEST(Html, TheAuditPageListsEveryWrongFixWithItsVerdict) {
+  nlohmann::json audit = {
+      {"exercises",
+       {{{"name", "23_lost_wakeup"},
+         {"chapter", "condvars"},
+         {"sanitizer", "tsan"},
+         {"expect", "deadlock"},
+         {"broken", {{"runs", 2}, {"detected", 2}, {"kinds", {"deadlock"}}}},
+         {"solution", {{"runs", 2}, {"clean", 2}, {"kinds", nlohmann::json::array()}}},
+         {"mutants",
+          {{{"name", "if_not_loop"},
+            {"mistake", "waits with <if> instead of a loop"},
+            {"expect", "explore"},
+            {"status", "pending exploration"},
+            {"rejected_by", nullptr},
+            {"runs", 2},
+            {"rejected_runs", 0},
+            {"kinds", nlohmann::json::array()},
+            {"why", "only exploration"}},
+           {{"name", "notify_before_post"},
+            {"mistake", "notifies before it posts"},
+            {"expect", "runs"},
+            {"status", "rejected"},
+            {"rejected_by", "runs"},
+            {"runs", 2},
+            {"rejected_runs", 2},
+            {"kinds", {"deadlock"}},
+            {"why", "every run rejects it"}}}}}}},
+      {"summary",
+       {{"exercises", 1},
+        {"runs", 2},
+        {"all_detected", true},
+        {"all_clean", true},
+        {"mutants", 2},
+        {"mutants_rejected", 1},
+        {"mutants_pending_exploration", 1},
+        {"mutants_failed", 0}}}};
+  Loaded page = load_in_chromium(audit_html(audit));
+  expect_no_errors(page);
+  EXPECT_NE(page.dom.find("id=\"mutants\""), std::string::npos);
+  EXPECT_NE(page.dom.find("1/2 +1 pending"), std::string::npos) << page.dom;
+  EXPECT_NE(page.dom.find("waits with &lt;if&gt; instead of a loop"), std::string::npos);
+  EXPECT_NE(page.dom.find(">pending exploration<"), std::string::npos);
+  EXPECT_NE(page.dom.find(">notify_before_post<"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace racelings::checker

@@ -10,6 +10,11 @@ the sanitizer the catalog gives the exercise (whatever --config is used).
 `solution()` in `solutions/NN_topic/BUILD` makes the same test against
 `solution.cc`. Both link `:test_lib`, the test compiled once per sanitizer, so
 a student's edit recompiles only exercise.cc.
+
+Each wrong fix kept in `mutants/<name>.cc` (checker/mutants.h) becomes
+`:mutant_<name>`, the same test against that file under the same sanitizer,
+and `:mutants` gathers them, with their sources and exercise.cc, for the
+audit test.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
@@ -63,6 +68,39 @@ def exercise():
         size = "medium",
         tags = ["manual", "exercise"],
         visibility = ["//visibility:public"],
+    )
+    _mutants(entry)
+
+def _mutants(entry):
+    sources = native.glob(["mutants/*.cc"])
+    native.exports_files(sources)
+    tests = []
+    for src in sources:
+        name = "mutant_" + src[len("mutants/"):-len(".cc")]
+        tests.append(":" + name)
+        # Wrong on purpose: only the audit runs them, and each must fail.
+        sanitized_cc_test(
+            name = name,
+            sanitizer = entry["sanitizer"],
+            srcs = [src],
+            copts = EXERCISE_COPTS,
+            deps = _DEPS + [":test_lib"],
+            env = _env(entry),
+            size = "medium",
+            tags = ["manual", "mutant"],
+            visibility = ["//visibility:public"],
+        )
+    native.filegroup(
+        name = "mutant_sources",
+        srcs = sources,
+        visibility = ["//checker:__pkg__"],
+    )
+    native.filegroup(
+        name = "mutants",
+        testonly = True,
+        srcs = sources + tests + ["exercise.cc"],
+        tags = ["manual"],
+        visibility = ["//checker:__pkg__"],
     )
 
 def solution():
