@@ -29,3 +29,18 @@ TEST(MoveBorrow, TheLoggerThreadKeepsWorkingAfterStartLoggerReturns) {
   std::vector<std::string> lines = logger->join();
   EXPECT_EQ(lines, (std::vector<std::string>{"[db] connected", "[db] query took 3 ms"}));
 }
+
+TEST(MoveBorrow, EachLoggerKeepsItsOwnName) {
+  // Two loggers started one after the other, then both get messages: each
+  // thread owns its prefix, so neither sees the other's name.
+  auto [db_tx, db_rx] = racelings::channel<std::string>();
+  auto [cache_tx, cache_rx] = racelings::channel<std::string>();
+  auto db = exercise::start_logger("db", std::move(db_rx));
+  auto cache = exercise::start_logger("cache", std::move(cache_rx));
+  db_tx.send("connected").unwrap();
+  cache_tx.send("warm").unwrap();
+  db_tx.close();
+  cache_tx.close();
+  EXPECT_EQ(db.join(), (std::vector<std::string>{"[db] connected"}));
+  EXPECT_EQ(cache.join(), (std::vector<std::string>{"[cache] warm"}));
+}
