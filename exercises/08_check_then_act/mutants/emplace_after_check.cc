@@ -1,0 +1,33 @@
+// Keeps the check and the insert in two critical sections, trusting emplace() not to overwrite: both callers still return true.
+// expect: runs: test failure
+//
+// Exercise 08: check, then act, in one critical section
+//
+// sign_up() gives `name` to `user` if nobody has taken it yet. It checks
+// under the lock, lets the lock go, then takes it again to insert. In
+// between, another thread can check the same name, find it free as well,
+// and both users are told the name is theirs. Every access is locked, so
+// there is no data race: the bug is that check and act are two steps.
+//
+// Make the check and the insert one step, under one lock.
+
+#include <map>
+#include <string>
+
+#include "primitives/mutex.h"
+
+namespace exercise {
+
+// Gives `name` to `user` if it is free; true if this call got it.
+bool sign_up(racelings::Mutex<std::map<std::string, int>>& accounts, const std::string& name, int user) {
+  // TODO: each lock() below is its own critical section, and the lock is
+  // free between them. Decide and insert while holding one guard.
+  {
+    auto guard = accounts.lock();
+    if (guard->contains(name)) return false;
+  }
+  accounts.lock()->emplace(name, user);  // emplace() never replaces an owner.
+  return true;
+}
+
+}  // namespace exercise

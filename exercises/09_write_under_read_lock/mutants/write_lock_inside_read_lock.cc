@@ -1,0 +1,56 @@
+// Takes write() for the counter while its own read() guard is still alive: the writer waits for a reader that is itself.
+// expect: runs: deadlock
+//
+// Exercise 09: writing under a read lock
+//
+// A phone directory sits behind an RwLock, so that many threads can look up
+// numbers at once. lookup() also counts lookups in a `mutable` member, which
+// it may change through the read guard's const access. But a read lock is
+// shared: several readers write the counter at the same time.
+//
+// Take the write lock for the write. Keep several reader threads.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "primitives/rwlock.h"
+#include "primitives/thread.h"
+
+namespace exercise {
+
+struct Directory {
+  std::map<std::string, std::string> numbers;
+  mutable long lookups = 0;  // statistics
+};
+
+std::string lookup(racelings::RwLock<Directory>& directory, const std::string& name) {
+  auto reader = directory.read();
+  directory.write()->lookups += 1;  // A write needs the write lock.
+  auto it = reader->numbers.find(name);
+  return it == reader->numbers.end() ? "unknown" : it->second;
+}
+
+// `threads` readers each look up "ada" and "alan" `rounds` times. Returns
+// the number of lookups the directory counted, or -1 if a lookup was wrong.
+long run_readers(int threads, int rounds) {
+  racelings::RwLock<Directory> directory(Directory{{{"ada", "555-0100"}, {"alan", "555-0199"}}});
+  int wrong = 0;
+  racelings::scope([&](racelings::Scope& s) {
+    std::vector<racelings::ScopedJoinHandle<int>> readers;
+    for (int t = 0; t < threads; ++t) {
+      readers.push_back(s.spawn([&] {
+        int mistakes = 0;
+        for (int r = 0; r < rounds; ++r) {
+          mistakes += lookup(directory, "ada") != "555-0100";
+          mistakes += lookup(directory, "alan") != "555-0199";
+        }
+        return mistakes;
+      }));
+    }
+    for (auto& reader : readers) wrong += reader.join();
+  });
+  return wrong == 0 ? directory.read()->lookups : -1;
+}
+
+}  // namespace exercise
