@@ -1,0 +1,42 @@
+// Detaches the workers instead of joining them while holding the lock: nobody waits for them, so the journal is returned without their entries.
+// expect: runs
+//
+// Exercise 30: joining while holding a lock
+//
+// run_jobs() keeps a journal of what happens, behind a mutex. It notes that
+// the jobs started, starts one worker per job (each worker notes its result
+// in the journal too), waits for the workers, and notes that all are done.
+// But it holds the journal's lock all along: the workers wait for the lock,
+// and the caller waits for the workers. Nobody can ever go on.
+//
+// Hold the lock only while writing to the journal. Keep the workers.
+
+#include <string>
+#include <vector>
+
+#include "primitives/mutex.h"
+#include "primitives/thread.h"
+
+namespace exercise {
+
+std::vector<std::string> run_jobs(int jobs) {
+  racelings::Mutex<std::vector<std::string>> journal{{}, "journal"};
+  auto log = journal.lock();
+  log->push_back("jobs started");
+
+  std::vector<racelings::JoinHandle<void>> workers;
+  for (int j = 0; j < jobs; ++j) {
+    workers.push_back(racelings::Builder().name("job-" + std::to_string(j)).spawn([&journal, j] {
+      long sum = 0;
+      for (int i = 0; i <= 1000 * j; ++i) sum += i;
+      journal.lock()->push_back("job " + std::to_string(j) + ": " + std::to_string(sum));
+    }));
+  }
+  // Do not wait for the workers while holding the journal: let them finish on their own.
+  for (auto& worker : workers) worker.detach();
+
+  log->push_back("all jobs done");
+  return *log;
+}
+
+}  // namespace exercise
