@@ -1,6 +1,8 @@
 // Tests for exercise 37. Do not edit: `./racelings check 37` runs them.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -22,7 +24,11 @@ std::vector<std::string> convert_all(const std::vector<std::string>& files,
 namespace {
 
 // A converter that fails on some files, and remembers which files it
-// converted and on which threads.
+// converted and on which threads. A failing conversion takes a while to give
+// up: it throws only once every failing conversion is under way (or after a
+// second), so that the failures arrive together, as they do when a disk
+// fills up. Relaxed atomics only: the test adds no synchronisation between
+// the failures that could hide a race from ThreadSanitizer.
 class FakeConverter {
  public:
   explicit FakeConverter(std::map<std::string, std::string> failures) : failures_(std::move(failures)) {}
@@ -33,7 +39,10 @@ class FakeConverter {
       threads_.insert(std::this_thread::get_id());
     }
     auto failure = failures_.find(file);
-    if (failure != failures_.end()) throw std::runtime_error(file + ": " + failure->second);
+    if (failure != failures_.end()) {
+      wait_for_the_other_failures();
+      throw std::runtime_error(file + ": " + failure->second);
+    }
     std::lock_guard<std::mutex> lock(mu_);
     converted_.insert(file);
   }
@@ -48,7 +57,19 @@ class FakeConverter {
   }
 
  private:
+  void wait_for_the_other_failures() {
+    failing_.fetch_add(1, std::memory_order_relaxed);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (failing_.load(std::memory_order_relaxed) < static_cast<int>(failures_.size()) &&
+           !gave_up_.load(std::memory_order_relaxed)) {
+      if (std::chrono::steady_clock::now() > deadline) gave_up_.store(true, std::memory_order_relaxed);
+      std::this_thread::yield();
+    }
+  }
+
   const std::map<std::string, std::string> failures_;
+  std::atomic<int> failing_{0};
+  std::atomic<bool> gave_up_{false};
   std::mutex mu_;
   std::set<std::string> converted_;
   std::set<std::thread::id> threads_;
