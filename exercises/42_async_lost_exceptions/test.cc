@@ -23,11 +23,14 @@ int max_in_flight = 0;
 namespace exercise {
 racelings::async::Task<std::vector<std::string>> upload_all(std::vector<std::string> files);
 
+// The server refuses a temporary file at once; any other upload takes a
+// while, and may then find the disk full. So the uploads do not finish in
+// the order they were given.
 racelings::async::Task<void> upload(std::string file) {
+  if (file.ends_with(".tmp")) throw std::runtime_error("server refused " + file);
   max_in_flight = std::max(max_in_flight, ++in_flight);
   co_await racelings::async::sleep_for(20ms);  // The network.
   --in_flight;
-  if (file.ends_with(".tmp")) throw std::runtime_error("server refused " + file);
   if (file.ends_with(".iso")) throw std::runtime_error("disk full");
 }
 }  // namespace exercise
