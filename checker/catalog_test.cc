@@ -1,9 +1,11 @@
 #include "checker/catalog.h"
 #include "checker/integrity.h"
+#include "checker/mutants.h"
 #include "checker/workspace.h"
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -119,6 +121,34 @@ TEST(Catalog, EverySolutionPassesTheGradersIntegrityScan) {
     ASSERT_TRUE(exercise && solution) << ex.name;
     for (const auto& v : scan_submission(*solution, *exercise)) {
       ADD_FAILURE() << ex.solution_file() << ":" << v.line << ": " << v.rule << ": " << v.reason;
+    }
+  }
+}
+
+// Every exercise keeps at least two wrong fixes, each saying what the student
+// got wrong and which layer must reject it. (The audit proves that each one
+// is rejected, and by that layer.)
+TEST(Catalog, EveryExerciseKeepsTwoWrongFixesWithReadableHeaders) {
+  std::string root = std::string(std::getenv("TEST_SRCDIR")) + "/" + std::getenv("TEST_WORKSPACE");
+  Catalog c = Catalog::load(root + "/exercises/catalog.json");
+  for (const Exercise& ex : c.exercises()) {
+    std::vector<std::string> errors;
+    std::vector<Mutant> mutants = find_mutants(ex, root + "/exercises/" + ex.name, errors);
+    for (const auto& e : errors) ADD_FAILURE() << e;
+    EXPECT_GE(mutants.size(), 2u) << ex.name << ": keep at least two wrong fixes in exercises/" << ex.name
+                                  << "/mutants/";
+    auto exercise = read_file(root + "/" + ex.exercise_file());
+    ASSERT_TRUE(exercise) << ex.name;
+    // The code, without comments and blanks: a wrong fix must change some.
+    auto code = [](const std::string& text) {
+      std::string out;
+      for (char ch : strip_comments_and_strings(text)) {
+        if (!std::isspace(static_cast<unsigned char>(ch))) out += ch;
+      }
+      return out;
+    };
+    for (const Mutant& m : mutants) {
+      EXPECT_NE(code(read_file(m.path).value_or("")), code(*exercise)) << m.path << " changes no code of the exercise";
     }
   }
 }
