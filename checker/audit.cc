@@ -372,6 +372,13 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     if (mutants_total.pending > 0) text += ", " + std::to_string(mutants_total.pending) + " pending exploration";
     if (mutants_total.failed > 0) text += ", " + std::to_string(mutants_total.failed) + " not rejected as they should be";
     if (!wrong.errors.empty()) text += ", " + std::to_string(wrong.errors.size()) + " unreadable";
+    double mutant_seconds = 0;
+    for (const Row& row : rows) {
+      for (const MutantResult& m : row.mutants) mutant_seconds += m.seconds;
+    }
+    char spent[64];
+    std::snprintf(spent, sizeof(spent), " (their runs: %.0f s of run time)", mutant_seconds);
+    text += spent;
     std::cout << ", " << (mutants_ok ? (mutants_total.pending > 0 ? ui.yellow(text) : ui.green(text)) : ui.red(text));
   }
   std::cout << "\n";

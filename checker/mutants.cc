@@ -193,6 +193,7 @@ MutantResult judge_mutant(const Mutant& m, const MutantEvidence& evidence) {
   for (const RunVerdict& v : evidence.runs) {
     ++r.runs;
     r.rejected_runs += v.clean ? 0 : 1;
+    r.seconds += static_cast<double>(v.run.elapsed.count()) / 1000.0;
     for (Kind k : kinds(v.findings)) {
       if (std::find(r.kinds.begin(), r.kinds.end(), k) == r.kinds.end()) r.kinds.push_back(k);
     }
@@ -261,6 +262,7 @@ nlohmann::json mutant_json(const MutantResult& r) {
                    {"runs", r.runs},
                    {"rejected_runs", r.rejected_runs},
                    {"kinds", kinds},
+                   {"seconds", r.seconds},
                    {"why", r.why}};
   j["expect_finding"] = r.mutant.finding ? nlohmann::json(std::string(report::kind_name(*r.mutant.finding))) : nullptr;
   return j;

@@ -115,6 +115,7 @@ struct MutantResult {
   std::optional<Layer> rejected_by;
   int runs = 0;
   int rejected_runs = 0;                   // runs that were not clean
+  double seconds = 0;                      // the runs' total time
   std::vector<report::Kind> kinds;         // over every run, in order of first appearance
   std::vector<report::Finding> findings;   // merged, for the details
   std::string why;                         // one sentence for the instructor

@@ -1,5 +1,5 @@
-// Joins the worker before telling it to stop, as in exercise 01: the worker waits for a flag that is set only after it ends.
-// expect: runs: timeout
+// Sets the flag under a mutex, but the worker reads it without one: a lock protects only the accesses that all take it.
+// expect: runs: data race
 //
 // Exercise 16: a stop flag must be atomic
 //
@@ -14,6 +14,7 @@
 #include <chrono>
 #include <thread>
 
+#include "primitives/raw_mutex.h"
 #include "primitives/thread.h"
 
 namespace exercise {
@@ -23,10 +24,11 @@ void handle_job(long job);
 
 // Lets a worker handle jobs for about `duration`; returns how many it handled.
 long run_for(std::chrono::milliseconds duration) {
-  std::atomic<bool> stop{false};
+  bool stop = false;
+  racelings::RawMutex stop_mutex{"stop"};
   auto worker = racelings::Builder().name("worker").spawn([&] {
     long jobs = 0;
-    while (!stop.load(std::memory_order_relaxed)) {
+    while (!stop) {
       handle_job(jobs);
       ++jobs;
     }
@@ -34,9 +36,11 @@ long run_for(std::chrono::milliseconds duration) {
   });
 
   std::this_thread::sleep_for(duration);
-  long jobs = worker.join();  // Wait for the worker before touching what it uses.
-  stop.store(true, std::memory_order_relaxed);
-  return jobs;
+  {
+    racelings::LockGuard guard(stop_mutex);  // The write is protected.
+    stop = true;
+  }
+  return worker.join();
 }
 
 }  // namespace exercise
