@@ -58,18 +58,22 @@ def exercise():
         tags = ["manual"],
         visibility = ["//solutions:__subpackages__"],
     )
+    _student_file_test(entry, "test", "exercise.cc", "exercise")
+    _mutants(entry)
+
+def _student_file_test(entry, name, src, kind):
+    """`src` in place of exercise.cc, against the exercise's test and sanitizer."""
     sanitized_cc_test(
-        name = "test",
+        name = name,
         sanitizer = entry["sanitizer"],
-        srcs = ["exercise.cc"],
+        srcs = [src],
         copts = EXERCISE_COPTS,
         deps = _DEPS + [":test_lib"],
         env = _env(entry),
         size = "medium",
-        tags = ["manual", "exercise"],
+        tags = ["manual", kind],
         visibility = ["//visibility:public"],
     )
-    _mutants(entry)
 
 def _mutants(entry):
     sources = native.glob(["mutants/*.cc"])
@@ -79,17 +83,7 @@ def _mutants(entry):
         name = "mutant_" + src[len("mutants/"):-len(".cc")]
         tests.append(":" + name)
         # Wrong on purpose: only the audit runs them, and each must fail.
-        sanitized_cc_test(
-            name = name,
-            sanitizer = entry["sanitizer"],
-            srcs = [src],
-            copts = EXERCISE_COPTS,
-            deps = _DEPS + [":test_lib"],
-            env = _env(entry),
-            size = "medium",
-            tags = ["manual", "mutant"],
-            visibility = ["//visibility:public"],
-        )
+        _student_file_test(entry, name, src, "mutant")
     native.filegroup(
         name = "mutant_sources",
         srcs = sources,
