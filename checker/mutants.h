@@ -16,8 +16,8 @@
 // The layers, in the order the grader meets them:
 //
 //   integrity  the submission scan that grade applies (integrity.h)
-//   runs       the ordinary runs: every run shows a finding (the one named
-//              after the second colon, if any)
+//   runs       the ordinary runs: every run rejects it, and the finding named
+//              after the second colon, if any, shows in at least one of them
 //   explore    only a controlled schedule shows the bug; the ordinary runs
 //              may pass it
 //

@@ -87,10 +87,16 @@ TEST(MutantVerdict, RejectedInEveryRunWithTheExpectedFinding) {
   EXPECT_EQ(r.rejected_runs, 2);
   EXPECT_TRUE(status_ok(r.status));
 
+  // One run rejects it another way: still rejected every time, and the
+  // expected finding did show.
   e.runs = {failed_run(Kind::kDeadlock), failed_run(Kind::kTimeout)};
+  EXPECT_EQ(judge_mutant(m, e).status, MutantStatus::kRejected);
+
+  // Rejected every time, never the way it was written for: the mutant or its header is wrong.
+  e.runs = {failed_run(Kind::kTimeout), failed_run(Kind::kTimeout)};
   r = judge_mutant(m, e);
   EXPECT_EQ(r.status, MutantStatus::kMisjudged) << r.why;
-  EXPECT_NE(r.why.find("run 2"), std::string::npos) << r.why;
+  EXPECT_NE(r.why.find("none shows deadlock"), std::string::npos) << r.why;
   EXPECT_FALSE(status_ok(r.status));
 }
 
@@ -129,6 +135,12 @@ TEST(MutantVerdict, OnlyExplorationCanRejectIsPendingUntilThereIsAnExplorationPa
   r = judge_mutant(m, e);
   EXPECT_EQ(r.status, MutantStatus::kRejected);
   EXPECT_EQ(r.rejected_by, Layer::kRuns);
+
+  // Runs that reject it for another reason than the one the header names do
+  // not decide for exploration: still pending.
+  Mutant named = parse_mutant(ex, "m/y.cc", "// A mistake.\n// expect: explore: data race\n");
+  EXPECT_EQ(judge_mutant(named, e).status,
+            kExplorationPassExists ? MutantStatus::kPassed : MutantStatus::kPendingExploration);
 }
 
 TEST(MutantVerdict, TheIntegrityLayerMustBeTheOneExpected) {
