@@ -9,6 +9,7 @@
 //   racelings explain         explain a sanitizer log read from standard input
 //   racelings audit           instructors: every broken exercise detected, every solution clean
 //   racelings grade DIR       instructors: grade a class's submissions (Gradescope JSON, CSV, HTML)
+//   racelings lsp             write compile_commands.json for clangd (editors)
 //
 // Exit codes: see commands.h (0 ok, 1 not passing, 2 usage, 4 internal).
 
@@ -22,6 +23,7 @@
 #include "checker/catalog.h"
 #include "checker/commands.h"
 #include "checker/grade.h"
+#include "checker/lsp/lsp.h"
 #include "checker/workspace.h"
 
 using namespace racelings::checker;
@@ -89,6 +91,9 @@ int main(int argc, char** argv) {
   grade->add_option("--pristine", grade_options.pristine_ref, "the tree as handed out: a git ref (default HEAD) or a directory");
   grade->add_option("--student", grade_options.only_student, "grade only this student");
 
+  auto* lsp = app.add_subcommand(
+      "lsp", "write compile_commands.json, so that clangd in your editor compiles each file as racelings does");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -129,6 +134,7 @@ int main(int argc, char** argv) {
   ctx.state.load();
 
   if (*list) return cmd_list(ctx);
+  if (*lsp) return cmd_lsp(ctx.root, ui);
   if (*check) {
     if (check_dev) {
       AuditOptions dev;
