@@ -129,6 +129,20 @@ Catalog Catalog::parse(std::string_view json_text, const std::string& origin) {
 }
 
 const Exercise* Catalog::find(std::string_view query) const {
+  if (query.find('/') != std::string_view::npos) {
+    // The folder right below exercises/ or solutions/.
+    for (std::string_view top : {"exercises/", "solutions/"}) {
+      for (std::size_t at = query.find(top); at != std::string_view::npos; at = query.find(top, at + 1)) {
+        if (at != 0 && query[at - 1] != '/') continue;
+        std::string_view rest = query.substr(at + top.size());
+        std::string name(rest.substr(0, rest.find('/')));
+        for (const Exercise& ex : exercises_) {
+          if (ex.name == name) return &ex;
+        }
+      }
+    }
+    return nullptr;
+  }
   std::string q(query);
   for (const Exercise& ex : exercises_) {
     if (ex.name == q || ex.name.substr(3) == q) return &ex;
@@ -144,6 +158,10 @@ const Exercise* Catalog::find(std::string_view query) const {
 
 std::string Catalog::unknown_message(std::string_view query) const {
   std::string msg = "no exercise \"" + std::string(query) + "\".";
+  if (query.find('/') != std::string_view::npos && !exercises_.empty()) {
+    return msg + " A file names its exercise when it is in the exercise's folder, such as exercises/" +
+           exercises_.front().name + "/exercise.cc.";
+  }
   std::vector<std::string> near;
   for (const Exercise& ex : exercises_) {
     if (ex.name.find(query) != std::string::npos) near.push_back(ex.name);

@@ -72,6 +72,8 @@ class Catalog {
 
   // Catalog::find(): by number ("1", "01"), by name ("01_spawn_join") or by
   // topic ("spawn_join"); nullptr if none matches.
+  // A path names the exercise whose folder it is in (an editor passes the
+  // open file: "exercises/01_spawn_join/exercise.cc", "/abs/.../solutions/01_spawn_join/x").
   const Exercise* find(std::string_view query) const;
 
   // A message for a query that matched nothing, listing near names.

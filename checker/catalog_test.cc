@@ -50,6 +50,12 @@ TEST(Catalog, FindsExercisesByNumberNameOrTopic) {
   EXPECT_EQ(c.find("02_move_borrow")->name, "02_move_borrow");
   EXPECT_EQ(c.find("move_borrow")->name, "02_move_borrow");
   EXPECT_EQ(c.find("3"), nullptr);
+  EXPECT_EQ(c.find("exercises/01_spawn_join/exercise.cc")->name, "01_spawn_join");
+  EXPECT_EQ(c.find("/home/me/racelings/solutions/02_move_borrow/solution.cc")->name, "02_move_borrow");
+  EXPECT_EQ(c.find("exercises/01_spawn_join"), c.find("1"));
+  EXPECT_EQ(c.find("primitives/mutex.h"), nullptr);
+  EXPECT_EQ(c.find("myexercises/01_spawn_join/exercise.cc"), nullptr);
+  EXPECT_EQ(c.find("exercises/03_nothing/exercise.cc"), nullptr);
   EXPECT_EQ(c.find("nonsense"), nullptr);
   EXPECT_EQ(c.find("99999999999999999999"), nullptr);
   EXPECT_NE(c.unknown_message("move").find("02_move_borrow"), std::string::npos);

@@ -279,6 +279,15 @@ std::string render(const Finding& finding, const Style& style) {
   }
   if (finding.count > 1) out += " (seen " + std::to_string(finding.count) + " times)";
   out += '\n';
+  // Where it shows in the student's code, as rustc's "-->" line: editors'
+  // problem matchers (.vscode/tasks.json) read the headline and this line.
+  if (const std::optional<Frame> top = top_user_frame(finding); top && !top->file.empty()) {
+    out += "  --> ";
+    out += paint(kCyan);
+    out += location(*top);
+    out += paint(kReset);
+    out += '\n';
+  }
 
   if (!finding.threads.empty()) {
     out += "  threads: ";

@@ -43,6 +43,7 @@ struct Style {
 // render(): a finding as a student reads it in a terminal, ending in '\n':
 //
 //   data race: ThreadSanitizer: data race (seen 3 times)
+//     --> exercises/03/exercise.cc:21:28
 //     threads: T2 'reader' (created at x.cc:28), T1 'writer' (created at x.cc:27)
 //     Read of size 4 at 0x7b04... by thread T2:
 //       #0 reader() exercises/03/exercise.cc:21:28

@@ -97,6 +97,19 @@ TEST(Render, ShowsTitleThreadsOwnFramesAndHowManyWereFolded) {
   EXPECT_EQ(text.back(), '\n');
 }
 
+TEST(Render, NamesTheStudentsLineBelowTheHeadlineAsRustcDoes) {
+  // Editors read these two lines (.vscode/tasks.json's problem matcher).
+  const Finding race = only_finding("logs/clang-14/tsan_data_race.log");
+  EXPECT_EQ(render(race, false).rfind("data race: ThreadSanitizer: data race\n"
+                                      "  --> checker/testdata/programs/tsan_data_race.cc:21:28\n",
+                                      0),
+            0u)
+      << render(race, false);
+  Finding nowhere;
+  nowhere.kind = Kind::kTimeout;
+  EXPECT_FALSE(has(render(nowhere, false), "-->"));
+}
+
 TEST(Render, ShowsWhereEachThreadWasCreated) {
   const Finding race = only_finding("logs/g++-12/tsan_data_race.log");
   EXPECT_TRUE(has(render(race, false),
