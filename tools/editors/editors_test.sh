@@ -26,7 +26,7 @@ fi
 node "$cache/check_editor_files.mjs" "$root" || status=1
 
 # A copy of the tree (Bazel's outputs and .git left out) where exercise 01
-# does not compile; 06 stays as handed out (a data race, a failing test).
+# does not compile; 06 stays as handed out (a data race).
 copy=$(mktemp -d /tmp/racelings-editors.XXXXXX)
 cleanup() {
   (cd "$copy" && bazel shutdown >/dev/null 2>&1) || true
@@ -38,21 +38,29 @@ broken=exercises/01_spawn_join/exercise.cc
 echo 'static int not_an_expression = ;' >>"$copy/$broken"
 broken_line=$(wc -l <"$copy/$broken")
 
-export NO_COLOR=1  # as the tasks set it
-"$racelings" --root "$copy" check 6 >"$copy/check.out" 2>&1 || true
+# As VS Code runs a task: in a terminal (script(1) gives it one, so the
+# output is line-buffered as there), with NO_COLOR as the tasks set it.
+export NO_COLOR=1
+in_terminal() {
+  local log=$1
+  shift
+  script -q -e -f -c "$(printf '%q ' "$@")" "$log" >/dev/null
+}
+in_terminal "$copy/check.out" "$racelings" --root "$copy" check 6 || true
 # watch checks the first exercise not passing (01), then waits for a save.
-"$racelings" --root "$copy" watch >"$copy/watch.out" 2>&1 &
+in_terminal "$copy/watch.out" "$racelings" --root "$copy" watch &
 watcher=$!
 for _ in $(seq 600); do
-  grep -q '^Watching ' "$copy/watch.out" && break
+  grep -q '^Watching ' "$copy/watch.out" 2>/dev/null && break
   kill -0 "$watcher" 2>/dev/null || break
   sleep 1
 done
+pkill -TERM -P "$watcher" 2>/dev/null || true
 kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
 
 node "$cache/problem_matcher_test.mjs" "$copy" "racelings: check this exercise" "$copy/check.out" \
-  "exercises/06_counter_mutex/exercise.cc:*:data race" "exercises/06_counter_mutex/test.cc:*:test failure" || status=1
+  "exercises/06_counter_mutex/exercise.cc:*:data race" || status=1
 node "$cache/problem_matcher_test.mjs" "$copy" "racelings: watch" "$copy/watch.out" \
   "$broken:$broken_line:build error" || status=1
 if [ $status -ne 0 ]; then

@@ -20,7 +20,8 @@ const task = tasks.tasks.find((t) => t.label === label);
 if (!task) throw new Error(`no task "${label}" in .vscode/tasks.json`);
 const matcher = task.problemMatcher;
 const [first, second] = matcher.pattern.map((p) => ({ ...p, re: new RegExp(p.regexp) }));
-const lines = fs.readFileSync(outputFile, 'utf8').split('\n');
+// A terminal's lines end in \r\n; VS Code splits them off before matching.
+const lines = fs.readFileSync(outputFile, 'utf8').split(/\r?\n/);
 
 const problems = [];
 for (let i = 0; i + 1 < lines.length; ++i) {
