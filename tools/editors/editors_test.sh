@@ -44,7 +44,7 @@ export NO_COLOR=1
 in_terminal() {
   local log=$1
   shift
-  script -q -e -f -c "$(printf '%q ' "$@")" "$log" >/dev/null
+  script -q -e -f -c "$(printf '%q ' "$@")" "$log" >/dev/null 2>&1
 }
 in_terminal "$copy/check.out" "$racelings" --root "$copy" check 6 || true
 # watch checks the first exercise not passing (01), then waits for a save.
