@@ -163,15 +163,22 @@ TEST(Thread, ThreadsJoinedOneAfterTheOtherNeverCountAsRunningTogether) {
 }
 
 TEST(Thread, ADetachedThreadCountsUntilItEnds) {
-  std::atomic<bool> release{false};
+  // Shared with the detached thread, which must not touch this test's stack.
+  struct Flags {
+    std::atomic<bool> release{false};
+    std::atomic<bool> done{false};
+  };
+  auto flags = std::make_shared<Flags>();
   auto stats = testing::count_threads([&] {
-    auto h = spawn([&] {
-      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto h = spawn([flags] {
+      while (!flags->release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      flags->done.store(true);
     });
     h.detach();
     spawn([] {}).join();
-    release.store(true);
+    flags->release.store(true);
   });
+  while (!flags->done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_EQ(stats.spawned, 2);
   EXPECT_EQ(stats.max_running, 2);
 }
