@@ -17,7 +17,7 @@
 #include "checker/bazel.h"
 #include "checker/commands.h"
 #include "checker/html.h"
-#include "checker/integrity.h"
+#include "checker/integrity/source_scan.h"
 #include "checker/judge.h"
 #include "checker/mutants.h"
 #include "checker/process.h"

@@ -1,5 +1,5 @@
 #include "checker/catalog.h"
-#include "checker/integrity.h"
+#include "checker/integrity/source_scan.h"
 #include "checker/mutants.h"
 #include "checker/workspace.h"
 
@@ -117,16 +117,18 @@ TEST(Catalog, TheProjectsCatalogIsValidAndEveryExerciseIsComplete) {
   }
 }
 
-// A solution is what an honest student hands in: the grader must not flag it.
-TEST(Catalog, EverySolutionPassesTheGradersIntegrityScan) {
+// The source rules allow what the solution uses: the exercise as handed out
+// must not break them either. (Every layer of the check runs on every
+// solution in its own test, and on every exercise in integrity_catalog_test.)
+TEST(Catalog, EveryExerciseAsHandedOutPassesTheSourceScan) {
   std::string root = std::string(std::getenv("TEST_SRCDIR")) + "/" + std::getenv("TEST_WORKSPACE");
   Catalog c = Catalog::load(root + "/exercises/catalog.json");
   for (const Exercise& ex : c.exercises()) {
     auto exercise = read_file(root + "/" + ex.exercise_file());
     auto solution = read_file(root + "/" + ex.solution_file());
     ASSERT_TRUE(exercise && solution) << ex.name;
-    for (const auto& v : scan_submission(*solution, *exercise)) {
-      ADD_FAILURE() << ex.solution_file() << ":" << v.line << ": " << v.rule << ": " << v.reason;
+    for (const auto& v : scan_submission(*exercise, *solution)) {
+      ADD_FAILURE() << ex.exercise_file() << ":" << v.line << ": " << v.rule << ": " << v.reason;
     }
   }
 }

@@ -15,7 +15,8 @@
 
 #include "checker/bazel.h"
 #include "checker/html.h"
-#include "checker/integrity.h"
+#include "checker/integrity/integrity.h"
+#include "checker/integrity/source_scan.h"
 #include "checker/process.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
@@ -30,7 +31,7 @@ using nlohmann::json;
 using report::Kind;
 
 // Bump when grading changes in a way that makes old results stale.
-constexpr int kGraderVersion = 1;
+constexpr int kGraderVersion = 2;
 constexpr size_t kMaxSourceBytes = size_t{1} << 20;
 constexpr size_t kMaxSubmissionFiles = 20000;
 constexpr size_t kMaxOutputChars = 8000;
@@ -151,6 +152,21 @@ json exercise_json(const Exercise& ex, const std::string& key, bool passed, cons
               {"runs", runs},
               {"clean_runs", clean_runs},
               {"seconds", seconds}};
+}
+
+// An exercise graded 0 for breaking the grading rules, with the reasons and
+// the student's lines (or why the file could not be checked at all).
+json refusal_json(const Exercise& ex, const std::string& key, const std::vector<Violation>& violations,
+                  const std::string& source, const std::string& error) {
+  std::string text = "Graded 0: exercise.cc breaks the grading rules:\n";
+  std::string rule = "unverifiable";
+  if (!error.empty()) {
+    text += "  it could not be checked: " + error + "\n";
+  } else {
+    text += render_violations(violations, source);
+    rule = violations.empty() ? rule : violations.front().rule;
+  }
+  return exercise_json(ex, key, false, "integrity: " + rule, {"integrity"}, text, 0, 0, 0);
 }
 
 std::string lock_path(const std::string& out) { return out + "/.grade.lock"; }
@@ -344,7 +360,8 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
           continue;
         }
       }
-      auto pristine_source = read_file(pristine + "/" + ex.exercise_file()).value_or("");
+      // What a fix may use, as `bazel test` and `check` judge it: the solution.
+      auto reference = read_file(pristine + "/" + ex.solution_file()).value_or("");
       json doc;
       if (!submitted) {
         doc = exercise_json(ex, key, false, "not submitted", {}, "No " + ex.name + "/exercise.cc in the submission.",
@@ -359,12 +376,9 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
       } else if (content.size() > kMaxSourceBytes) {
         doc = exercise_json(ex, key, false, "exercise.cc is too large to be a source file", {"integrity"},
                             "exercise.cc is larger than 1 MiB.", 0, 0, 0);
-      } else if (auto violations = scan_submission(content, pristine_source); !violations.empty()) {
-        std::string text = "Graded 0: exercise.cc breaks the grading rules:\n";
-        for (const auto& v : violations) {
-          text += "  " + (v.line > 0 ? "line " + std::to_string(v.line) + ": " : std::string()) + v.reason + "\n";
-        }
-        doc = exercise_json(ex, key, false, "integrity: " + violations.front().rule, {"integrity"}, text, 0, 0, 0);
+      } else if (auto violations = scan_submission(content, reference); !violations.empty()) {
+        // The source alone is enough to refuse it: no build needed.
+        doc = refusal_json(ex, key, violations, content, "");
       } else {
         to_run.push_back(&ex);
         continue;
@@ -404,7 +418,16 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
           results[ex->name] = doc;
           continue;
         }
-        tests.push_back({ex, TestRun{output_path(built, slot, ex->exercise_target()), {}}});
+        std::string program = output_path(built, slot, ex->exercise_target());
+        // The layers only the build shows: preprocessed text, IR, object.
+        IntegrityReport integrity = check_test_program(program);
+        if (!integrity.ok()) {
+          json doc = refusal_json(*ex, keys[ex->name], integrity.violations, integrity.source_text, integrity.error);
+          write_file_atomically(student_dir + "/exercises/" + ex->name + ".json", doc.dump(2) + "\n");
+          results[ex->name] = doc;
+          continue;
+        }
+        tests.push_back({ex, TestRun{program, {}}});
       }
       // Said once per student: the results' text would otherwise show bare addresses unexplained.
       std::string symbolizer = report::symbolizer_preflight();

@@ -1,7 +1,6 @@
 #include "checker/judge.h"
 
 #include <algorithm>
-#include <random>
 #include <string_view>
 
 #include "checker/report/report_parser.h"
@@ -21,27 +20,9 @@ Finding synthetic(Kind kind, std::string title) {
   return f;
 }
 
-// "racelings: tests completed (<nonce>) result=<n>" from test_main.cc.
-bool completed(const std::string& output, const std::string& nonce, int& result) {
-  std::string marker = "racelings: tests completed (" + nonce + ") result=";
-  auto at = output.rfind(marker);
-  if (at == std::string::npos) return false;
-  result = std::atoi(output.c_str() + at + marker.size());
-  return true;
-}
-
 }  // namespace
 
-std::string make_nonce() {
-  std::random_device rd;
-  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 24; ++i) s += kHex[gen() % 16];
-  return s;
-}
-
-RunVerdict judge(RunResult run, const std::string& nonce) {
+RunVerdict judge(RunResult run, const std::optional<CompletionRecord>& completion) {
   RunVerdict v;
   v.findings = report::parse_reports(run.output);
   auto has = [&](Kind k) { return has_kind(v.findings, k); };
@@ -61,14 +42,9 @@ RunVerdict judge(RunResult run, const std::string& nonce) {
       v.findings.push_back(report::crash_from_signal(run.signal));
     }
   } else {
-    int result = 0;
-    bool done = completed(run.output, nonce, result);
-    if (!done && v.findings.empty()) {
-      v.findings.push_back(synthetic(
-          Kind::kTestFailure, "the program exited with code " + std::to_string(run.exit_code) +
-                                  " before its tests finished (something called exit(), or main never ran the tests)"));
-    } else if (done && result != 0 && v.findings.empty()) {
-      v.findings.push_back(synthetic(Kind::kTestFailure, "the tests failed"));
+    std::string problem = completion_problem(completion, run.exit_code);
+    if (!problem.empty() && v.findings.empty()) {
+      v.findings.push_back(synthetic(Kind::kTestFailure, problem));
     } else if (run.exit_code != 0 && v.findings.empty()) {
       v.findings.push_back(synthetic(Kind::kTestFailure,
                                      "the test program failed with exit code " + std::to_string(run.exit_code)));

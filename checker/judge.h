@@ -5,15 +5,18 @@
 // output is parsed for sanitizer, racelings and GoogleTest reports; then what
 // the process did fills the gaps: killed by the timeout, killed by a signal,
 // out of memory, an exit before its tests finished (an early `exit()`, even
-// with code 0, is caught by the completion line test_main prints with a
-// per-run nonce), or a failing exit code with nothing printed.
+// with code 0, is caught by the completion record test_main writes with a
+// per-run nonce: checker/integrity/completion.h), or a failing exit code with
+// nothing printed.
 
 #ifndef RACELINGS_CHECKER_JUDGE_H_
 #define RACELINGS_CHECKER_JUDGE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "checker/integrity/completion.h"
 #include "checker/process.h"
 #include "checker/report/finding.h"
 
@@ -28,12 +31,9 @@ struct RunVerdict {
   RunResult run;
 };
 
-// judge(): the findings of one run of a test binary. `nonce` is the value
-// given to the run in RACELINGS_COMPLETION_NONCE.
-RunVerdict judge(RunResult run, const std::string& nonce);
-
-// A fresh random nonce for RACELINGS_COMPLETION_NONCE.
-std::string make_nonce();
+// judge(): the findings of one run of a test binary. `completion` is the
+// record the run left with its own nonce (parse_completion), if any.
+RunVerdict judge(RunResult run, const std::optional<CompletionRecord>& completion);
 
 // kinds(): the distinct kinds among findings, in order of first appearance.
 std::vector<report::Kind> kinds(const std::vector<report::Finding>& findings);

@@ -39,7 +39,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/catalog.h"
-#include "checker/integrity.h"
+#include "checker/integrity/source_scan.h"
 #include "checker/judge.h"
 #include "checker/report/finding.h"
 

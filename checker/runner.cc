@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "checker/integrity/completion.h"
 #include "primitives/thread.h"
 
 namespace racelings::checker {
@@ -183,8 +184,12 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   RunOptions options;
   options.env = read_env_file(test.binary + ".env");
   for (const auto& [k, v] : test.env) options.env[k] = v;
-  std::string nonce = make_nonce();
-  options.env["RACELINGS_COMPLETION_NONCE"] = nonce;
+  // The program proves that every test ran by writing this run's nonce to
+  // this file at the very end (checker/integrity/completion.h).
+  std::string nonce = make_completion_nonce();
+  std::string completion_file = dir.path() + "/racelings-completion";
+  options.env[kCompletionNonceVar] = nonce;
+  options.env[kCompletionFileVar] = completion_file;
   options.env["GTEST_COLOR"] = "no";
   if (options.env.count("RACELINGS_TEST_TIMEOUT_S") == 0) {
     options.env["RACELINGS_TEST_TIMEOUT_S"] = std::to_string(exercise.timeout_s);
@@ -225,7 +230,9 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   options.limits.timeout = std::chrono::seconds(std::max(60, 3 * exercise.timeout_s));
   RunResult result = run(options);
   collect_logs(dir.path(), result);
-  RunVerdict verdict = judge(std::move(result), nonce);
+  std::optional<CompletionRecord> completion;
+  if (auto text = read_completion_file(completion_file)) completion = parse_completion(*text, nonce);
+  RunVerdict verdict = judge(std::move(result), completion);
   if (std::filesystem::exists(marker) && verdict.findings.empty()) {
     report::Finding f;
     f.kind = report::Kind::kTestFailure;

@@ -13,6 +13,7 @@
 
 #include "checker/bazel.h"
 #include "checker/commands.h"
+#include "checker/integrity/integrity.h"
 #include "checker/judge.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
@@ -61,6 +62,18 @@ void print_next_steps(const Context& ctx, const Exercise& ex, const std::vector<
   }
   std::cout << "  Read " << ex.readme_file() << " (the idea, and what this report means).\n";
   std::cout << "  Stuck? `./racelings hint " << ex.number << "` gives one more hint each time.\n";
+}
+
+// Why grading refuses the file, whatever its runs showed.
+void print_refusal(const Exercise& ex, const IntegrityReport& integrity, bool runs_clean, const Ui& ui) {
+  std::cout << ui.bold("Refused: " + ex.exercise_file() + " breaks the grading rules") << "\n";
+  if (!integrity.error.empty()) {
+    std::cout << "  it could not be checked: " << integrity.error << "\n";
+  } else {
+    std::cout << render_violations(integrity.violations, integrity.source_text);
+  }
+  std::cout << "  Grading gives it 0 whatever its tests do" << (runs_clean ? " (and they passed)" : "")
+            << ": keep the fix to ordinary code (see " << ex.readme_file() << ").\n\n";
 }
 
 const Exercise* resolve(Context& ctx, const std::string& query) {
@@ -155,8 +168,11 @@ int cmd_check(Context& ctx, const std::string& query, int runs) {
     ctx.state.save();
     return kExitNotPassing;
   }
-  std::vector<std::pair<const Exercise*, TestRun>> tests = {
-      {ex, TestRun{output_path(built, ctx.root, ex->exercise_target()), {}}}};
+  std::string program = output_path(built, ctx.root, ex->exercise_target());
+  // The grading rules first: a refused file is still run, so that the
+  // student also sees what the sanitizer says.
+  IntegrityReport integrity = check_test_program(program);
+  std::vector<std::pair<const Exercise*, TestRun>> tests = {{ex, TestRun{program, {}}}};
   auto results = run_many(tests, runs, 1);
   auto t2 = std::chrono::steady_clock::now();
   std::vector<Finding> findings;
@@ -182,7 +198,8 @@ int cmd_check(Context& ctx, const std::string& query, int runs) {
   }
   for (const auto& w : warnings) std::cout << "  " << ui.yellow("warning: " + w) << "\n";
   std::cout << "\n";
-  bool passed = clean_runs == runs;
+  bool refused = !integrity.ok();
+  bool passed = clean_runs == runs && !refused;
   ctx.state.record_check(ex->name, passed, hash);
   ctx.state.save();
   if (passed) {
@@ -197,9 +214,10 @@ int cmd_check(Context& ctx, const std::string& query, int runs) {
     }
     return kExitOk;
   }
-  std::string summary;
+  std::string summary = refused ? "integrity" : "";
   for (Kind k : kinds(findings)) summary += (summary.empty() ? "" : ", ") + std::string(report::kind_name(k));
   std::cout << ui.red("✗ " + ex->name + ": " + summary) << "\n\n";
+  if (refused) print_refusal(*ex, integrity, clean_runs == runs, ui);
   report::Style style = style_for(ui);
   for (const auto& f : findings) std::cout << report::render(f, style) << "\n";
   std::string quoted = quote_sources(findings, ctx.root, ui);

@@ -1,9 +1,11 @@
 // main() for every test in the project: GoogleTest plus the test watchdog,
 // so that a hanging test fails with a report instead of hanging, and a test
 // binary fails when the deadlock detector reported anything (as a sanitizer
-// makes its test fail with exit code 66).
+// makes its test fail with exit code 66). At the very end it writes the
+// completion record that proves every test ran (checker/integrity/completion.h).
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +21,8 @@ extern "C" const char* __tsan_default_options() __attribute__((weak));
 extern "C" const char* __asan_default_options() __attribute__((weak));
 extern "C" const char* __lsan_default_options() __attribute__((weak));
 extern "C" const char* __ubsan_default_options() __attribute__((weak));
+extern "C" const char* __tsan_default_suppressions() __attribute__((weak));
+extern "C" const char* __lsan_default_suppressions() __attribute__((weak));
 
 namespace {
 
@@ -32,6 +36,8 @@ int check_sanitizer_options() {
       {"__asan_default_options", __asan_default_options},
       {"__lsan_default_options", __lsan_default_options},
       {"__ubsan_default_options", __ubsan_default_options},
+      {"__tsan_default_suppressions", __tsan_default_suppressions},
+      {"__lsan_default_suppressions", __lsan_default_suppressions},
   };
   int bad = 0;
   for (const Hook& h : hooks) {
@@ -46,6 +52,25 @@ int check_sanitizer_options() {
     }
   }
   return bad;
+}
+
+// The completion record, written only here, after every test and the
+// detector's verdict: the runner gives the nonce and the file. Its format is
+// parsed by checker/integrity/completion.cc.
+void write_completion_record(int result) {
+  const char* nonce = std::getenv("RACELINGS_COMPLETION_NONCE");
+  const char* path = std::getenv("RACELINGS_COMPLETION_FILE");
+  if (nonce == nullptr || *nonce == '\0' || path == nullptr || *path == '\0') return;
+  const testing::UnitTest& unit = *testing::UnitTest::GetInstance();
+  std::FILE* file = std::fopen(path, "w");
+  if (file == nullptr) {
+    std::fprintf(stderr, "racelings: cannot write the completion record to %s: %s\n", path, std::strerror(errno));
+    return;
+  }
+  std::fprintf(file, "racelings-completion nonce=%s result=%d ran=%d total=%d failed=%d\n", nonce, result,
+               unit.successful_test_count() + unit.failed_test_count(),
+               unit.total_test_count() - unit.disabled_test_count(), unit.failed_test_count());
+  std::fclose(file);
 }
 
 }  // namespace
@@ -63,9 +88,6 @@ int main(int argc, char** argv) {
   }
   // Proof for the runner that the tests ran to the end (an early exit() in
   // the code under test never gets here).
-  if (const char* nonce = std::getenv("RACELINGS_COMPLETION_NONCE"); nonce != nullptr && *nonce != '\0') {
-    std::printf("racelings: tests completed (%s) result=%d\n", nonce, result);
-    std::fflush(stdout);
-  }
+  write_completion_record(result);
   return result;
 }

@@ -9,12 +9,14 @@ and makes `:test`, the student's `exercise.cc` with its `test.cc`, built under
 the sanitizer the catalog gives the exercise (whatever --config is used).
 `solution()` in `solutions/NN_topic/BUILD` makes the same test against
 `solution.cc`. Both link `:test_lib`, the test compiled once per sanitizer, so
-a student's edit recompiles only exercise.cc.
+a student's edit recompiles only exercise.cc. Both check the integrity of the
+file under test first (checker/integrity/README.md), and pass only when every
+test ran to the end.
 
 Each wrong fix kept in `mutants/<name>.cc` (checker/mutants.h) becomes
-`:mutant_<name>`, the same test against that file under the same sanitizer,
-and `:mutants` gathers them, with their sources and exercise.cc, for the
-audit test.
+`:mutant_<name>`, the same test against that file under the same sanitizer
+(with the same integrity check), and `:mutants` gathers them, with their
+sources and exercise.cc, for the audit test.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
@@ -56,7 +58,10 @@ def exercise():
         # The TEST() registrations are static initializers nothing refers to.
         alwayslink = True,
         tags = ["manual"],
-        visibility = ["//solutions:__subpackages__"],
+        visibility = [
+            "//checker:__subpackages__",
+            "//solutions:__subpackages__",
+        ],
     )
     _student_file_test(entry, "test", "exercise.cc", "exercise")
     _mutants(entry)
@@ -70,6 +75,8 @@ def _student_file_test(entry, name, src, kind):
         copts = EXERCISE_COPTS,
         deps = _DEPS + [":test_lib"],
         env = _env(entry),
+        # The solution shows what a fix may use.
+        integrity_reference = "//solutions/%s:solution.cc" % entry["name"],
         size = "medium",
         tags = ["manual", kind],
         visibility = ["//visibility:public"],
@@ -109,6 +116,8 @@ def solution():
         copts = EXERCISE_COPTS,
         deps = _DEPS + ["//exercises/%s:test_lib" % name],
         env = _env(entry),
+        # Checked as a submission would be: the solutions raise no false alarm.
+        integrity_reference = "solution.cc",
         size = "medium",
         tags = ["solution"],
         visibility = ["//visibility:public"],
@@ -126,4 +135,25 @@ def solution():
         size = "medium",
         tags = ["manual"],
         visibility = ["//visibility:public"],
+    )
+
+def submission_test(name, exercise, src, tags = []):
+    """`src` handed in as exercise `exercise`'s file: its test, with the integrity check.
+
+    For files that stand for student submissions outside an exercise's folder
+    (the hostile corpus in checker/testdata/hostile/). Tagged manual: such a
+    file is meant to fail.
+    """
+    entry = EXERCISES[exercise]
+    sanitized_cc_test(
+        name = name,
+        sanitizer = entry["sanitizer"],
+        srcs = [src],
+        copts = EXERCISE_COPTS,
+        deps = _DEPS + ["//exercises/%s:test_lib" % exercise],
+        env = _env(entry),
+        integrity_reference = "//solutions/%s:solution.cc" % exercise,
+        size = "medium",
+        tags = ["manual"] + tags,
+        visibility = ["//checker:__subpackages__"],
     )

@@ -8,7 +8,8 @@ declared once and compiled once per sanitizer, and no `--config` can mix two
 sanitizers into one binary.
 """
 
-load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
+load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library")
+load("//tools:integrity.bzl", "IntegrityInfo", "integrity_artifacts", "integrity_manifest_lines")
 
 # Compile and link flags per sanitizer. Optimisation -O1 with frame pointers is
 # what the sanitizers' documentation recommends for readable, fast reports.
@@ -76,18 +77,61 @@ _sanitizer_transition = transition(
     ],
 )
 
-def _sanitized_impl(ctx):
+def _program_and_env(ctx):
+    # The binary, under the target's own name, and `<name>.env` beside it:
+    # the checker runs the one with the other, as the test does.
     binary = ctx.attr.binary[0]
     src = binary[DefaultInfo].files_to_run.executable
-    out = ctx.actions.declare_file(ctx.label.name)
-    ctx.actions.symlink(output = out, target_file = src, is_executable = True)
-    runfiles = ctx.runfiles(files = [out, src]).merge(binary[DefaultInfo].default_runfiles)
+    program = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.symlink(output = program, target_file = src, is_executable = True)
     env = dict(SANITIZER_ENV[ctx.attr.sanitizer])
     env.update(ctx.attr.env)
     env_file = ctx.actions.declare_file(ctx.label.name + ".env")
     ctx.actions.write(env_file, "".join(["%s=%s\n" % (k, env[k]) for k in sorted(env)]))
+    runfiles = ctx.runfiles(files = [program, src, env_file]).merge(binary[DefaultInfo].default_runfiles)
+    return program, env, env_file, runfiles
+
+def _sanitized_binary_impl(ctx):
+    program, env, env_file, runfiles = _program_and_env(ctx)
     return [
-        DefaultInfo(executable = out, files = depset([out, env_file]), runfiles = runfiles.merge(ctx.runfiles(files = [env_file]))),
+        DefaultInfo(executable = program, files = depset([program, env_file]), runfiles = runfiles),
+        testing.TestEnvironment(env),
+    ]
+
+def _sanitized_test_impl(ctx):
+    program, env, env_file, runfiles = _program_and_env(ctx)
+    outputs = [program, env_file]
+    runner = ctx.attr._runner[DefaultInfo]
+    runfiles = runfiles.merge(runner.default_runfiles)
+    command = [runner.files_to_run.executable.short_path, "--program", program.short_path]
+    if ctx.attr.integrity:
+        info = ctx.attr.integrity[0][IntegrityInfo]
+        manifest = ctx.actions.declare_file(ctx.label.name + ".integrity")
+        ctx.actions.write(manifest, integrity_manifest_lines(ctx.attr.sanitizer, info, ctx.file.reference))
+        outputs.append(manifest)
+        checked = [manifest, info.source, info.preprocessed, info.ir, info.object]
+        if ctx.file.reference:
+            checked.append(ctx.file.reference)
+        runfiles = runfiles.merge(ctx.runfiles(files = checked))
+        command += ["--integrity", manifest.short_path]
+
+    # What `bazel test` runs: the runner checks the integrity of the code under
+    # test, runs the program, and passes it only if every test ran to the end.
+    script = ctx.actions.declare_file(ctx.label.name + ".runner.sh")
+    ctx.actions.write(
+        script,
+        "#!/bin/bash\n# %s: see checker/integrity/test_runner.cc\nexec %s -- \"$@\"\n" % (
+            ctx.label,
+            " ".join(["'%s'" % part for part in command]),
+        ),
+        is_executable = True,
+    )
+    return [
+        DefaultInfo(
+            executable = script,
+            files = depset(outputs + [script]),
+            runfiles = runfiles.merge(ctx.runfiles(files = [script])),
+        ),
         testing.TestEnvironment(env),
     ]
 
@@ -100,27 +144,84 @@ _ATTRS = {
     ),
 }
 
+_TEST_ATTRS = dict(_ATTRS)
+_TEST_ATTRS.update({
+    # The code under test as the compiler saw it, under the test's sanitizer.
+    "integrity": attr.label(providers = [IntegrityInfo], cfg = _sanitizer_transition),
+    # What the integrity scan of the source allows besides: the exercise's solution.
+    "reference": attr.label(allow_single_file = [".cc"]),
+    "_runner": attr.label(default = "//checker/integrity:test_runner", executable = True, cfg = "target"),
+})
+
 _sanitized_test = rule(
-    implementation = _sanitized_impl,
-    attrs = _ATTRS,
+    implementation = _sanitized_test_impl,
+    attrs = _TEST_ATTRS,
     test = True,
 )
 
 _sanitized_binary = rule(
-    implementation = _sanitized_impl,
+    implementation = _sanitized_binary_impl,
     attrs = _ATTRS,
     executable = True,
 )
 
-def sanitized_cc_test(name, sanitizer, srcs = [], deps = [], env = {}, size = "small", tags = [], timeout = None, data = [], visibility = None, **kwargs):
+def sanitized_cc_test(
+        name,
+        sanitizer,
+        srcs = [],
+        deps = [],
+        copts = [],
+        env = {},
+        size = "small",
+        tags = [],
+        timeout = None,
+        data = [],
+        visibility = None,
+        integrity_reference = None,
+        **kwargs):
     """A cc_test whose whole dependency graph is built under `sanitizer`.
 
     Creates `<name>` (the test) and `<name>_bin` (the binary, tagged manual).
+    The test passes only when the program's tests all ran to the end
+    (test_main's completion record). With `integrity_reference` (the file the
+    integrity scan compares `srcs` with; `srcs` is then the one student file),
+    it also checks the integrity of `srcs` on its text, preprocessed text,
+    LLVM IR and object (`<name>_code`, `<name>_integrity`), and fails first
+    when that check does.
     """
+    integrity = None
+    binary_srcs = srcs
+    binary_deps = deps
+    if integrity_reference != None:
+        if len(srcs) != 1:
+            fail("%s: integrity is checked on one source file, got %s" % (name, srcs))
+        cc_library(
+            name = name + "_code",
+            srcs = srcs,
+            copts = copts,
+            deps = deps,
+            testonly = True,
+            # Nothing may be dropped from what is checked.
+            alwayslink = True,
+            tags = ["manual"],
+        )
+        integrity_artifacts(
+            name = name + "_integrity",
+            src = srcs[0],
+            code = ":" + name + "_code",
+            deps = deps,
+            copts = copts,
+            testonly = True,
+            tags = ["manual"],
+        )
+        integrity = ":" + name + "_integrity"
+        binary_srcs = []
+        binary_deps = [":" + name + "_code"] + deps
     cc_binary(
         name = name + "_bin",
-        srcs = srcs,
-        deps = deps,
+        srcs = binary_srcs,
+        deps = binary_deps,
+        copts = copts,
         data = data,
         testonly = True,
         tags = ["manual"],
@@ -132,6 +233,8 @@ def sanitized_cc_test(name, sanitizer, srcs = [], deps = [], env = {}, size = "s
         binary = ":" + name + "_bin",
         sanitizer = sanitizer,
         env = env,
+        integrity = integrity,
+        reference = integrity_reference,
         size = size,
         tags = tags,
         timeout = timeout,

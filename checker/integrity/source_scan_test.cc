@@ -1,4 +1,4 @@
-#include "checker/integrity.h"
+#include "checker/integrity/source_scan.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,23 @@
-#include "checker/integrity.h"
+#include "checker/integrity/source_scan.h"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 #include <regex>
 #include <set>
+#include <sstream>
 
 namespace racelings::checker {
+
+std::string_view layer_name(Layer layer) {
+  switch (layer) {
+    case Layer::kSource: return "source";
+    case Layer::kPreprocessed: return "preprocessed source";
+    case Layer::kObject: return "object file";
+    case Layer::kRun: return "run";
+  }
+  return "?";
+}
 
 std::string strip_comments_and_strings(std::string_view src) {
   std::string out(src);
@@ -97,15 +110,20 @@ struct Rule {
   const char* reason;
 };
 
-// Every rule is about defeating the grader, not about style.
+// Every rule is about defeating the grader, not about style. The sanitizer
+// families: ThreadSanitizer, AddressSanitizer, LeakSanitizer, UBSan,
+// MemorySanitizer, HWASan, DataFlowSanitizer, the common runtime, coverage,
+// and the interceptors every runtime shares.
 const Rule kRules[] = {
-    {"sanitizer-options", R"(\b__(tsan|asan|lsan|ubsan|msan)_default_(options|suppressions)\b)",
-     "defines a sanitizer options hook, which would change or silence the sanitizer's reports"},
-    {"sanitizer-interface", R"(\b__(tsan|asan|lsan|msan|ubsan|sanitizer)_\w+)",
+    {"sanitizer-options",
+     R"(\b__(tsan|asan|lsan|ubsan|msan|hwasan)_(default_options|default_suppressions|on_initialize|on_finalize|on_report|on_error|is_turned_off)\b)",
+     "defines a sanitizer runtime hook, which would change or silence the sanitizer's reports"},
+    {"sanitizer-interface",
+     R"(\b_{2,3}(tsan|asan|lsan|msan|ubsan|hwasan|dfsan|sanitizer|sancov|interceptor|interception)_\w+|\b__(tsan|asan|lsan|msan|ubsan|hwasan|sanitizer|interception)\s*::)",
      "calls the sanitizer's runtime interface directly"},
-    {"sanitizer-annotation", R"(\bAnnotate(Ignore|HappensBefore|HappensAfter|Benign|RWLock|Condvar|Mutex|NewMemory)\w*)",
+    {"sanitizer-annotation", R"(\b(WTF)?Annotate[A-Z]\w*|\bRunningOnValgrind\b|\bValgrindSlowdown\b)",
      "uses ThreadSanitizer annotations, which can hide a data race"},
-    {"no-sanitize", R"(\b(no_sanitize\w*|disable_sanitizer_instrumentation|no_sanitize_thread|no_sanitize_address)\b)",
+    {"no-sanitize", R"(\b_*(no_sanitize|disable_sanitizer_instrumentation|no_address_safety_analysis)\w*)",
      "turns sanitizer instrumentation off for some code"},
     {"early-exit", R"(\b(exit|_exit|_Exit|quick_exit|at_quick_exit|atexit|abort|terminate)\b)",
      "ends the program directly, which can skip the tests and their checks"},
@@ -115,7 +133,8 @@ const Rule kRules[] = {
      "touches the test framework, which belongs to test.cc"},
     {"environment", R"(\b(setenv|unsetenv|putenv|clearenv|getenv|secure_getenv)\s*\()",
      "reads or changes environment variables, where the checker's settings live"},
-    {"process-control", R"(\b(fork|vfork|execv\w*|execl\w*|system|popen|posix_spawn\w*|kill|raise|signal|sigaction|ptrace|prctl|setrlimit|dlopen|dlsym)\s*\()",
+    {"process-control",
+     R"(\b(fork|vfork|clone|clone3|execv\w*|execl\w*|system|popen|posix_spawn\w*|kill|raise|signal|sigaction|ptrace|prctl|setrlimit|dlopen|dlsym|dlvsym)\s*\()",
      "starts or controls processes, signals or libraries, which an exercise never needs"},
     {"raw-exit", R"(\b(syscall|pthread_exit|pthread_kill|pthread_cancel|exit_group|SYS_exit\w*|longjmp|siglongjmp)\b)",
      "leaves threads or the program by a back door, which can skip the tests"},
@@ -125,17 +144,37 @@ const Rule kRules[] = {
      "reads the process's environment, where the checker's settings live"},
     {"file-access", R"(\b(unlink|unlinkat|rmdir|rename|renameat|fopen|freopen|creat|openat|truncate|ftruncate)\s*\(|\bstd\s*::\s*(filesystem|ofstream|ifstream|fstream)\b|#\s*include\s*<(filesystem|fstream)>)",
      "works with files, which an exercise never needs (and which could tamper with the test's bookkeeping)"},
-    {"constructor", R"(__attribute__\s*\(\(\s*(constructor|destructor)\b)",
+    // Two mappings of one page give one variable two addresses, and the
+    // sanitizer sees two variables.
+    {"memory-mapping", R"(\b(mmap|mmap64|mremap|memfd_create|shm_open|shmat|process_vm_writev|process_vm_readv)\s*\()",
+     "maps memory by hand, which an exercise never needs (and which can hide accesses from the sanitizer)"},
+    // Anywhere in an attribute list, in either spelling.
+    {"constructor", R"((__attribute__\s*\(\(|\[\[)[^;{}\]]*?\b_*(constructor|destructor)_*\b)",
      "runs code before main or after it, outside the tests"},
     {"inline-asm", R"(\b(asm|__asm__|__asm)\b)", "uses inline assembly"},
     {"main", R"(\bint\s+main\s*\()", "defines main(), which belongs to the test harness"},
     {"include-test", R"(#\s*include\s*[<"][^>"]*(test\.cc|gtest|gmock|primitives/detector\.h|sanitizer/))",
      "includes the test, the test framework, the detector or sanitizer headers"},
-    {"pragma", R"(#\s*pragma\s+(clang|GCC)\s+(diagnostic|attribute))",
-     "changes compiler diagnostics or attributes with a pragma"},
+    {"include-other",
+     R"(#\s*(include\s*("(?!primitives/)|<\s*[/.]|[A-Za-z_])|include_next\b|import\b|embed\b)|\b__has_embed\b)",
+     "includes a file other than the project's headers (primitives/...) and the standard library's"},
+    {"pragma", R"(#\s*pragma\b|\b_Pragma\s*\(|\b__pragma\b)",
+     "changes compiler settings with a pragma"},
+    // The line markers of the preprocessed text, and the debug information
+    // the object checks use to quote lines, would lie.
+    {"line-directive", R"(#\s*(line\b|[0-9]))", "renames or renumbers its lines with a #line directive"},
 };
 
-// Calls that start threads or tasks: if the exercise had some, a solution
+const std::vector<std::regex>& compiled_rules() {
+  static const std::vector<std::regex> compiled = [] {
+    std::vector<std::regex> out;
+    for (const Rule& rule : kRules) out.emplace_back(rule.pattern);
+    return out;
+  }();
+  return compiled;
+}
+
+// Calls that start threads or tasks: if the reference has some, a submission
 // must keep some. (The tests check the threads at run time too.)
 const std::regex& concurrency_pattern() {
   static const std::regex re(
@@ -147,26 +186,63 @@ int line_of(const std::string& text, size_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
 }
 
+// A #define or #undef before an #include can rewrite the included header
+// (`#define inline __attribute__((no_sanitize("thread"))) inline`), where no
+// rule on the student's own lines would see it.
+std::optional<Violation> macro_before_include(const std::string& code) {
+  static const std::regex define(R"(^[ \t]*#[ \t]*(define|undef)\b)");
+  static const std::regex include(R"(^[ \t]*#[ \t]*include)");
+  int line = 0;
+  int first_define = 0;
+  std::istringstream lines(code);
+  for (std::string text; std::getline(lines, text);) {
+    ++line;
+    if (first_define == 0 && std::regex_search(text, define)) first_define = line;
+    if (first_define != 0 && std::regex_search(text, include)) {
+      return Violation{first_define, "macro-before-include",
+                       "defines a macro before an #include (line " + std::to_string(line) +
+                           "), where it could change the code of the included header: put #define after the "
+                           "#include lines"};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-std::vector<Violation> scan_submission(std::string_view submitted, std::string_view pristine) {
-  std::string code = strip_comments_and_strings(submitted);
-  std::string original = strip_comments_and_strings(pristine);
-  std::vector<Violation> out;
-  for (const Rule& rule : kRules) {
-    std::regex re(rule.pattern);
-    // What the handed-out exercise already does is allowed.
-    std::set<std::string> allowed;
-    for (auto it = std::sregex_iterator(original.begin(), original.end(), re); it != std::sregex_iterator(); ++it) {
-      allowed.insert(it->str());
-    }
+AllowedWords allowed_words(std::string_view reference) {
+  std::string code = strip_comments_and_strings(reference);
+  AllowedWords allowed(std::size(kRules));
+  for (size_t i = 0; i < std::size(kRules); ++i) {
+    const std::regex& re = compiled_rules()[i];
     for (auto it = std::sregex_iterator(code.begin(), code.end(), re); it != std::sregex_iterator(); ++it) {
-      if (allowed.count(it->str()) != 0) continue;
-      out.push_back(Violation{line_of(code, static_cast<size_t>(it->position())), rule.id,
-                              std::string(rule.reason) + " (`" + it->str() + "`)"});
+      allowed[i].insert(it->str());
+    }
+  }
+  return allowed;
+}
+
+std::vector<Violation> scan_code(const std::string& code, const AllowedWords& allowed) {
+  std::vector<Violation> out;
+  for (size_t i = 0; i < std::size(kRules); ++i) {
+    const std::regex& re = compiled_rules()[i];
+    for (auto it = std::sregex_iterator(code.begin(), code.end(), re); it != std::sregex_iterator(); ++it) {
+      if (i < allowed.size() && allowed[i].count(it->str()) != 0) continue;
+      std::string word = it->str();
+      std::replace(word.begin(), word.end(), '\n', ' ');
+      out.push_back(Violation{line_of(code, static_cast<size_t>(it->position())), kRules[i].id,
+                              std::string(kRules[i].reason) + " (`" + word + "`)"});
       break;  // One violation per rule is enough to explain it.
     }
   }
+  return out;
+}
+
+std::vector<Violation> scan_submission(std::string_view submitted, std::string_view reference) {
+  std::string code = strip_comments_and_strings(submitted);
+  std::vector<Violation> out = scan_code(code, allowed_words(reference));
+  if (auto v = macro_before_include(code)) out.push_back(*v);
+  std::string original = strip_comments_and_strings(reference);
   bool had_threads = std::regex_search(original, concurrency_pattern());
   bool has_threads = std::regex_search(code, concurrency_pattern());
   if (had_threads && !has_threads) {
@@ -174,8 +250,15 @@ std::vector<Violation> scan_submission(std::string_view submitted, std::string_v
                             "starts no thread or task any more: the exercise is about making the concurrent "
                             "version correct, not about removing the concurrency"});
   }
-  std::sort(out.begin(), out.end(), [](const Violation& a, const Violation& b) { return a.line < b.line; });
-  return out;
+  // Stable by hand: libstdc++ 12's std::stable_sort uses a function clang 19 calls deprecated.
+  std::vector<size_t> order(out.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return out[a].line != out[b].line ? out[a].line < out[b].line : a < b;
+  });
+  std::vector<Violation> sorted;
+  for (size_t i : order) sorted.push_back(std::move(out[i]));
+  return sorted;
 }
 
 }  // namespace racelings::checker
