@@ -10,6 +10,7 @@ sanitizers into one binary.
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library")
 load("//tools:integrity.bzl", "IntegrityInfo", "integrity_artifacts", "integrity_manifest_lines")
+load("//tools/sanitizer_options:pinned.bzl", "ASAN_DEFAULTS", "LSAN_DEFAULTS", "TSAN_DEFAULTS")
 
 # Compile and link flags per sanitizer. Optimisation -O1 with frame pointers is
 # what the sanitizers' documentation recommends for readable, fast reports.
@@ -32,17 +33,54 @@ SANITIZER_LINKOPTS = {
 }
 
 # clang-19's own symbolizer, so that reports name files and lines on any machine.
-_SYMBOLIZER = "external_symbolizer_path=/usr/lib/llvm-19/bin/llvm-symbolizer"
+_SYMBOLIZER_PATH = "/usr/lib/llvm-19/bin/llvm-symbolizer"
+_SYMBOLIZER = "external_symbolizer_path=" + _SYMBOLIZER_PATH
+
+def _pinned(chosen, defaults):
+    """An options string: our choices, then every other option at its default.
+
+    Options in the environment override those a program compiles in
+    (`__tsan_default_options` and the like, parsed before the environment),
+    so setting every one of them here leaves such a default nothing to change.
+    """
+    options = [(k, v) for k, v in chosen.items()]
+    options += [(k, defaults[k]) for k in sorted(defaults) if k not in chosen]
+    return ":".join([
+        "%s=%s" % (k, ("\"%s\"" % v) if (" " in v or ":" in v) else v)
+        for k, v in options
+    ])
 
 # Runtime options. Each sanitized target also writes them to `<name>.env`
 # beside its binary, which is where the checker reads them: one definition.
+# Reports go to stderr unless the checker's runner says where (log_path).
 SANITIZER_ENV = {
     "none": {},
     # atexit_sleep_ms=0: TSan's default one-second sleep at exit (for threads
     # still running) is paid only by programs that leave one running: the
     # detector reports such a thread as a leak and waits for it (detector.cc).
-    "tsan": {"TSAN_OPTIONS": "halt_on_error=0:exitcode=66:history_size=4:second_deadlock_stack=1:atexit_sleep_ms=0:" + _SYMBOLIZER},
-    "asan": {"ASAN_OPTIONS": "detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1:" + _SYMBOLIZER},
+    "tsan": {"TSAN_OPTIONS": _pinned({
+        "halt_on_error": "0",
+        "exitcode": "66",
+        "history_size": "4",
+        "second_deadlock_stack": "1",
+        "atexit_sleep_ms": "0",
+        "external_symbolizer_path": _SYMBOLIZER_PATH,
+        "log_path": "stderr",
+        "help": "0",
+    }, TSAN_DEFAULTS)},
+    # LeakSanitizer, part of AddressSanitizer here, reads its own options
+    # (and `__lsan_default_options`) apart from ASAN_OPTIONS.
+    "asan": {
+        "ASAN_OPTIONS": _pinned({
+            "detect_leaks": "1",
+            "detect_stack_use_after_return": "1",
+            "strict_init_order": "1",
+            "external_symbolizer_path": _SYMBOLIZER_PATH,
+            "log_path": "stderr",
+            "help": "0",
+        }, ASAN_DEFAULTS),
+        "LSAN_OPTIONS": _pinned({}, LSAN_DEFAULTS),
+    },
     "ubsan": {"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:" + _SYMBOLIZER},
     "fuzz": {
         "ASAN_OPTIONS": "detect_leaks=1:" + _SYMBOLIZER,
