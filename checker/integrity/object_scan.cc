@@ -91,6 +91,8 @@ bool is_test_framework_symbol(std::string_view name) {
 }
 
 std::string readable_symbol(const std::string& name) {
+  // Only a mangled name is demangled ("g" alone would read as a type).
+  if (name.rfind("_Z", 0) != 0) return name;
   int status = 0;
   std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status),
                                                     std::free);

@@ -119,7 +119,8 @@ const Rule kRules[] = {
      R"(\b__(tsan|asan|lsan|ubsan|msan|hwasan)_(default_options|default_suppressions|on_initialize|on_finalize|on_report|on_error|is_turned_off)\b)",
      "defines a sanitizer runtime hook, which would change or silence the sanitizer's reports"},
     {"sanitizer-interface",
-     R"(\b_{2,3}(tsan|asan|lsan|msan|ubsan|hwasan|dfsan|sanitizer|sancov|interceptor|interception)_\w+|\b__(tsan|asan|lsan|msan|ubsan|hwasan|sanitizer|interception)\s*::)",
+     R"(\b_{2,3}(tsan|asan|lsan|msan|ubsan|hwasan|dfsan|sanitizer|sancov|interceptor|interception)_\w+|\b__(tsan|asan|lsan|msan|ubsan|hwasan|sanitizer|interception)\s*::)"
+     R"(|\bnamespace\s+__(tsan|asan|lsan|msan|ubsan|hwasan|sanitizer|interception)\b)",
      "calls the sanitizer's runtime interface directly"},
     {"sanitizer-annotation", R"(\b(WTF)?Annotate[A-Z]\w*|\bRunningOnValgrind\b|\bValgrindSlowdown\b)",
      "uses ThreadSanitizer annotations, which can hide a data race"},

@@ -59,12 +59,50 @@ TEST(Integrity, EachWayOfSilencingOrSkippingTheCheckerIsFlagged) {
       {"int main() { return 0; }", "main"},
       {"#include \"exercises/01_spawn_join/test.cc\"", "include-test"},
       {"#pragma clang diagnostic ignored \"-Wthread-safety\"", "pragma"},
+      // Spellings a regex on the first attribute or one spelling would miss.
+      {"__attribute__((__no_sanitize_thread__)) void f() {}", "no-sanitize"},
+      {"__attribute__((no_address_safety_analysis)) void f() {}", "no-sanitize"},
+      {"[[clang::no_sanitize(\"address\")]] void f() {}", "no-sanitize"},
+      {"__attribute__((used, constructor)) void early() {}", "constructor"},
+      {"[[gnu::destructor]] void late() {}", "constructor"},
+      {"extern \"C\" int __lsan_is_turned_off() { return 1; }", "sanitizer-options"},
+      {"extern \"C\" void __tsan_on_finalize(int) {}", "sanitizer-options"},
+      {"namespace __tsan { bool OnReport(const void*, bool) { return true; } }", "sanitizer-interface"},
+      {"void f() { WTFAnnotateBenignRaceSized(nullptr, 0, \"\"); }", "sanitizer-annotation"},
+      {"void f() { __sanitizer_set_report_path(\"/dev/null\"); }", "sanitizer-interface"},
+      {"_Pragma(\"clang attribute push(__attribute__((cold)), apply_to = function)\")", "pragma"},
+      {"#pragma redefine_extname quiet __tsan_acquire", "pragma"},
+      {"#line 1 \"primitives/thread.h\"", "line-directive"},
+      {"# 7 \"primitives/thread.h\"", "line-directive"},
+      {"#include \"solutions/01_spawn_join/solution.cc\"", "include-other"},
+      {"#include </etc/passwd>", "include-other"},
+      {"#include_next <vector>", "include-other"},
+      {"#define H <vector>\n#include H", "include-other"},
+      {"void* p = mmap(nullptr, 4096, 3, 0x21, -1, 0);", "memory-mapping"},
+      {"int fd = memfd_create(\"x\", 0);", "memory-mapping"},
   };
   for (const Case& c : cases) {
     std::string submitted = std::string(kPristine) + c.code + "\n";
     auto found = rules(submitted);
     EXPECT_NE(std::find(found.begin(), found.end(), c.rule), found.end()) << c.code;
   }
+}
+
+TEST(Integrity, ThePrimitivesAndTheStandardLibraryMayBeIncluded) {
+  std::string submitted = "#include <atomic>\n#include \"primitives/mutex.h\"\n" + std::string(kPristine);
+  EXPECT_TRUE(rules(submitted).empty());
+}
+
+TEST(Integrity, AMacroDefinedBeforeAnIncludeIsFlaggedAtItsLine) {
+  std::string submitted = "#include <vector>\n#define inline\n#include \"primitives/mutex.h\"\n" +
+                          std::string(kPristine);
+  auto violations = scan_submission(submitted, kPristine);
+  ASSERT_FALSE(violations.empty());
+  EXPECT_EQ(violations[0].rule, "macro-before-include");
+  EXPECT_EQ(violations[0].line, 2);
+  // After the last #include, a macro is the student's own business.
+  std::string after = std::string(kPristine) + "#define TWICE(x) ((x) + (x))\n";
+  EXPECT_TRUE(rules(after).empty());
 }
 
 TEST(Integrity, RemovingEveryThreadIsFlagged) {
