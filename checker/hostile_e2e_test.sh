@@ -8,7 +8,10 @@
 # file appears outside the run's directory, a stream of fake reports keeps
 # the checker small). Then the whole corpus is graded at once, one student
 # per program, while a second `grade` on the same --out is refused; and two
-# `check`s run at the same time on one tree.
+# `check`s run at the same time on one tree. The cheats that try to fool the
+# grader rather than the runner (testdata/hostile/cheats.bzl) are also run
+# through plain `bazel test //exercises/01_spawn_join:test`, which must fail
+# with the integrity check's reasons.
 #
 # Usage: checker/hostile_e2e_test.sh RACELINGS_BINARY   (./racelings test runs it)
 # It uses the real Bazel of this tree (checking builds code), so it runs
@@ -159,6 +162,24 @@ am_root=0
 [ "$(id -u)" -eq 0 ] && [ -z "${RACELINGS_NO_ISOLATION:-}" ] && am_root=1
 rm -f "${outside[@]}"
 
+# plain_bazel_test NAME: `bazel test` of exercise 01 with the program NAME.cc
+# in place (as check left it) fails, and says why in the test's log.
+plain_bazel_test() {
+  local name=$1 code testlog
+  (cd "$copy" && bazel test --disk_cache="$RACELINGS_DISK_CACHE" --noshow_progress --color=no --curses=no \
+    "//exercises/$ex:test") >"$work/bazel-test-$name.log" 2>&1
+  code=$?
+  testlog="$copy/bazel-testlogs/exercises/$ex/test/test.log"
+  if [ $code -ne 3 ]; then
+    fail "$name: plain bazel test exited with $code, expected 3 (the test failed)"
+    tail -n 20 "$work/bazel-test-$name.log" | sed 's/^/    /'
+  elif ! grep -q "breaks the grading rules" "$testlog"; then
+    fail "$name: the failing bazel test does not give the integrity check's reasons"
+    head -n 20 "$testlog" | sed 's/^/    /'
+  fi
+  printf '  bazel test %-19s exit %d\n' "$name" "$code"
+}
+
 # --- check, one program at a time ---------------------------------------
 check compile_error 1 "build error"
 check link_error 1 "build error"
@@ -215,6 +236,16 @@ fi
 # A FIFO and a link to a root-only file among its log files: no hang, no leak.
 check log_links 0
 grep -aq "secret_leaked" "$log" && fail "log_links: the checker read a file through the program's link"
+
+# The cheats on the grader: check refuses each (and says why, quoting the
+# line), and so does plain bazel test.
+mapfile -t cheats < <(sed -n 's/^ *"\([a-z_0-9]*\)",$/\1/p' "$corpus/cheats.bzl")
+[ "${#cheats[@]}" -ge 9 ] || fail "found only ${#cheats[@]} cheats in cheats.bzl"
+for name in "${cheats[@]}"; do
+  check "$name" 1 integrity
+  grep -aq "breaks the grading rules" "$log" || fail "$name: check does not say that the file breaks the grading rules"
+  plain_bazel_test "$name"
+done
 
 # --- two checks at once on one tree -------------------------------------
 cp "$work/pristine_exercise.cc" "$copy/exercises/$ex/exercise.cc"
@@ -295,11 +326,20 @@ expect close_stdio_race 0 "data race"
 expect infinite_loop 0 "timeout"
 expect deadlock_lock_order 0 "timeout"
 expect fork_bomb 0 "integrity: process-control"
-expect alloc_10gb 0 "crash"
+expect alloc_10gb 0 "integrity: memory-mapping"
 expect flood_output 1 ""
 expect fake_report_flood 0 "data race"
 expect write_outside 1 ""
 expect log_links 1 ""
+expect pasted_suppressions 0 "integrity: sanitizer-options"
+expect options_hook_macro 0 "integrity: sanitizer-options"
+expect macro_attribute 0 "integrity: no-sanitize"
+expect hand_annotations 0 "integrity: sanitizer-annotation"
+expect header_rewrite 0 "integrity: macro-before-include"
+expect pragma_from_macro 0 "integrity: no-sanitize"
+expect asm_label_annotation 0 "integrity: inline-asm"
+expect static_init_exit 0 "integrity: early-exit"
+expect computed_include 0 "integrity: macro-before-include"
 [ "$graded" -eq "$(ls "$corpus"/*.cc | wc -l)" ] || fail "the corpus has programs this test does not grade"
 [ "$checked" -eq "$graded" ] || fail "checked $checked programs but graded $graded"
 if [ $am_root -eq 1 ]; then
