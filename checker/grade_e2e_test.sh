@@ -53,8 +53,9 @@ student cheat_tsan_options "$work/opts.cc"
 student cheat_no_sanitize "$work/nosan.cc"
 { cat "$pristine"; echo '#include <cstdlib>'; echo 'static int early = (std::exit(0), 0);'; } >"$work/exit.cc"
 student cheat_exit "$work/exit.cc"
-# The same trick hidden from the source scan by token pasting: caught at run
-# time, because the tests never print their completion nonce.
+# The same trick hidden from the source scan by token pasting: caught on the
+# preprocessed source (and, were it missed, at run time: the program never
+# writes its completion record).
 { cat "$pristine"; echo '#include <cstdlib>'; echo '#define JOIN(a, b) a##b'; echo 'static int early = (std::JOIN(ex, it)(0), 0);'; } >"$work/hidden.cc"
 student cheat_hidden_exit "$work/hidden.cc"
 cat >"$work/sequential.cc" <<'EOF'
@@ -111,7 +112,7 @@ expect nocompile 0 "build error"
 expect cheat_tsan_options 0 "integrity: sanitizer-options"
 expect cheat_no_sanitize 0 "integrity: no-sanitize"
 expect cheat_exit 0 "integrity: early-exit"
-expect cheat_hidden_exit 0 "test failure"
+expect cheat_hidden_exit 0 "integrity: early-exit"
 expect cheat_sequential 0 "integrity: removed-concurrency"
 expect cheat_tampered_test 0 "integrity: changed files"
 
