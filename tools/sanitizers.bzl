@@ -45,10 +45,10 @@ def _pinned(chosen, defaults):
     """
     options = [(k, v) for k, v in chosen.items()]
     options += [(k, defaults[k]) for k in sorted(defaults) if k not in chosen]
-    return ":".join([
-        "%s=%s" % (k, ("\"%s\"" % v) if (" " in v or ":" in v) else v)
-        for k, v in options
-    ])
+    for k, v in options:
+        if " " in v or ":" in v:
+            fail("sanitizer option %s=%s: a value with a blank or a colon would be split" % (k, v))
+    return ":".join(["%s=%s" % (k, v) for k, v in options])
 
 # Runtime options. Each sanitized target also writes them to `<name>.env`
 # beside its binary, which is where the checker reads them: one definition.

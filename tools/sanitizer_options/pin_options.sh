@@ -36,11 +36,15 @@ awk -F'\t' 'NR == FNR { common[$1] = 1; next } !($1 in common)' "$work/asan" "$w
 
 # dict NAME FILE: a Starlark dict of the options worth pinning. Left out:
 # help, the include directives (they only read more options, which the
-# environment then overrides), and options whose default is no value at all.
+# environment then overrides), options whose default is no value at all, and
+# the layout of stack frames (stack_trace_format: it cannot hide a report or
+# change an exit code, and its default holds spaces, which every shell that
+# reads a `.env` file would split).
 dict() {
   echo "$1 = {"
   awk -F'\t' '
     $1 == "help" || $1 == "include" || $1 == "include_if_exists" || $2 == "<null>" { next }
+    $1 == "stack_trace_format" { next }
     { gsub(/\\/, "\\\\", $2); gsub(/"/, "\\\"", $2); printf "    \"%s\": \"%s\",\n", $1, $2 }' "$2"
   echo "}"
   echo

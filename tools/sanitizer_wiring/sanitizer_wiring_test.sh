@@ -22,6 +22,11 @@ run_with_env() {
   while IFS= read -r entry; do vars+=("$entry"); done <"$program.env"
   out=$(env -i PATH=/usr/bin:/bin "${vars[@]}" "$@" "$program" 2>&1)
   code=$?
+  # No value may hold a blank: shells that read a .env file split it there.
+  if printf '%s\n' "${vars[@]}" | grep -q '[[:blank:]]'; then
+    echo "FAIL: $program.env has a value with a blank in it"
+    fail=1
+  fi
 }
 
 option_value() { # VAR_NAME PROGRAM: the value of VAR_NAME in PROGRAM.env
@@ -64,7 +69,8 @@ expect_hidden_when_bare() {
 }
 
 # expect_all_options_set PROGRAM VAR: every option the runtime lists (help=1)
-# is set in VAR, except those that take no value or only read more options.
+# is set in VAR, except those that take no value or only read more options,
+# and the layout of stack frames (tools/sanitizer_options/pin_options.sh says why).
 expect_all_options_set() {
   local program=$1 var=$2
   local options listed missing=""
@@ -78,7 +84,7 @@ expect_all_options_set() {
     return
   fi
   for name in $listed; do
-    case "$name" in help | include | include_if_exists | log_suffix) continue ;; esac
+    case "$name" in help | include | include_if_exists | log_suffix | stack_trace_format) continue ;; esac
     case ":$options" in *":$name="*) ;; *) missing="$missing $name" ;; esac
   done
   if [ -n "$missing" ]; then
