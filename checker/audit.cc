@@ -17,6 +17,7 @@
 #include "checker/bazel.h"
 #include "checker/commands.h"
 #include "checker/html.h"
+#include "checker/integrity/integrity.h"
 #include "checker/integrity/source_scan.h"
 #include "checker/judge.h"
 #include "checker/mutants.h"
@@ -49,8 +50,9 @@ struct Row {
   std::vector<MutantResult> mutants;
 };
 
-// The wrong fixes of the selected exercises, with what the integrity scan
-// says of each (those it rejects are neither built nor run, as in grade).
+// The wrong fixes of the selected exercises, with what the integrity scan of
+// their source says of each (those it rejects are neither built nor run, as
+// in grade; the layers only the build shows are checked after it).
 struct MutantRuns {
   std::vector<Mutant> mutants;
   std::vector<MutantEvidence> evidence;
@@ -62,10 +64,11 @@ MutantRuns collect_mutants(const std::vector<Row>& rows, const std::string& sour
   MutantRuns m;
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string dir = sources + "/exercises/" + rows[i].ex->name;
-    std::string pristine = read_file(dir + "/exercise.cc").value_or("");
+    // What a fix may use, as grade judges it: the solution.
+    std::string reference = read_file(sources + "/" + rows[i].ex->solution_file()).value_or("");
     for (Mutant& mutant : find_mutants(*rows[i].ex, dir, m.errors)) {
       MutantEvidence evidence;
-      evidence.violations = scan_submission(read_file(mutant.path).value_or(""), pristine);
+      evidence.violations = scan_submission(read_file(mutant.path).value_or(""), reference);
       m.mutants.push_back(std::move(mutant));
       m.evidence.push_back(std::move(evidence));
       m.row.push_back(i);
@@ -223,7 +226,9 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
         wrong.evidence[m].build_errors = errors_in(built.errors, "exercises/" + mutant.exercise->name + "/mutants/");
         continue;
       }
-      run_mutants.push_back({m, output_path(built, tree, mutant.target())});
+      std::string program = output_path(built, tree, mutant.target());
+      wrong.evidence[m].violations = refusals(check_test_program(program));
+      if (wrong.evidence[m].violations.empty()) run_mutants.push_back({m, program});
     }
   } else {
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -249,7 +254,9 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
         wrong.evidence[m].built = false;
         continue;
       }
-      run_mutants.push_back({m, binary});
+      // The manifest's paths are those of these runfiles.
+      wrong.evidence[m].violations = refusals(check_test_program(binary, options.prebuilt));
+      if (wrong.evidence[m].violations.empty()) run_mutants.push_back({m, binary});
     }
   }
   // The mutants run with the rest, after them in the list.

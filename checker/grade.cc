@@ -155,18 +155,11 @@ json exercise_json(const Exercise& ex, const std::string& key, bool passed, cons
 }
 
 // An exercise graded 0 for breaking the grading rules, with the reasons and
-// the student's lines (or why the file could not be checked at all).
+// the student's lines (refusals() says why a file could not be checked).
 json refusal_json(const Exercise& ex, const std::string& key, const std::vector<Violation>& violations,
-                  const std::string& source, const std::string& error) {
-  std::string text = "Graded 0: exercise.cc breaks the grading rules:\n";
-  std::string rule = "unverifiable";
-  if (!error.empty()) {
-    text += "  it could not be checked: " + error + "\n";
-  } else {
-    text += render_violations(violations, source);
-    rule = violations.empty() ? rule : violations.front().rule;
-  }
-  return exercise_json(ex, key, false, "integrity: " + rule, {"integrity"}, text, 0, 0, 0);
+                  const std::string& source) {
+  std::string text = "Graded 0: exercise.cc breaks the grading rules:\n" + render_violations(violations, source);
+  return exercise_json(ex, key, false, "integrity: " + violations.front().rule, {"integrity"}, text, 0, 0, 0);
 }
 
 std::string lock_path(const std::string& out) { return out + "/.grade.lock"; }
@@ -378,7 +371,7 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
                             "exercise.cc is larger than 1 MiB.", 0, 0, 0);
       } else if (auto violations = scan_submission(content, reference); !violations.empty()) {
         // The source alone is enough to refuse it: no build needed.
-        doc = refusal_json(ex, key, violations, content, "");
+        doc = refusal_json(ex, key, violations, content);
       } else {
         to_run.push_back(&ex);
         continue;
@@ -422,7 +415,7 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
         // The layers only the build shows: preprocessed text, IR, object.
         IntegrityReport integrity = check_test_program(program);
         if (!integrity.ok()) {
-          json doc = refusal_json(*ex, keys[ex->name], integrity.violations, integrity.source_text, integrity.error);
+          json doc = refusal_json(*ex, keys[ex->name], refusals(integrity), integrity.source_text);
           write_file_atomically(student_dir + "/exercises/" + ex->name + ".json", doc.dump(2) + "\n");
           results[ex->name] = doc;
           continue;

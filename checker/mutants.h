@@ -15,7 +15,8 @@
 //
 // The layers, in the order the grader meets them:
 //
-//   integrity  the submission scan that grade applies (integrity.h)
+//   integrity  the integrity check that grade applies, on the source before
+//              building and on the other layers after (integrity/integrity.h)
 //   runs       the ordinary runs: every run rejects it, and the finding named
 //              after the second colon, if any, shows in at least one of them
 //   explore    only a controlled schedule shows the bug; the ordinary runs

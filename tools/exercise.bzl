@@ -66,20 +66,20 @@ def exercise():
     _student_file_test(entry, "test", "exercise.cc", "exercise")
     _mutants(entry)
 
-def _student_file_test(entry, name, src, kind):
+def _student_file_test(entry, name, src, kind, visibility = ["//visibility:public"]):
     """`src` in place of exercise.cc, against the exercise's test and sanitizer."""
     sanitized_cc_test(
         name = name,
         sanitizer = entry["sanitizer"],
         srcs = [src],
         copts = EXERCISE_COPTS,
-        deps = _DEPS + [":test_lib"],
+        deps = _DEPS + ["//exercises/%s:test_lib" % entry["name"]],
         env = _env(entry),
         # The solution shows what a fix may use.
         integrity_reference = "//solutions/%s:solution.cc" % entry["name"],
         size = "medium",
         tags = ["manual", kind],
-        visibility = ["//visibility:public"],
+        visibility = visibility,
     )
 
 def _mutants(entry):
@@ -137,23 +137,11 @@ def solution():
         visibility = ["//visibility:public"],
     )
 
-def submission_test(name, exercise, src, tags = []):
-    """`src` handed in as exercise `exercise`'s file: its test, with the integrity check.
+def submission_test(name, exercise, src):
+    """`src` handed in as exercise `exercise`'s file, from outside its folder.
 
-    For files that stand for student submissions outside an exercise's folder
-    (the hostile corpus in checker/testdata/hostile/). Tagged manual: such a
-    file is meant to fail.
+    The same test as the exercise's own, integrity check included, for files
+    that stand for student submissions (the hostile corpus in
+    checker/testdata/hostile/). Tagged manual: such a file is meant to fail.
     """
-    entry = EXERCISES[exercise]
-    sanitized_cc_test(
-        name = name,
-        sanitizer = entry["sanitizer"],
-        srcs = [src],
-        copts = EXERCISE_COPTS,
-        deps = _DEPS + ["//exercises/%s:test_lib" % exercise],
-        env = _env(entry),
-        integrity_reference = "//solutions/%s:solution.cc" % exercise,
-        size = "medium",
-        tags = ["manual"] + tags,
-        visibility = ["//checker:__subpackages__"],
-    )
+    _student_file_test(EXERCISES[exercise], name, src, "submission", visibility = ["//checker:__subpackages__"])

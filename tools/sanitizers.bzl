@@ -146,7 +146,9 @@ def _sanitized_test_impl(ctx):
         info = ctx.attr.integrity[0][IntegrityInfo]
         manifest = ctx.actions.declare_file(ctx.label.name + ".integrity")
         ctx.actions.write(manifest, integrity_manifest_lines(ctx.attr.sanitizer, info, ctx.file.reference))
-        outputs.append(manifest)
+        # Among the target's files too, so that a filegroup of tests (the
+        # audit's mutants) carries what their manifests name.
+        outputs += [manifest, info.preprocessed, info.ir, info.object]
         checked = [manifest, info.source, info.preprocessed, info.ir, info.object]
         if ctx.file.reference:
             checked.append(ctx.file.reference)

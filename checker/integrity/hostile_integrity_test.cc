@@ -30,7 +30,7 @@ IntegrityReport check(const std::string& manifest_path) {
 std::string describe(const IntegrityReport& report) {
   std::string out = report.error;
   for (const Violation& v : report.violations) {
-    out += "\n  " + std::string(layer_name(v.layer)) + " / " + v.rule + " / line " + std::to_string(v.line) + ": " +
+    out += "\n  " + std::string(integrity_layer_name(v.layer)) + " / " + v.rule + " / line " + std::to_string(v.line) + ": " +
            v.reason;
   }
   return out;
@@ -39,30 +39,30 @@ std::string describe(const IntegrityReport& report) {
 struct Cheat {
   std::string name;
   // (layer, rule) pairs the check must report.
-  std::vector<std::pair<Layer, std::string>> stopped_by;
+  std::vector<std::pair<IntegrityLayer, std::string>> stopped_by;
 };
 
 const std::vector<Cheat> kCheats = {
-    {"pasted_suppressions", {{Layer::kPreprocessed, "sanitizer-options"}, {Layer::kObject, "sanitizer-hook"}}},
-    {"options_hook_macro", {{Layer::kPreprocessed, "sanitizer-options"}, {Layer::kObject, "sanitizer-hook"}}},
-    {"macro_attribute", {{Layer::kPreprocessed, "no-sanitize"}, {Layer::kObject, "uninstrumented"}}},
-    {"hand_annotations", {{Layer::kPreprocessed, "sanitizer-annotation"}, {Layer::kObject, "sanitizer-interface"}}},
-    {"header_rewrite", {{Layer::kSource, "macro-before-include"}, {Layer::kObject, "uninstrumented"}}},
-    {"pragma_from_macro", {{Layer::kPreprocessed, "pragma"}, {Layer::kObject, "uninstrumented"}}},
-    {"asm_label_annotation", {{Layer::kPreprocessed, "inline-asm"}, {Layer::kObject, "sanitizer-interface"}}},
-    {"static_init_exit", {{Layer::kPreprocessed, "early-exit"}}},
-    {"computed_include", {{Layer::kSource, "include-other"}, {Layer::kPreprocessed, "included-file"}}},
+    {"pasted_suppressions", {{IntegrityLayer::kPreprocessed, "sanitizer-options"}, {IntegrityLayer::kObject, "sanitizer-hook"}}},
+    {"options_hook_macro", {{IntegrityLayer::kPreprocessed, "sanitizer-options"}, {IntegrityLayer::kObject, "sanitizer-hook"}}},
+    {"macro_attribute", {{IntegrityLayer::kPreprocessed, "no-sanitize"}, {IntegrityLayer::kObject, "uninstrumented"}}},
+    {"hand_annotations", {{IntegrityLayer::kPreprocessed, "sanitizer-annotation"}, {IntegrityLayer::kObject, "sanitizer-interface"}}},
+    {"header_rewrite", {{IntegrityLayer::kSource, "macro-before-include"}, {IntegrityLayer::kObject, "uninstrumented"}}},
+    {"pragma_from_macro", {{IntegrityLayer::kPreprocessed, "pragma"}, {IntegrityLayer::kObject, "uninstrumented"}}},
+    {"asm_label_annotation", {{IntegrityLayer::kPreprocessed, "inline-asm"}, {IntegrityLayer::kObject, "sanitizer-interface"}}},
+    {"static_init_exit", {{IntegrityLayer::kPreprocessed, "early-exit"}}},
+    {"computed_include", {{IntegrityLayer::kSource, "include-other"}, {IntegrityLayer::kPreprocessed, "included-file"}}},
 };
 
 TEST(HostileIntegrity, EveryCheatIsStoppedByTheLayerMeantForIt) {
   for (const Cheat& cheat : kCheats) {
     IntegrityReport report = check("checker/testdata/hostile/" + cheat.name + ".integrity");
     EXPECT_TRUE(report.error.empty()) << cheat.name << ": " << report.error;
-    std::set<std::pair<Layer, std::string>> found;
+    std::set<std::pair<IntegrityLayer, std::string>> found;
     for (const Violation& v : report.violations) found.insert({v.layer, v.rule});
     for (const auto& [layer, rule] : cheat.stopped_by) {
       EXPECT_TRUE(found.count({layer, rule}) != 0)
-          << cheat.name << ": expected " << rule << " from the " << layer_name(layer) << "; got" << describe(report);
+          << cheat.name << ": expected " << rule << " from the " << integrity_layer_name(layer) << "; got" << describe(report);
     }
   }
 }

@@ -49,13 +49,13 @@ std::vector<Violation> scan_instrumentation(const IrModule& ir, std::string_view
         out.push_back(Violation{line, "uninstrumented",
                                 "compiles " + shown + " without " + title + "'s instrumentation (" + because +
                                     "): the sanitizer would not see what it does",
-                                Layer::kObject});
+                                IntegrityLayer::kObject});
       }
     } else if (!s.function && s.defined && sanitizer == "asan" &&
                (s.attributes.count("no_sanitize_address") != 0 || s.attributes.count("no_sanitize_hwaddress") != 0)) {
       out.push_back(Violation{line, "uninstrumented",
                               "leaves the variable " + shown + " out of AddressSanitizer's checks (no_sanitize)",
-                              Layer::kObject});
+                              IntegrityLayer::kObject});
     }
     // What only the instrumentation may use (`__asan_option_detect_stack_use_after_return`,
     // `__tsan_read4`) the object scan lets through; the front end never
@@ -66,14 +66,14 @@ std::vector<Violation> scan_instrumentation(const IrModule& ir, std::string_view
       out.push_back(Violation{use_line, "sanitizer-interface",
                               "uses `" + readable_symbol(s.name) + "`" + use_where +
                                   ", which only the sanitizer's own instrumentation may use",
-                              Layer::kObject});
+                              IntegrityLayer::kObject});
     }
   }
   if (uninstrumented > 3) {
     out.push_back(Violation{0, "uninstrumented",
                             "and " + std::to_string(uninstrumented - 3) + " more functions without " + title +
                                 "'s instrumentation",
-                            Layer::kObject});
+                            IntegrityLayer::kObject});
   }
   return out;
 }

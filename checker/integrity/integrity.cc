@@ -79,7 +79,7 @@ bool read_integrity_manifest(const std::string& path, IntegrityManifest& out, st
 std::string runfiles_root(const std::string& program) { return program + ".runner.sh.runfiles/racelings"; }
 
 std::vector<Violation> merge_violations(std::vector<Violation> violations) {
-  std::map<std::string, Layer> first_layer;
+  std::map<std::string, IntegrityLayer> first_layer;
   for (const Violation& v : violations) {
     auto [it, inserted] = first_layer.emplace(v.rule, v.layer);
     if (!inserted && v.layer < it->second) it->second = v.layer;
@@ -132,11 +132,16 @@ IntegrityReport check_integrity(const IntegrityManifest& manifest, const std::st
   return report;
 }
 
-IntegrityReport check_test_program(const std::string& program) {
+IntegrityReport check_test_program(const std::string& program, const std::string& root) {
   IntegrityManifest manifest;
   IntegrityReport report;
   if (!read_integrity_manifest(program + ".integrity", manifest, report.error)) return report;
-  return check_integrity(manifest, runfiles_root(program));
+  return check_integrity(manifest, root.empty() ? runfiles_root(program) : root);
+}
+
+std::vector<Violation> refusals(const IntegrityReport& report) {
+  if (report.error.empty()) return report.violations;
+  return {Violation{0, "unverifiable", "could not be checked: " + report.error, IntegrityLayer::kObject}};
 }
 
 std::string render_violations(const std::vector<Violation>& violations, std::string_view source) {
@@ -150,7 +155,7 @@ std::string render_violations(const std::vector<Violation>& violations, std::str
   std::ostringstream out;
   for (const Violation& v : violations) {
     out << "  " << (v.line > 0 ? "line " + std::to_string(v.line) + ": " : std::string()) << v.reason
-        << " [" << layer_name(v.layer) << "]\n";
+        << " [" << integrity_layer_name(v.layer) << "]\n";
     if (v.line > 0 && static_cast<size_t>(v.line) <= lines.size()) {
       std::string_view code = lines[static_cast<size_t>(v.line - 1)];
       size_t first = code.find_first_not_of(" \t");

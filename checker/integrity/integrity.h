@@ -50,9 +50,14 @@ struct IntegrityReport {
 IntegrityReport check_integrity(const IntegrityManifest& manifest, const std::string& root);
 
 // check_test_program(): the same for a built test program, from the
-// `<program>.integrity` beside it and its runfiles. A file that cannot be
-// checked is refused: the report's error says why.
-IntegrityReport check_test_program(const std::string& program);
+// `<program>.integrity` beside it, with the manifest's paths under `root`
+// (by default the program's own runfiles). A file that cannot be checked is
+// refused: the report's error says why.
+IntegrityReport check_test_program(const std::string& program, const std::string& root = "");
+
+// refusals(): the report's violations, or, when the file could not be
+// checked, one violation that says why.
+std::vector<Violation> refusals(const IntegrityReport& report);
 
 // merge_violations(): `violations` in order of line, each rule reported by
 // the earliest layer that saw it.

@@ -128,7 +128,7 @@ std::vector<Violation> scan_object(const std::vector<ElfSymbol>& symbols, const 
     }
     std::string where;
     int line = line_in_source(location, source_file, where);
-    out.push_back(Violation{line, rule, text + where, Layer::kObject});
+    out.push_back(Violation{line, rule, text + where, IntegrityLayer::kObject});
   };
   for (const ElfSymbol& symbol : symbols) {
     // File-local symbols are invisible to the linker and to the runtime.

@@ -79,7 +79,7 @@ std::vector<Violation> scan_preprocessed(std::string_view preprocessed, const st
                             "pulls in " + file +
                                 ", which is neither one of the project's headers (primitives/...) nor a system "
                                 "header: an exercise is graded on its own code",
-                            Layer::kPreprocessed});
+                            IntegrityLayer::kPreprocessed});
     break;
   }
   // The main file's expanded lines, each at its own line number.
@@ -91,7 +91,7 @@ std::vector<Violation> scan_preprocessed(std::string_view preprocessed, const st
   }
   for (Violation& v : scan_code(strip_comments_and_strings(code), allowed_words(reference))) {
     v.reason = "after its macros are expanded, " + v.reason;
-    v.layer = Layer::kPreprocessed;
+    v.layer = IntegrityLayer::kPreprocessed;
     out.push_back(std::move(v));
   }
   return out;

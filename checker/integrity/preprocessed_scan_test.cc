@@ -43,7 +43,7 @@ TEST(Preprocessed, APastedHookIsFoundAtTheStudentsLine) {
   ASSERT_FALSE(violations.empty());
   EXPECT_EQ(violations[0].rule, "sanitizer-options");
   EXPECT_EQ(violations[0].line, 4);
-  EXPECT_EQ(violations[0].layer, Layer::kPreprocessed);
+  EXPECT_EQ(violations[0].layer, IntegrityLayer::kPreprocessed);
   EXPECT_NE(violations[0].reason.find("after its macros are expanded"), std::string::npos);
 }
 

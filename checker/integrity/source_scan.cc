@@ -9,12 +9,12 @@
 
 namespace racelings::checker {
 
-std::string_view layer_name(Layer layer) {
+std::string_view integrity_layer_name(IntegrityLayer layer) {
   switch (layer) {
-    case Layer::kSource: return "source";
-    case Layer::kPreprocessed: return "preprocessed source";
-    case Layer::kObject: return "object file";
-    case Layer::kRun: return "run";
+    case IntegrityLayer::kSource: return "source";
+    case IntegrityLayer::kPreprocessed: return "preprocessed source";
+    case IntegrityLayer::kObject: return "object file";
+    case IntegrityLayer::kRun: return "run";
   }
   return "?";
 }

@@ -26,14 +26,14 @@
 namespace racelings::checker {
 
 // Where a rule was found to be broken: the layer that saw it.
-enum class Layer { kSource, kPreprocessed, kObject, kRun };
-std::string_view layer_name(Layer layer);
+enum class IntegrityLayer { kSource, kPreprocessed, kObject, kRun };
+std::string_view integrity_layer_name(IntegrityLayer layer);
 
 struct Violation {
   int line = 0;        // in the student's file; 0 when no line is known
   std::string rule;    // short id, e.g. "sanitizer-options"
   std::string reason;  // a sentence for the student and the grader
-  Layer layer = Layer::kSource;
+  IntegrityLayer layer = IntegrityLayer::kSource;
 };
 
 // strip_comments_and_strings(): the code with every comment, string and
