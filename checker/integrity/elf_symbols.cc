@@ -74,6 +74,7 @@ std::vector<ElfSymbol> read_elf_symbols(std::string_view object, std::string& er
       if (s.name.empty()) continue;
       s.defined = sym.st_shndx != SHN_UNDEF;
       s.local = ELF64_ST_BIND(sym.st_info) == STB_LOCAL;
+      s.weak = ELF64_ST_BIND(sym.st_info) == STB_WEAK;
       s.function = type == STT_FUNC || type == STT_GNU_IFUNC;
       out.push_back(std::move(s));
     }

@@ -18,6 +18,7 @@ struct ElfSymbol {
   std::string name;
   bool defined = false;  // false: referenced here, defined elsewhere
   bool local = false;    // file-local (STB_LOCAL): invisible to the linker
+  bool weak = false;     // STB_WEAK: inline functions and templates, which any object may define
   bool function = false;
 };
 

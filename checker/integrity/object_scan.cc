@@ -94,6 +94,11 @@ bool is_test_framework_symbol(std::string_view name) {
   return matches(name, re);
 }
 
+bool is_primitives_symbol(std::string_view name) {
+  static const std::regex re(R"(_Z[A-Z]*N[KVRO]*9racelings\d.*)");
+  return matches(name, re);
+}
+
 std::string readable_symbol(const std::string& name) {
   // Only a mangled name is demangled ("g" alone would read as a type).
   if (name.rfind("_Z", 0) != 0) return name;
@@ -149,6 +154,11 @@ std::vector<Violation> scan_object(const std::vector<ElfSymbol>& symbols, const 
     }
     if (is_test_framework_symbol(symbol.name)) {
       add(symbol, "test-framework", "uses " + shown + " from the test framework, which belongs to test.cc");
+    }
+    if (symbol.defined && !symbol.weak && is_primitives_symbol(symbol.name)) {
+      add(symbol, "primitives-internals",
+          "defines " + shown + ", which belongs to the project's primitives: an exercise may use them, not "
+          "replace them");
     }
   }
   return out;

@@ -15,7 +15,10 @@
 //   instrumentation itself calls (`__tsan_read4`, `__asan_report_load8`, ...):
 //   no interface or annotation call (`__tsan_acquire`, `AnnotateBenignRace`);
 // - it refers to nothing of the test framework (`testing::`), which belongs
-//   to test.cc.
+//   to test.cc;
+// - it defines no function of the project's primitives (namespace
+//   `racelings`) outright: those come from the primitives' own objects (an
+//   inline function or template of their headers, defined weak, is fine).
 //
 // Reasons name the line from the file's debug information (llvm_ir.h).
 
@@ -59,6 +62,9 @@ bool emitted_by_instrumentation(std::string_view name, std::string_view sanitize
 
 // A symbol of GoogleTest (namespace `testing`).
 bool is_test_framework_symbol(std::string_view name);
+
+// A symbol of the project's primitives (namespace `racelings`).
+bool is_primitives_symbol(std::string_view name);
 
 // The demangled name, or the name itself.
 std::string readable_symbol(const std::string& name);

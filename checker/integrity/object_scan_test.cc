@@ -11,8 +11,9 @@
 namespace racelings::checker {
 namespace {
 
-ElfSymbol defined(std::string name) { return ElfSymbol{std::move(name), true, false, true}; }
-ElfSymbol referenced(std::string name) { return ElfSymbol{std::move(name), false, false, false}; }
+ElfSymbol defined(std::string name) { return ElfSymbol{std::move(name), true, false, false, true}; }
+ElfSymbol defined_weak(std::string name) { return ElfSymbol{std::move(name), true, false, true, true}; }
+ElfSymbol referenced(std::string name) { return ElfSymbol{std::move(name), false, false, false, false}; }
 
 std::vector<std::string> rules(const std::vector<ElfSymbol>& symbols, std::string_view sanitizer,
                                const RuntimeSymbols& runtime = RuntimeSymbols()) {
@@ -63,13 +64,22 @@ TEST(ObjectScan, DefiningAHookOrARuntimeSymbolIsFlagged) {
   EXPECT_TRUE(rules({referenced("free"), defined("_ZN8exercise3runEv")}, "asan", runtime).empty())
       << "calling free is fine; defining it is not";
   // A file-local symbol is nobody else's.
-  EXPECT_TRUE(rules({ElfSymbol{"__tsan_default_options", true, true, true}}, "tsan").empty());
+  EXPECT_TRUE(rules({ElfSymbol{"__tsan_default_options", true, true, false, true}}, "tsan").empty());
 }
 
 TEST(ObjectScan, TheTestFrameworkIsOffLimits) {
   EXPECT_EQ(rules({referenced("_ZN7testing8internal12UnitTestImpl12RunAllTestsEv")}, "tsan"),
             std::vector<std::string>{"test-framework"});
   EXPECT_TRUE(rules({referenced("_ZN9racelings7testing13count_threadsEv")}, "tsan").empty());
+}
+
+TEST(ObjectScan, ThePrimitivesMayBeInstantiatedButNotReplaced) {
+  // An inline function or template of the primitives' headers: weak.
+  EXPECT_TRUE(rules({defined_weak("_ZN9racelings10JoinHandleIlE4joinEv")}, "tsan").empty());
+  EXPECT_TRUE(rules({referenced("_ZN9racelings8detector14reports_so_farEv")}, "tsan").empty());
+  EXPECT_EQ(rules({defined("_ZN9racelings8detector14reports_so_farEv")}, "tsan"),
+            std::vector<std::string>{"primitives-internals"});
+  EXPECT_TRUE(rules({defined("_ZN8exercise3runEv")}, "tsan").empty());
 }
 
 TEST(RuntimeSymbols, TheListsThatComeWithTheRuntimeAreRead) {

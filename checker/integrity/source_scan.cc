@@ -126,6 +126,9 @@ const Rule kRules[] = {
      "uses ThreadSanitizer annotations, which can hide a data race"},
     {"no-sanitize", R"(\b_*(no_sanitize|disable_sanitizer_instrumentation|no_address_safety_analysis)\w*)",
      "turns sanitizer instrumentation off for some code"},
+    // A function without debug information could pass for one the compiler
+    // wrote itself (instrumentation_scan.h).
+    {"no-debug-info", R"(\b_*nodebug_*\b)", "hides code from the debug information"},
     {"early-exit", R"(\b(exit|_exit|_Exit|quick_exit|at_quick_exit|atexit|abort|terminate)\b)",
      "ends the program directly, which can skip the tests and their checks"},
     {"detector-internals", R"(\bdetector\s*::)",

@@ -64,6 +64,7 @@ TEST(Integrity, EachWayOfSilencingOrSkippingTheCheckerIsFlagged) {
       {"__attribute__((no_address_safety_analysis)) void f() {}", "no-sanitize"},
       {"[[clang::no_sanitize(\"address\")]] void f() {}", "no-sanitize"},
       {"__attribute__((used, constructor)) void early() {}", "constructor"},
+      {"__attribute__((nodebug)) void hidden() {}", "no-debug-info"},
       {"[[gnu::destructor]] void late() {}", "constructor"},
       {"extern \"C\" int __lsan_is_turned_off() { return 1; }", "sanitizer-options"},
       {"extern \"C\" void __tsan_on_finalize(int) {}", "sanitizer-options"},
