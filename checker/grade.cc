@@ -158,7 +158,8 @@ json exercise_json(const Exercise& ex, const std::string& key, bool passed, cons
 // the student's lines (refusals() says why a file could not be checked).
 json refusal_json(const Exercise& ex, const std::string& key, const std::vector<Violation>& violations,
                   const std::string& source) {
-  std::string text = "Graded 0: exercise.cc breaks the grading rules:\n" + render_violations(violations, source);
+  std::string text =
+      "Graded 0: exercise.cc breaks the grading rules:\n" + render_violations(violations, source, ex.exercise_file());
   return exercise_json(ex, key, false, "integrity: " + violations.front().rule, {"integrity"}, text, 0, 0, 0);
 }
 

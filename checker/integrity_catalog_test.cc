@@ -39,7 +39,7 @@ TEST_P(IntegrityCatalog, IsNotRefused) {
   IntegrityReport report = check_integrity(manifest, runfiles());
   EXPECT_TRUE(report.error.empty()) << report.error;
   EXPECT_TRUE(report.violations.empty())
-      << manifest.source << " is refused:\n" << render_violations(report.violations, report.source_text);
+      << manifest.source << " is refused:\n" << render_violations(report.violations, report.source_text, report.source_file);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryExerciseAndSolution, IntegrityCatalog, ::testing::ValuesIn(checked_directories()),

@@ -70,7 +70,7 @@ void print_refusal(const Exercise& ex, const IntegrityReport& integrity, bool ru
   if (!integrity.error.empty()) {
     std::cout << "  it could not be checked: " << integrity.error << "\n";
   } else {
-    std::cout << render_violations(integrity.violations, integrity.source_text);
+    std::cout << render_violations(integrity.violations, integrity.source_text, integrity.source_file);
   }
   std::cout << "  Grading gives it 0 whatever its tests do" << (runs_clean ? " (and they passed)" : "")
             << ": keep the fix to ordinary code (see " << ex.readme_file() << ").\n\n";

@@ -69,7 +69,10 @@ TEST(HostileIntegrity, EveryCheatIsStoppedByTheLayerMeantForIt) {
 
 TEST(HostileIntegrity, ReasonsQuoteTheStudentsLinesWhereThereIsOne) {
   IntegrityReport report = check("checker/testdata/hostile/macro_attribute.integrity");
-  std::string text = render_violations(report.violations, report.source_text);
+  std::string text = render_violations(report.violations, report.source_text, report.source_file);
+  // In the shape editors' problem matchers read (.vscode/tasks.json).
+  EXPECT_NE(text.find("integrity: "), std::string::npos) << text;
+  EXPECT_NE(text.find("\n  --> checker/testdata/hostile/macro_attribute.cc:16\n"), std::string::npos) << text;
   // The helper's own line, as the student wrote it (the attribute is a macro).
   EXPECT_NE(text.find("UNWATCHED void store(long& into, long value)"), std::string::npos) << text;
   EXPECT_NE(text.find("exercise::(anonymous namespace)::store(long&, long)"), std::string::npos) << text;

@@ -101,6 +101,7 @@ std::vector<Violation> merge_violations(std::vector<Violation> violations) {
 
 IntegrityReport check_integrity(const IntegrityManifest& manifest, const std::string& root) {
   IntegrityReport report;
+  report.source_file = manifest.source;
   std::string reference;
   std::string preprocessed;
   std::string ir_text;
@@ -144,7 +145,8 @@ std::vector<Violation> refusals(const IntegrityReport& report) {
   return {Violation{0, "unverifiable", "could not be checked: " + report.error, IntegrityLayer::kObject}};
 }
 
-std::string render_violations(const std::vector<Violation>& violations, std::string_view source) {
+std::string render_violations(const std::vector<Violation>& violations, std::string_view source,
+                              const std::string& source_file) {
   std::vector<std::string_view> lines;
   for (size_t start = 0; start <= source.size();) {
     size_t end = source.find('\n', start);
@@ -154,17 +156,16 @@ std::string render_violations(const std::vector<Violation>& violations, std::str
   }
   std::ostringstream out;
   for (const Violation& v : violations) {
-    out << "  " << (v.line > 0 ? "line " + std::to_string(v.line) + ": " : std::string()) << v.reason
-        << " [" << integrity_layer_name(v.layer) << "]\n";
-    if (v.line > 0 && static_cast<size_t>(v.line) <= lines.size()) {
-      std::string_view code = lines[static_cast<size_t>(v.line - 1)];
-      size_t first = code.find_first_not_of(" \t");
-      code = first == std::string_view::npos ? std::string_view() : code.substr(first);
-      if (code.size() > 160) code = code.substr(0, 160);
-      char number[16];
-      std::snprintf(number, sizeof(number), "%6d", v.line);
-      out << "    " << number << " | " << code << "\n";
-    }
+    out << "integrity: " << v.reason << " [" << v.rule << ", " << integrity_layer_name(v.layer) << "]\n";
+    if (v.line <= 0 || static_cast<size_t>(v.line) > lines.size()) continue;
+    out << "  --> " << source_file << ":" << v.line << "\n";
+    std::string_view code = lines[static_cast<size_t>(v.line - 1)];
+    size_t first = code.find_first_not_of(" \t");
+    code = first == std::string_view::npos ? std::string_view() : code.substr(first);
+    if (code.size() > 160) code = code.substr(0, 160);
+    char number[16];
+    std::snprintf(number, sizeof(number), "%6d", v.line);
+    out << "  " << number << " | " << code << "\n";
   }
   return out.str();
 }

@@ -42,6 +42,7 @@ struct IntegrityReport {
   std::vector<Violation> violations;  // by line (those without one last)
   std::string error;                  // not empty: the check itself could not be done
   std::string source_text;            // the student's file, to quote from
+  std::string source_file;            // its path, as the compiler was given it
   bool ok() const { return error.empty() && violations.empty(); }
 };
 
@@ -63,9 +64,15 @@ std::vector<Violation> refusals(const IntegrityReport& report);
 // the earliest layer that saw it.
 std::vector<Violation> merge_violations(std::vector<Violation> violations);
 
-// render_violations(): one paragraph per violation, the student's line
-// quoted under it: "  line 12: <reason>\n       12 | <code>\n".
-std::string render_violations(const std::vector<Violation>& violations, std::string_view source);
+// render_violations(): one paragraph per violation, in the shape of the
+// checker's other findings (a headline, then rustc's "-->" line, which
+// editors' problem matchers read), the student's line quoted under it:
+//
+//   integrity: <reason> [<rule>, <layer>]
+//     --> exercises/01_spawn_join/exercise.cc:12
+//         12 | <code>
+std::string render_violations(const std::vector<Violation>& violations, std::string_view source,
+                              const std::string& source_file);
 
 }  // namespace racelings::checker
 

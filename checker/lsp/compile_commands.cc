@@ -127,6 +127,12 @@ std::vector<CompileCommand> compile_commands_from_aquery(const json& aquery, con
   for (const json& action : actions) {
     if (!action.is_object() || action.value("mnemonic", "") != "CppCompile") continue;
     const std::vector<std::string> args = string_list(action.value("arguments", json::array()));
+    // The integrity check's own compiles of a student file (tools/integrity.bzl:
+    // preprocess only, or LLVM IR) are not how an editor should parse it.
+    if (std::find(args.begin(), args.end(), "-E") != args.end() ||
+        std::find(args.begin(), args.end(), "-emit-llvm") != args.end()) {
+      continue;
+    }
     const std::optional<std::string> source = compiled_source(args);
     if (args.empty() || !source || !in_workspace(*source)) continue;
     std::string configuration;

@@ -69,6 +69,21 @@ TEST(CompileCommands, EntriesRunFromTheWorkspaceWithPathsThatExistThere) {
                                       "-Wthread-safety", "-std=c++20", "-c", "exercises/06_counter_mutex/exercise.cc"}));
 }
 
+TEST(CompileCommands, TheIntegrityChecksOwnCompilesAreNotTheFilesCommand) {
+  // tools/integrity.bzl compiles the file twice more, to -E and to LLVM IR,
+  // in the same configuration; whichever sorts first, the object's compile wins.
+  auto commands = compile_commands_from_aquery(
+      aquery({action(2, compile("exercises/06_counter_mutex/exercise.cc", {"-fsanitize=thread", "-E"})),
+              action(2, compile("exercises/06_counter_mutex/exercise.cc",
+                                {"-fsanitize=thread", "-S", "-emit-llvm", "-Xclang", "-disable-llvm-passes"})),
+              action(2, compile("exercises/06_counter_mutex/exercise.cc", {"-fsanitize=thread"}))}),
+      kPaths, kDisk);
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_FALSE(has(commands[0].arguments, "-E"));
+  EXPECT_FALSE(has(commands[0].arguments, "-emit-llvm"));
+  EXPECT_TRUE(has(commands[0].arguments, "-fsanitize=thread"));
+}
+
 TEST(CompileCommands, AnExerciseKeepsItsSanitizedBuildAndAPrimitiveThePlainOne) {
   auto commands = compile_commands_from_aquery(
       aquery({
