@@ -30,6 +30,10 @@
 #include "primitives/thread.h"
 
 namespace racelings {
+
+// Written by detached_at_exit() below; outside the anonymous namespace on purpose.
+int g_written_after_main_returned = 0;
+
 namespace {
 
 void say(const std::string& line) {
@@ -185,9 +189,10 @@ void thread_leak() {
 // with main's own write: the program ends while the thread still runs.
 // Without TSan's one-second exit sleep (the runs set atexit_sleep_ms=0), the
 // detector must still report the thread and let it run to its write, so that
-// a TSan build reports the race too.
-int g_written_after_main_returned = 0;
-
+// a TSan build reports the race too. The global (racelings::
+// g_written_after_main_returned, above) has external linkage: the tests build
+// at -O1, where stores to an internal global that nothing reads are removed,
+// and with them the race.
 void detached_at_exit() {
   Builder()
       .name("straggler")
