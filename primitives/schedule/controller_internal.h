@@ -1,0 +1,171 @@
+// controller_internal.h
+// -----------------------------------------------------------------------------
+//
+// Internal to the scheduler's own files: the controller's state and the
+// functions its files share. Everything named *_locked runs with
+// Controller::mu held, inside Invisible, on the thread that holds the turn
+// (or on a thread the scheduler does not run, signalling an object).
+
+#ifndef RACELINGS_PRIMITIVES_SCHEDULE_CONTROLLER_INTERNAL_H_
+#define RACELINGS_PRIMITIVES_SCHEDULE_CONTROLLER_INTERNAL_H_
+
+#include <sys/types.h>
+#include <time.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include "primitives/schedule/controller.h"
+#include "primitives/schedule/run_record.h"
+#include "primitives/schedule/schedule.h"
+#include "primitives/schedule/step_log.h"
+#include "primitives/schedule/strategy.h"
+
+namespace racelings {
+namespace schedule {
+
+void futex_wait(std::atomic<uint32_t>* word, uint32_t expected, const timespec* timeout);
+void futex_wake(std::atomic<uint32_t>* word, int count);
+
+// A lock on a futex word (Drepper's "mutex2"): no pthread call, so nothing
+// the interposition or ThreadSanitizer would see.
+class FutexLock {
+ public:
+  void lock();
+  void unlock();
+
+ private:
+  std::atomic<uint32_t> state_{0};  // 0 free, 1 held, 2 held with waiters
+};
+
+// Where an operation is in the program: a source location from the
+// primitives' API, or the return address of an interposed call.
+struct Where {
+  std::source_location loc{};
+  const void* pc = nullptr;
+};
+
+struct ThreadCtl {
+  // kNew: known, but its OS thread is not created yet (it cannot be chosen).
+  enum class State : uint8_t { kNew, kRunnable, kBlocked, kFinished };
+
+  int index = 0;  // The deadlock detector's T<index>.
+  std::string name;
+  pid_t tid = 0;
+  std::atomic<uint32_t> turn{0};  // 1: may run. Futex word.
+  State state = State::kNew;
+
+  // While blocked.
+  const void* blocked_on = nullptr;
+  Op blocked_op = Op::kOther;
+  int64_t deadline = kNoDeadline;
+  uint64_t block_seq = 0;  // Order of blocking: signal_one wakes the oldest.
+  Wake wake = Wake::kSignalled;
+
+  // Steps in a row while other threads could run (the time slice).
+  uint64_t streak = 0;
+
+  // What it does when it next runs, for the step log (nothing to log when
+  // it resumes after an operation it already did and logged).
+  bool pending_valid = true;
+  Op pending_op = Op::kStart;
+  const void* pending_object = nullptr;
+  const Traced* pending_traced = nullptr;
+  Where pending_where;
+  const char* resume_result = "started";
+};
+
+// An operation about to run, as the step log will show it.
+struct LoggedOp {
+  ThreadCtl* thread = nullptr;  // nullptr: nothing pending.
+  Op op = Op::kOther;
+  const void* object = nullptr;
+  const Traced* traced = nullptr;
+  Where where;
+  const char* result = "ok";
+  uint64_t decision = 0;
+};
+
+// Spinning: after this many steps in a row that change nothing, time passes
+// (the clock moves to the next deadline, if some thread waits for one);
+// after kSpinLivelockSteps with nothing to wait for, it is a livelock.
+inline constexpr uint64_t kSpinStepsPerTick = 10000;
+inline constexpr uint64_t kSpinLivelockSteps = 100000;
+
+struct Controller {
+  FutexLock mu;
+  std::vector<ThreadCtl*> threads;  // By index. Never shrinks.
+  ThreadCtl* current = nullptr;     // Holds the turn.
+  uint64_t step = 0;
+  uint64_t step_bound = kDefaultStepBound;  // Per test (see begin_test).
+  uint64_t test_start_step = 0;
+  // Steps in a row that changed nothing (atomic loads, yields): spinning.
+  uint64_t spin_steps = 0;
+  int64_t clock = 0;  // Virtual nanoseconds.
+  uint64_t block_seq = 0;
+  std::atomic<int> blocked_count{0};  // Read without mu as a hint.
+  std::unique_ptr<Strategy> strategy;
+  RunRecord* record = nullptr;
+  bool ended = false;
+  DetectorHooks hooks;
+
+  // Threads the scheduler does not run signalled something: when nothing can
+  // run, wait a while for them before reporting a deadlock.
+  bool foreign_seen = false;
+  std::atomic<uint32_t> park_word{0};
+
+  // The step log (when on).
+  std::unique_ptr<StepLog> log;
+  uint64_t log_entries = 0;
+  LoggedOp log_pending;  // Scheduled to run next; logged at the next decision.
+  std::set<const Traced*> traced_seen;
+  std::map<const void*, std::string> untraced_names;
+};
+
+Controller& controller();
+pid_t current_tid();
+std::string label(const ThreadCtl& t);
+ThreadCtl* find_thread_locked(Controller& c, int index);
+void wake_locked(Controller& c, ThreadCtl* t, Wake why);
+
+// Picks who runs next and makes it current (controller.cc). `self` is the
+// thread that holds the turn (it may have just blocked or finished).
+ThreadCtl* decide_locked(Controller& c, ThreadCtl* self, bool yielded);
+void hand_over(ThreadCtl* self, ThreadCtl* next);
+void finish_record_locked(Controller& c, Ending ending);
+
+// Reports (reports.cc). These end the program.
+[[noreturn]] void report_deadlock_locked(Controller& c, ThreadCtl* self);
+// `spinning`: the threads changed nothing for kSpinLivelockSteps steps;
+// otherwise the test passed its step bound.
+[[noreturn]] void report_livelock_locked(Controller& c, ThreadCtl* self, bool spinning);
+// Waits (with mu released) for a thread the scheduler does not run to wake
+// one that it does; false if none did within the grace period.
+bool park_for_foreign_locked(Controller& c);
+
+// The step log (reports.cc).
+void open_step_log(Controller& c, const std::string& path, const std::string& schedule_id);
+void log_thread_locked(Controller& c, const ThreadCtl* t, const ThreadCtl* parent);
+void log_scheduled_locked(Controller& c, ThreadCtl* next);
+void flush_pending_locked(Controller& c);
+void log_blocked_locked(Controller& c, const ThreadCtl* t);
+void log_exit_locked(Controller& c, const ThreadCtl* t);
+// Logs an operation the thread has just done (an "after" point).
+void log_done_locked(Controller& c, const ThreadCtl* t);
+void log_end_locked(Controller& c, Ending ending);
+void log_test_locked(Controller& c, std::string_view name);
+std::string where_text(const Where& where);
+// "file:line in function" for a SUMMARY line, and the function alone.
+std::string where_summary(const Where& where);
+std::string where_function(const Where& where);
+
+}  // namespace schedule
+}  // namespace racelings
+
+#endif  // RACELINGS_PRIMITIVES_SCHEDULE_CONTROLLER_INTERNAL_H_

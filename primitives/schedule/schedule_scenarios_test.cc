@@ -1,0 +1,213 @@
+// The controlled scheduler end to end: runs schedule_scenarios under
+// RACELINGS_EXPLORE and RACELINGS_SCHEDULE as child processes and checks what
+// it finds, that a failing schedule replays exactly, and that the same
+// exploration gives the same result every time. The time limits are bounds
+// for a loaded machine under a sanitizer, not timings.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "primitives/subprocess_testing.h"
+#include "primitives/test_util.h"
+
+namespace racelings {
+namespace {
+
+using namespace std::chrono_literals;
+using testing_util::ChildResult;
+using testing_util::run_child;
+using testing_util::runfile;
+
+constexpr auto kLimit = 120s;
+
+ChildResult run_scenario(const std::string& scenario, std::map<std::string, std::string> env) {
+  env["RACELINGS_TEST_TIMEOUT_S"] = "60";
+  ChildResult r = run_child(runfile("primitives/schedule/schedule_scenarios"),
+                            {"--gtest_filter=Scenario." + scenario}, env, kLimit);
+  std::printf("scenario %s: exit %d, signal %d, %lld ms\n", scenario.c_str(), r.exit_code, r.signal,
+              static_cast<long long>(r.elapsed.count()));
+  return r;
+}
+
+ChildResult explore(const std::string& scenario, const std::string& spec = "budget=300") {
+  return run_scenario(scenario, {{"RACELINGS_EXPLORE", spec}});
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The explorer's summary line, "racelings: explore: result=...".
+std::string result_line(const ChildResult& r) {
+  std::istringstream in(r.err);
+  std::string found;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("racelings: explore: result=", 0) == 0) found = line;
+  }
+  return found;
+}
+
+// A field of the summary line: `key=value` (value up to the next blank).
+std::string field(const std::string& line, const std::string& key) {
+  size_t at = line.find(" " + key + "=");
+  if (at == std::string::npos) return {};
+  size_t start = at + key.size() + 2;
+  return line.substr(start, line.find(' ', start) - start);
+}
+
+// The summary without its timing, which is the only part that may differ.
+std::string without_seconds(const std::string& line) {
+  size_t at = line.find(" seconds=");
+  if (at == std::string::npos) return line;
+  size_t end = line.find(' ', at + 1);
+  return line.substr(0, at) + (end == std::string::npos ? "" : line.substr(end));
+}
+
+TEST(ScheduleScenarios, ACorrectProgramPassesEverySchedule) {
+  ChildResult r = explore("LockedCounter");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string line = result_line(r);
+  EXPECT_TRUE(contains(line, "result=pass schedules=300")) << r.err;
+  EXPECT_TRUE(contains(r.out, "racelings: tests completed") || !contains(r.err, "result=fail")) << r.out;
+}
+
+TEST(ScheduleScenarios, ACheckThenActBugIsFoundShrunkAndReplayedExactly) {
+  ChildResult r = explore("CheckThenAct");
+  std::string line = result_line(r);
+  ASSERT_TRUE(contains(line, "result=fail")) << r.err;
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.out, "the name was given to 2 users")) << r.out;
+  EXPECT_EQ(field(line, "preemptions"), "1") << line;
+  std::string id = field(line, "schedule");
+  ASSERT_FALSE(id.empty()) << line;
+  for (int i = 0; i < 10; ++i) {
+    ChildResult replay = run_scenario("CheckThenAct", {{"RACELINGS_SCHEDULE", id}});
+    EXPECT_NE(replay.exit_code, 0) << "replay " << i << " of " << id << " passed:\n" << replay.out;
+    EXPECT_TRUE(contains(replay.out, "the name was given to 2 users")) << replay.out;
+  }
+}
+
+TEST(ScheduleScenarios, TheSameExplorationGivesTheSameResultEveryTime) {
+  std::string first = without_seconds(result_line(explore("CheckThenAct")));
+  std::string second = without_seconds(result_line(explore("CheckThenAct")));
+  EXPECT_FALSE(first.empty());
+  EXPECT_EQ(first, second);
+  std::string pct = without_seconds(result_line(explore("CheckThenAct", "strategy=pct,seed=7")));
+  EXPECT_EQ(pct, without_seconds(result_line(explore("CheckThenAct", "strategy=pct,seed=7"))));
+}
+
+TEST(ScheduleScenarios, EachStrategyFindsTheCheckThenActBug) {
+  for (const char* strategy : {"pct", "random", "dfs"}) {
+    std::string line = result_line(explore("CheckThenAct", std::string("budget=300,strategy=") + strategy));
+    EXPECT_TRUE(contains(line, "result=fail")) << strategy << ": " << line;
+  }
+}
+
+TEST(ScheduleScenarios, ALostWakeupIsADeadlockReportedAtOnce) {
+  ChildResult r = explore("LostWakeup");
+  EXPECT_EQ(r.exit_code, 66) << r.err;
+  EXPECT_TRUE(contains(r.err, "WARNING: racelings: deadlock (all threads are blocked)")) << r.err;
+  EXPECT_TRUE(contains(r.err, "waits on a Condvar")) << r.err;
+  EXPECT_TRUE(contains(r.err, "SUMMARY: racelings: deadlock primitives/schedule/schedule_scenarios.cc:")) << r.err;
+  // Found by the very first schedule: no grace period, no timing.
+  EXPECT_TRUE(contains(result_line(r), "schedules=1 ")) << r.err;
+}
+
+TEST(ScheduleScenarios, ASpuriousWakeupIsOneOfTheChoices) {
+  std::string line = result_line(explore("IfInsteadOfWhile"));
+  EXPECT_TRUE(contains(line, "result=fail")) << line;
+}
+
+TEST(ScheduleScenarios, AnEarlyTimeoutIsOneOfTheChoices) {
+  std::string line = result_line(explore("TimeoutIgnored"));
+  EXPECT_TRUE(contains(line, "result=fail")) << line;
+}
+
+TEST(ScheduleScenarios, ASpinLoopThatYieldsLetsTheOtherThreadRun) {
+  ChildResult r = explore("SpinWithYield");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(result_line(r), "result=pass")) << r.err;
+}
+
+TEST(ScheduleScenarios, ThreadsThatSpinForeverAreALivelock) {
+  ChildResult r = explore("Livelock", "budget=5,steps=3000");
+  EXPECT_EQ(r.exit_code, 66) << r.err;
+  EXPECT_TRUE(contains(r.err, "WARNING: racelings: livelock (no progress in 3000 steps)")) << r.err;
+  EXPECT_TRUE(contains(r.err, "polite-a")) << r.err;
+  EXPECT_TRUE(contains(r.err, "SUMMARY: racelings: livelock")) << r.err;
+}
+
+TEST(ScheduleScenarios, SleepsRunOnTheVirtualClock) {
+  ChildResult r = explore("SleepsAreVirtual", "budget=20");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_LT(r.elapsed, 60s);
+}
+
+TEST(ScheduleScenarios, StdMutexAndConditionVariableAreScheduledWithoutHanging) {
+  ChildResult r = explore("StdMutexAndCondvar");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(result_line(r), "result=pass schedules=300")) << r.err;
+}
+
+TEST(ScheduleScenarios, AtomicsAreSchedulingPointsUnderThreadSanitizer) {
+  std::string line = result_line(explore("AtomicLostUpdate"));
+  if (testing_util::kUnderTsan) {
+    EXPECT_TRUE(contains(line, "result=fail")) << line;
+  } else {
+    // Without TSan, atomics are not scheduling points: documented in README.md.
+    EXPECT_TRUE(contains(line, "result=pass")) << line;
+  }
+}
+
+TEST(ScheduleScenarios, HandingOverTheTurnHidesNoDataRace) {
+  if (!testing_util::kUnderTsan) GTEST_SKIP() << "data races are ThreadSanitizer's";
+  ChildResult r = explore("UnlockedRace", "budget=20");
+  EXPECT_TRUE(contains(r.err, "WARNING: ThreadSanitizer: data race")) << r.err;
+  EXPECT_TRUE(contains(result_line(r), "schedules=1 ")) << r.err;
+}
+
+TEST(ScheduleScenarios, AReplayWritesItsStepLog) {
+  std::string line = result_line(explore("CheckThenAct"));
+  std::string id = field(line, "schedule");
+  ASSERT_FALSE(id.empty()) << line;
+  std::string log = ::testing::TempDir() + "/steps.jsonl";
+  ChildResult r = run_scenario("CheckThenAct", {{"RACELINGS_SCHEDULE", id}, {"RACELINGS_STEP_LOG", log}});
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_GE(lines.size(), 5u) << r.err;
+  EXPECT_TRUE(contains(lines.front(), "\"type\":\"header\"") && contains(lines.front(), id)) << lines.front();
+  int steps = 0, failures = 0;
+  bool user_line = false, lock = false;
+  for (const std::string& l : lines) {
+    steps += contains(l, "\"type\":\"step\"") ? 1 : 0;
+    failures += contains(l, "\"type\":\"failure\"") ? 1 : 0;
+    user_line = user_line || contains(l, "schedule_scenarios.cc:");
+    lock = lock || (contains(l, "\"op\":\"lock\"") && contains(l, "Mutex M"));
+  }
+  EXPECT_GT(steps, 4);
+  EXPECT_GE(failures, 1) << "the failed assertion is marked";
+  EXPECT_TRUE(user_line);
+  EXPECT_TRUE(lock);
+  EXPECT_TRUE(contains(lines.back(), "\"type\":\"end\"")) << lines.back();
+}
+
+TEST(ScheduleScenarios, AMistypedScheduleIdIsRefusedWithAReason) {
+  ChildResult r = run_scenario("CheckThenAct", {{"RACELINGS_SCHEDULE", "a0672g0g07"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "is not a valid schedule id")) << r.err;
+}
+
+TEST(ScheduleScenarios, ABadSpecIsRefusedWithAReason) {
+  ChildResult r = explore("LockedCounter", "strategy=clever");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown strategy 'clever'")) << r.err;
+}
+
+}  // namespace
+}  // namespace racelings
