@@ -27,6 +27,7 @@
 #include <string>
 
 #include "primitives/detector.h"
+#include "primitives/schedule/schedule.h"
 
 namespace racelings {
 
@@ -41,7 +42,7 @@ class BarrierWaitResult {
   bool leader_;
 };
 
-class Barrier final : private detector::Waitable {
+class Barrier final : private detector::Waitable, private schedule::Traced {
  public:
   // Barrier::Barrier(n): for n threads (n = 0 behaves as 1, as in Rust).
   explicit Barrier(size_t n) : n_(n == 0 ? 1 : n) {}
@@ -52,6 +53,9 @@ class Barrier final : private detector::Waitable {
   // Memory ordering: everything each thread wrote before wait() is visible to
   // all n threads after it.
   BarrierWaitResult wait(std::source_location where = std::source_location::current()) {
+    schedule::point(schedule::Op::kBarrier, this, this, where);
+    schedule::Quiet quiet;
+    schedule::Describe describe(this, where);
     detector::stress_point();
     std::unique_lock<std::mutex> lock(mu_);
     size_t round = round_;
@@ -74,6 +78,12 @@ class Barrier final : private detector::Waitable {
   std::string describe_wait() const override {
     return "waits at a Barrier (" + std::to_string(arrived_.load(std::memory_order_relaxed)) + " of " +
            std::to_string(n_) + " threads have arrived)";
+  }
+
+  // For the controlled scheduler's step log.
+  std::string trace_name() const override { return "Barrier(" + std::to_string(n_) + ")"; }
+  std::string trace_state() const override {
+    return std::to_string(arrived_.load(std::memory_order_relaxed)) + " of " + std::to_string(n_) + " arrived";
   }
 
   const size_t n_;

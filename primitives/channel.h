@@ -50,6 +50,7 @@
 
 #include "primitives/detector.h"
 #include "primitives/result.h"
+#include "primitives/schedule/schedule.h"
 
 namespace racelings {
 
@@ -146,8 +147,23 @@ inline void backoff(int step) {
 // The state both halves share. `mu` guards everything but the atomics, which
 // the deadlock detector reads (without `mu`) to describe a blocked thread.
 template <typename T>
-struct ChannelState {
-  explicit ChannelState(size_t capacity) : bound(capacity) {}
+struct ChannelState final : schedule::Traced {
+  ChannelState(size_t capacity, std::source_location where) : bound(capacity), created(where) {}
+
+  // For the controlled scheduler's step log. Read while the other threads
+  // wait for their turn, so without the lock.
+  std::string trace_name() const override {
+    std::string file = created.file_name();
+    auto slash = file.rfind('/');
+    if (slash != std::string::npos) file = file.substr(slash + 1);
+    std::string kind = unbounded() ? "channel" : "sync_channel(" + std::to_string(bound) + ")";
+    return kind + " 'created at " + file + ":" + std::to_string(created.line()) + "'";
+  }
+  std::string trace_state() const override {
+    int senders = sender_count.load(std::memory_order_relaxed);
+    return std::to_string(queue.size()) + " queued, " + std::to_string(senders) +
+           (senders == 1 ? " sender" : " senders") + (receiver_alive ? "" : ", receiver gone");
+  }
 
   // Descriptions of a blocked receiver and a blocked sender for reports.
   struct RecvWait final : detector::Waitable {
@@ -185,6 +201,7 @@ struct ChannelState {
   std::atomic<int> sender_count{1};  // Relaxed; changed under mu, read for reports.
   RecvWait recv_wait{this};
   SendWait send_wait{this};
+  std::source_location created;
 
   // Waits on `cv` for a notification, after a short spin with `mu` released
   // that ends as soon as `done()` holds: when the other side runs on another
@@ -194,7 +211,8 @@ struct ChannelState {
   // the whole time, so notifications and try_send see it as before.
   template <typename Done>
   void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Done done) {
-    for (int step = 0; step < kSpinSteps; ++step) {
+    // Under the controlled scheduler nobody runs while this thread spins.
+    for (int step = 0; step < kSpinSteps && !schedule::controlled(); ++step) {
       lock.unlock();
       backoff(step);
       lock.lock();
@@ -222,6 +240,7 @@ class Sender {
  public:
   Sender(const Sender& other) : state_(other.state_) {
     if (state_) {
+      schedule::Quiet quiet;
       std::lock_guard<std::mutex> lock(state_->mu);
       state_->sender_count.fetch_add(1, std::memory_order_relaxed);
     }
@@ -252,6 +271,9 @@ class Sender {
   Result<void, SendError<T>> send(T value, std::source_location where = std::source_location::current()) {
     if (!state_) return Result<void, SendError<T>>(Err, std::move(value));
     auto& s = *state_;
+    schedule::point(schedule::Op::kSend, &s, &s, where);
+    schedule::Quiet quiet;
+    schedule::Describe describe(&s, where);
     detector::stress_point();
     std::unique_lock<std::mutex> lock(s.mu);
     if (!s.receiver_alive) return Result<void, SendError<T>>(Err, std::move(value));
@@ -291,10 +313,12 @@ class Sender {
 
   // Sender<T>::try_send(): like send() but never blocks: fails with Full on a
   // bounded channel with no room (with n = 0: unless a receiver is waiting).
-  Result<void, TrySendError<T>> try_send(T value) {
+  Result<void, TrySendError<T>> try_send(T value, std::source_location where = std::source_location::current()) {
     using E = TrySendError<T>;
     if (!state_) return Result<void, E>(Err, E::Kind::kDisconnected, std::move(value));
     auto& s = *state_;
+    schedule::point(schedule::Op::kSend, &s, &s, where);
+    schedule::Quiet quiet;
     std::unique_lock<std::mutex> lock(s.mu);
     if (!s.receiver_alive) return Result<void, E>(Err, E::Kind::kDisconnected, std::move(value));
     bool room = s.bound == 0 ? s.receivers_waiting > static_cast<int>(s.queue.size()) : !s.full();
@@ -306,13 +330,16 @@ class Sender {
 
   // Sender<T>::close(): this copy stops being a sender (Rust: `drop(tx)`).
   // The receiver sees the disconnection once every copy is closed.
-  void close() {
+  void close(std::source_location where = std::source_location::current()) {
     if (!state_) return;
+    auto state = std::move(state_);
     {
-      std::lock_guard<std::mutex> lock(state_->mu);
-      if (state_->sender_count.fetch_sub(1, std::memory_order_relaxed) == 1) state_->not_empty.notify_all();
+      schedule::Quiet quiet;
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (state->sender_count.fetch_sub(1, std::memory_order_relaxed) == 1) state->not_empty.notify_all();
     }
-    state_.reset();
+    // The receiver may see the disconnection from here on.
+    schedule::point_after(schedule::Op::kClose, state.get(), state.get(), where);
   }
 
   // Sender<T>::is_closed(): this copy was closed or moved from.
@@ -320,7 +347,7 @@ class Sender {
 
  private:
   template <typename U>
-  friend std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound);
+  friend std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound, std::source_location created);
 
   explicit Sender(std::shared_ptr<internal::ChannelState<T>> state) : state_(std::move(state)) {}
 
@@ -362,6 +389,9 @@ class Receiver {
   Result<T, RecvError> recv(std::source_location where = std::source_location::current()) {
     if (!state_) return Result<T, RecvError>(Err);
     auto& s = *state_;
+    schedule::point(schedule::Op::kRecv, &s, &s, where);
+    schedule::Quiet quiet;
+    schedule::Describe describe(&s, where);
     detector::stress_point();
     std::unique_lock<std::mutex> lock(s.mu);
     while (s.queue.empty()) {
@@ -378,10 +408,12 @@ class Receiver {
   }
 
   // Receiver<T>::try_recv(): a message if one is waiting; never blocks.
-  Result<T, TryRecvError> try_recv() {
+  Result<T, TryRecvError> try_recv(std::source_location where = std::source_location::current()) {
     using E = TryRecvError;
     if (!state_) return Result<T, E>(Err, E::Kind::kDisconnected);
     auto& s = *state_;
+    schedule::point(schedule::Op::kRecv, &s, &s, where);
+    schedule::Quiet quiet;
     std::unique_lock<std::mutex> lock(s.mu);
     if (s.queue.empty()) {
       return Result<T, E>(Err, s.sender_count.load(std::memory_order_relaxed) == 0 ? E::Kind::kDisconnected
@@ -396,8 +428,11 @@ class Receiver {
                                            std::source_location where = std::source_location::current()) {
     using E = RecvTimeoutError;
     if (!state_) return Result<T, E>(Err, E::Kind::kDisconnected);
-    auto deadline = std::chrono::steady_clock::now() + timeout;
     auto& s = *state_;
+    schedule::point(schedule::Op::kRecv, &s, &s, where);
+    schedule::Quiet quiet;
+    schedule::Describe describe(&s, where);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock<std::mutex> lock(s.mu);
     while (s.queue.empty()) {
       if (s.sender_count.load(std::memory_order_relaxed) == 0) return Result<T, E>(Err, E::Kind::kDisconnected);
@@ -446,7 +481,7 @@ class Receiver {
         auto r = rx_->recv(where_);
         if (r.is_ok()) current_.emplace(std::move(r).unwrap());
       } else {
-        auto r = rx_->try_recv();
+        auto r = rx_->try_recv(where_);
         if (r.is_ok()) current_.emplace(std::move(r).unwrap());
       }
     }
@@ -470,7 +505,7 @@ class Receiver {
 
  private:
   template <typename U>
-  friend std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound);
+  friend std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound, std::source_location created);
 
   explicit Receiver(std::shared_ptr<internal::ChannelState<T>> state) : state_(std::move(state)) {}
 
@@ -484,34 +519,37 @@ class Receiver {
 
   void disconnect() {
     if (!state_) return;
+    auto state = std::move(state_);
     {
-      std::lock_guard<std::mutex> lock(state_->mu);
-      state_->receiver_alive = false;
-      state_->not_full.notify_all();
+      schedule::Quiet quiet;
+      std::lock_guard<std::mutex> lock(state->mu);
+      state->receiver_alive = false;
+      state->not_full.notify_all();
     }
-    state_.reset();
+    schedule::point_after(schedule::Op::kClose, state.get(), state.get());
   }
 
   std::shared_ptr<internal::ChannelState<T>> state_;
 };
 
 template <typename U>
-std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound) {
-  auto state = std::make_shared<internal::ChannelState<U>>(bound);
+std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound, std::source_location created) {
+  auto state = std::make_shared<internal::ChannelState<U>>(bound, created);
   return {Sender<U>(state), Receiver<U>(state)};
 }
 
 // channel<T>(): an unbounded channel; send never blocks.
 template <typename T>
-std::pair<Sender<T>, Receiver<T>> channel() {
-  return make_channel_pair<T>(std::numeric_limits<size_t>::max());
+std::pair<Sender<T>, Receiver<T>> channel(std::source_location created = std::source_location::current()) {
+  return make_channel_pair<T>(std::numeric_limits<size_t>::max(), created);
 }
 
 // sync_channel<T>(bound): a channel holding at most `bound` messages; with
 // bound = 0 every send waits for a receiver (rendezvous).
 template <typename T>
-std::pair<Sender<T>, Receiver<T>> sync_channel(size_t bound) {
-  return make_channel_pair<T>(bound);
+std::pair<Sender<T>, Receiver<T>> sync_channel(size_t bound,
+                                               std::source_location created = std::source_location::current()) {
+  return make_channel_pair<T>(bound, created);
 }
 
 }  // namespace racelings

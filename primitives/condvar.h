@@ -14,7 +14,9 @@
 // Differences from `std::condition_variable`: works on `MutexGuard<T>`; a
 // wait with no timeout is seen by the deadlock detector, so a lost wakeup
 // that leaves every thread blocked is reported instead of hanging, with the
-// number of notifications that nobody received.
+// number of notifications that nobody received. Under the controlled
+// scheduler (schedule/schedule.h) a wait may end spuriously or time out early
+// as one of the scheduler's choices.
 //
 // Rust equivalent: `std::sync::Condvar` (seed 002):
 //
@@ -36,6 +38,7 @@
 
 #include "primitives/detector.h"
 #include "primitives/mutex.h"
+#include "primitives/schedule/schedule.h"
 
 namespace racelings {
 
@@ -49,9 +52,9 @@ class WaitTimeoutResult {
   bool timed_out_;
 };
 
-class Condvar final : private detector::Waitable {
+class Condvar final : private detector::Waitable, private schedule::Traced {
  public:
-  Condvar() = default;
+  explicit Condvar(std::source_location created = std::source_location::current()) : created_(created) {}
   Condvar(const Condvar&) = delete;
   Condvar& operator=(const Condvar&) = delete;
 
@@ -99,13 +102,17 @@ class Condvar final : private detector::Waitable {
 
   // Condvar::notify_one(): wakes one waiting thread, if any. Need not hold
   // the mutex, but the change it announces must be made under the mutex.
-  void notify_one() {
+  void notify_one(std::source_location where = std::source_location::current()) {
+    schedule::point(schedule::Op::kNotifyOne, this, this, where);
+    schedule::Quiet quiet;
     if (waiters_.load(std::memory_order_relaxed) == 0) lost_.fetch_add(1, std::memory_order_relaxed);
     cv_.notify_one();
   }
 
   // Condvar::notify_all(): wakes every waiting thread.
-  void notify_all() {
+  void notify_all(std::source_location where = std::source_location::current()) {
+    schedule::point(schedule::Op::kNotifyAll, this, this, where);
+    schedule::Quiet quiet;
     if (waiters_.load(std::memory_order_relaxed) == 0) lost_.fetch_add(1, std::memory_order_relaxed);
     cv_.notify_all();
   }
@@ -123,10 +130,31 @@ class Condvar final : private detector::Waitable {
     return s;
   }
 
+  // For the controlled scheduler's step log.
+  std::string trace_name() const override {
+    std::string file = created_.file_name();
+    auto slash = file.rfind('/');
+    if (slash != std::string::npos) file = file.substr(slash + 1);
+    return "Condvar 'created at " + file + ":" + std::to_string(created_.line()) + "'";
+  }
+  std::string trace_state() const override {
+    int waiting = waiters_.load(std::memory_order_relaxed);
+    int lost = lost_.load(std::memory_order_relaxed);
+    if (waiting == 0 && lost == 0) return {};
+    return std::to_string(waiting) + " waiting" +
+           (lost > 0 ? ", " + std::to_string(lost) + " notification(s) lost (nobody waited)" : "");
+  }
+
   // Returns true when the deadline passed.
   template <typename T>
   bool wait_impl(MutexGuard<T>& guard, const std::source_location& where,
                  const std::chrono::steady_clock::time_point* deadline) {
+    // Under the controlled scheduler: a scheduling point, and the wait may
+    // end spuriously (a choice of the scheduler), or time out early.
+    schedule::point(schedule::Op::kWait, this, this, where);
+    schedule::Quiet quiet;
+    schedule::Describe describe(this, where);
+    schedule::SpuriousAllowed spurious;
     RawMutex& raw = guard.mutex_->raw_;
     std::unique_lock<std::mutex> native(raw.mu_, std::adopt_lock);
     bool timed_out = false;
@@ -164,6 +192,7 @@ class Condvar final : private detector::Waitable {
   // Relaxed: both only feed the lost-wakeup note in deadlock reports.
   std::atomic<int> waiters_{0};
   std::atomic<int> lost_{0};
+  std::source_location created_;
 };
 
 }  // namespace racelings

@@ -39,17 +39,11 @@
 #include <unordered_set>
 #include <utility>
 
+#include "primitives/schedule/invisible.h"
+
 // Present when a sanitizer runtime is linked in; prints the calling thread's
 // symbolized stack to stderr.
 extern "C" void __sanitizer_print_stack_trace() __attribute__((weak));
-
-// ThreadSanitizer's dynamic annotations, present when it is linked in.
-extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line) __attribute__((weak));
-extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line) __attribute__((weak));
-extern "C" void AnnotateIgnoreWritesBegin(const char* file, int line) __attribute__((weak));
-extern "C" void AnnotateIgnoreWritesEnd(const char* file, int line) __attribute__((weak));
-extern "C" void AnnotateIgnoreSyncBegin(const char* file, int line) __attribute__((weak));
-extern "C" void AnnotateIgnoreSyncEnd(const char* file, int line) __attribute__((weak));
 
 namespace racelings {
 namespace detector {
@@ -96,29 +90,9 @@ const Config& config() {
 
 pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
 
-// Hides the detector from ThreadSanitizer for its lifetime. The detector's
-// own locks and atomics would otherwise order the threads it watches: a
-// thread that registers with the detector after another thread waited in
-// it would "synchronise" with that thread, and TSan would miss the very race
-// an exercise is about. Inside, TSan sees neither the detector's memory
-// accesses nor its synchronisation; the primitives' real locks stay visible.
-class Invisible {
- public:
-  Invisible() {
-    if (AnnotateIgnoreSyncBegin == nullptr) return;
-    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
-    AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
-    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-  }
-  ~Invisible() {
-    if (AnnotateIgnoreSyncEnd == nullptr) return;
-    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
-    AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
-    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
-  }
-  Invisible(const Invisible&) = delete;
-  Invisible& operator=(const Invisible&) = delete;
-};
+// The detector runs inside Invisible scopes (schedule/invisible.h): neither
+// ThreadSanitizer nor the controlled scheduler sees its own locks and atomics.
+using schedule::Invisible;
 
 std::string location_text(const std::source_location& l) {
   std::string s = l.file_name();
@@ -156,6 +130,8 @@ struct ThreadRecord : HeldLocks {
   std::atomic<bool> finished{false};
   bool spawned = false;
   std::source_location spawned_at{};
+  // Its control block under the controlled scheduler (nullptr otherwise).
+  schedule::ThreadCtl* sched = nullptr;
   // Guarded by Registry::mu.
   bool runs_until_exit = false;  // A global pool's worker: not a leak at exit.
   bool leak_reported = false;    // Its JoinHandle was dropped: reported once.
@@ -284,14 +260,15 @@ std::string short_thread(const ThreadRecord& t) {
   return s;
 }
 
-void emit(const std::string& kind, const std::string& qualifier, const std::string& body,
-          const std::source_location& where, bool with_stack = true) {
+// Prints a report whose SUMMARY line is `summary` (see summary_text).
+void emit_with_summary(const std::string& kind, const std::string& qualifier, const std::string& body,
+                       const std::string& summary, bool with_stack) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.report_mu);
   std::string head = "==================\nWARNING: racelings: " + kind;
   if (!qualifier.empty()) head += " (" + qualifier + ")";
   head += " (pid=" + std::to_string(::getpid()) + ")\n";
-  std::string tail = summary_text(kind, where) + "==================\n";
+  std::string tail = summary + "==================\n";
   if (r.sink) {
     // A test that captures reports checks them itself: they are not printed
     // and do not count (test_main fails a test binary that printed any).
@@ -336,6 +313,13 @@ void emit(const std::string& kind, const std::string& qualifier, const std::stri
   write_all(tail);
 }
 
+void emit(const std::string& kind, const std::string& qualifier, const std::string& body,
+          const std::source_location& where, bool with_stack = true) {
+  // The controlled scheduler's step log marks the step where it happened.
+  schedule::note_failure(kind, qualifier, where);
+  emit_with_summary(kind, qualifier, body, summary_text(kind, where), with_stack);
+}
+
 [[noreturn]] void end_after_report() {
   // The program can only hang from here; end it the way a sanitizer does.
   std::fflush(stdout);
@@ -360,26 +344,30 @@ std::string held_locks_text(const ThreadRecord& t) {
   return s;
 }
 
-std::string wait_text_locked(const ThreadRecord& t) {
-  std::string s = "  " + describe_thread_locked(t) + " ";
+// What the thread waits for ("waits for Mutex M3 'a'"), or "" when it runs.
+std::string wait_what_locked(const ThreadRecord& t) {
+  std::string s;
   switch (t.wait_type) {
     case WaitType::kNone:
-      s += "is running";
-      break;
+      return s;
     case WaitType::kLock:
-      s += std::string("waits for ") + (t.wait_mode == Mode::kShared ? "read access to " : "") +
-           t.wait_lock->describe();
+      s = std::string("waits for ") + (t.wait_mode == Mode::kShared ? "read access to " : "") + t.wait_lock->describe();
       break;
     case WaitType::kJoin:
-      s += "waits to join " + short_thread(*t.wait_thread);
+      s = "waits to join " + short_thread(*t.wait_thread);
       break;
     case WaitType::kOther:
-      s += t.wait_object->describe_wait();
+      s = t.wait_object->describe_wait();
       break;
   }
-  if (t.wait_type != WaitType::kNone && t.wait_has_timeout) s += " (with a timeout)";
-  if (t.wait_type == WaitType::kNone) return s + "\n";
-  return s + ":\n" + frame_text(t.wait_site);
+  if (t.wait_has_timeout) s += " (with a timeout)";
+  return s;
+}
+
+std::string wait_text_locked(const ThreadRecord& t) {
+  std::string s = "  " + describe_thread_locked(t) + " ";
+  if (t.wait_type == WaitType::kNone) return s + "is running\n";
+  return s + wait_what_locked(t) + ":\n" + frame_text(t.wait_site);
 }
 
 // Threads that hold `lock`, found through their held slots.
@@ -552,6 +540,8 @@ void watcher_main() {
 }
 
 void notify_watcher_locked(Registry& r) {
+  // The controlled scheduler knows at once when no thread can run.
+  if (schedule::controlled()) return;
   if (!all_blocked_locked(r)) return;
   if (!r.watcher_started) {
     r.watcher_started = true;
@@ -908,15 +898,21 @@ std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::sour
   Invisible invisible;
   ThreadRecord* parent = self();
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
-  auto t = new_record_locked(r, std::move(name));
-  t->spawned = true;
-  t->spawned_at = where;
-  t->parent = short_thread(*parent);
-  ++r.spawned;
-  t->outstanding = true;
-  r.max_running = std::max(r.max_running, ++r.running);
-  ensure_exit_check();
+  std::shared_ptr<ThreadRecord> t;
+  {
+    std::lock_guard<std::mutex> guard(r.mu);
+    t = new_record_locked(r, std::move(name));
+    t->spawned = true;
+    t->spawned_at = where;
+    t->parent = short_thread(*parent);
+    ++r.spawned;
+    t->outstanding = true;
+    r.max_running = std::max(r.max_running, ++r.running);
+    ensure_exit_check();
+  }
+  // Under the controlled scheduler the thread exists (and may be chosen to
+  // run) from now on; its OS thread waits for that turn in enter_spawned().
+  t->sched = schedule::on_spawn(t->index, t->name);
   return t;
 }
 
@@ -948,6 +944,8 @@ void enter_spawned(const std::shared_ptr<ThreadRecord>& record) {
   tls_holder.record = record;
   tls_self = record.get();
   internal::tls_held = tls_self;
+  // Under the controlled scheduler: wait for this thread's first turn.
+  schedule::on_start(record->sched);
 }
 
 void exit_current() {
@@ -957,14 +955,22 @@ void exit_current() {
   // The main thread's record ends only when the process exits.
   if (t->tid.load(std::memory_order_relaxed) == ::getpid()) process_exiting.store(true, std::memory_order_relaxed);
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
-  t->finished.store(true, std::memory_order_release);
-  if (t->detached && std::exchange(t->outstanding, false)) --r.running;
-  r.live.erase(std::remove_if(r.live.begin(), r.live.end(), [&](const auto& p) { return p.get() == t; }),
-               r.live.end());
-  // With this thread gone, the ones left may all be waiting for nothing.
-  notify_watcher_locked(r);
+  {
+    std::lock_guard<std::mutex> guard(r.mu);
+    t->finished.store(true, std::memory_order_release);
+    if (t->detached && std::exchange(t->outstanding, false)) --r.running;
+    r.live.erase(std::remove_if(r.live.begin(), r.live.end(), [&](const auto& p) { return p.get() == t; }),
+                 r.live.end());
+    // With this thread gone, the ones left may all be waiting for nothing.
+    notify_watcher_locked(r);
+  }
+  // Under the controlled scheduler: give the turn away for good (the main
+  // thread keeps it while the process exits).
+  if (t->spawned) schedule::on_exit();
 }
+
+void wait_for_thread(ThreadRecord& t, const std::source_location& where) { schedule::wait_for_exit(t.sched, where); }
+schedule::ThreadCtl* schedule_ctl(const ThreadRecord& t) { return t.sched; }
 
 std::string thread_description(const ThreadRecord& t) { return short_thread(t); }
 std::string_view thread_name(const ThreadRecord& t) { return t.name; }
@@ -1080,8 +1086,9 @@ namespace {
 
 void stress_point() {
   // Checked first and the rest kept out of line: every lock and unlock
-  // passes here, and stress is normally off.
-  if (config().stress) stress_point_slow();
+  // passes here, and stress is normally off. The controlled scheduler makes
+  // its own choices.
+  if (config().stress && !schedule::controlled()) stress_point_slow();
 }
 
 namespace {
@@ -1111,7 +1118,7 @@ void stress_point_slow() {
 
 bool stress_spurious_wakeup() {
   Invisible invisible;
-  if (!config().stress) return false;
+  if (!config().stress || schedule::controlled()) return false;
   ThreadRecord* t = self();
   if (t->rng == 0) stress_point();
   t->rng ^= t->rng << 13;
@@ -1194,7 +1201,10 @@ void emit_report(const std::string& kind, const std::string& qualifier, const st
 
 void die_after_report() { end_after_report(); }
 
-int reports_so_far() { return registry().reports.load(std::memory_order_relaxed); }
+int reports_so_far() {
+  Invisible invisible;
+  return registry().reports.load(std::memory_order_relaxed);
+}
 
 ThreadStats thread_stats() {
   Invisible invisible;
@@ -1210,6 +1220,84 @@ void reset_thread_stats() {
   r.spawned = 0;
   r.max_running = r.running;
 }
+
+// ---- The controlled scheduler's view ----------------------------------------------
+//
+// The scheduler sits below the detector; it asks through these hooks what
+// each thread holds and waits for (its step log), and has the detector print
+// the deadlock it sees when no thread can run.
+
+namespace {
+
+std::vector<schedule::ThreadView> views_for_schedule() {
+  Invisible invisible;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  std::vector<schedule::ThreadView> out;
+  for (auto& t : r.live) {
+    schedule::ThreadView v;
+    v.index = t->index;
+    int n = std::min(t->held_count.load(std::memory_order_acquire), kMaxHeld);
+    for (int i = 0; i < n; ++i) {
+      const LockInfo* l = t->held[i].lock.load(std::memory_order_relaxed);
+      if (l == nullptr) continue;
+      bool shared = t->held[i].mode.load(std::memory_order_relaxed) == Mode::kShared;
+      v.holds.push_back(l->describe() + (shared ? " (reading)" : ""));
+    }
+    v.waits = wait_what_locked(*t);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+[[noreturn]] void report_all_blocked_for_schedule(const std::function<std::string(int)>& extra) {
+  Invisible invisible;
+  Registry& r = registry();
+  std::string body = "  Every thread is waiting and none of them can wake the others.\n";
+  std::string summary;
+  {
+    std::lock_guard<std::mutex> guard(r.mu);
+    const ThreadRecord* first = nullptr;
+    for (auto& t : r.live) {
+      std::string theirs = extra(t->index);
+      if (t->wait_type != WaitType::kNone) {
+        body += "\n" + wait_text_locked(*t) + held_locks_text(*t);
+        // The summary names a worker rather than a joining main thread when it can.
+        if (first == nullptr || (first->wait_type == WaitType::kJoin && t->wait_type != WaitType::kJoin)) {
+          first = t.get();
+        }
+      } else if (!theirs.empty()) {
+        body += "\n  " + describe_thread_locked(*t) + " " + theirs + held_locks_text(*t);
+      }
+    }
+    body += "\n";
+    summary = summary_text("deadlock", first != nullptr ? first->wait_site : std::source_location::current());
+  }
+  emit_with_summary("deadlock", "all threads are blocked", body, summary, true);
+  end_after_report();
+}
+
+const bool kScheduleHooksInstalled = [] {
+  schedule::DetectorHooks hooks;
+  hooks.current_thread = [] {
+    Invisible invisible;
+    ThreadRecord* t = self();
+    // A record made before a fork names the parent's thread id.
+    t->tid.store(current_tid(), std::memory_order_relaxed);
+    return std::pair<int, std::string>(t->index, t->name);
+  };
+  hooks.views = views_for_schedule;
+  hooks.report_all_blocked = report_all_blocked_for_schedule;
+  hooks.emit = [](const std::string& kind, const std::string& qualifier, const std::string& body,
+                  const std::string& location) {
+    Invisible invisible;
+    emit_with_summary(kind, qualifier, body, "SUMMARY: racelings: " + kind + " " + location + "\n", true);
+  };
+  schedule::set_detector_hooks(std::move(hooks));
+  return true;
+}();
+
+}  // namespace
 
 }  // namespace detector
 }  // namespace racelings

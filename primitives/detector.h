@@ -40,6 +40,8 @@
 #include <string_view>
 #include <vector>
 
+#include "primitives/schedule/schedule.h"
+
 namespace racelings {
 namespace detector {
 
@@ -51,7 +53,9 @@ enum class Mode { kExclusive, kShared };
 
 // Metadata every tracked lock carries: identity and name for reports. Lock
 // ids are never reused, so a stale reference to a destroyed lock is harmless.
-class LockInfo {
+// LockInfo is also how the lock names itself in the controlled scheduler's
+// step log (schedule::Traced).
+class LockInfo final : public schedule::Traced {
  public:
   LockInfo(LockKind kind, std::string_view name, std::source_location created);
   ~LockInfo();
@@ -62,6 +66,7 @@ class LockInfo {
   LockKind kind() const { return kind_; }
   // "Mutex M3 'account A'" or "Mutex M3 'created at bank.cc:12'".
   std::string describe() const;
+  std::string trace_name() const override { return describe(); }
   // Set once the lock has edges in the lock-order graph, so that destroying
   // it removes them. Relaxed: only read by the destroying thread, after all
   // users are done with the lock.
@@ -221,6 +226,13 @@ class BlockScope {
 std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::source_location& where);
 void enter_spawned(const std::shared_ptr<ThreadRecord>& record);
 void exit_current();
+// wait_for_thread(): under the controlled scheduler, lets other threads run
+// until `t` has ended (call it inside the join's BlockScope, before
+// pthread_join); otherwise returns at once.
+void wait_for_thread(ThreadRecord& t, const std::source_location& where);
+// The thread's control block under the controlled scheduler (nullptr
+// otherwise): how spawn and join name it at their scheduling points.
+schedule::ThreadCtl* schedule_ctl(const ThreadRecord& t);
 std::string thread_description(const ThreadRecord& t);  // "thread T2 'worker'"
 std::string_view thread_name(const ThreadRecord& t);
 bool thread_finished(const ThreadRecord& t);

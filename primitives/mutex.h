@@ -140,7 +140,7 @@ class Mutex {
       NO_THREAD_SAFETY_ANALYSIS {
     raw_.lock(where);
     MutexGuard<T> guard(this);  // Returned in place (NRVO): no moves on the fast path.
-    if (is_poisoned()) [[unlikely]] throw_poisoned(std::move(guard));
+    if (poisoned_after_lock()) [[unlikely]] throw_poisoned(std::move(guard));
     return guard;
   }
 
@@ -150,13 +150,23 @@ class Mutex {
       NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock(where)) return std::nullopt;
     std::optional<MutexGuard<T>> guard(MutexGuard<T>(this));
-    if (is_poisoned()) [[unlikely]] throw_poisoned(std::move(*guard));
+    if (poisoned_after_lock()) [[unlikely]] throw_poisoned(std::move(*guard));
     return guard;
   }
 
   // Mutex<T>::is_poisoned(): whether a holder threw. Another thread may poison
   // the mutex right after this returns false.
   bool is_poisoned() const { return poisoned_.load(std::memory_order_relaxed); }
+
+  // The check lock() makes: not a scheduling point of its own under the
+  // controlled scheduler (the lock just was one).
+  [[gnu::always_inline]] bool poisoned_after_lock() const {
+    if (schedule::controlled()) [[unlikely]] {
+      schedule::Quiet quiet;
+      return is_poisoned();
+    }
+    return is_poisoned();
+  }
 
   // Mutex<T>::clear_poison(): marks the data as repaired.
   void clear_poison() { poisoned_.store(false, std::memory_order_relaxed); }

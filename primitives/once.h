@@ -28,6 +28,7 @@
 #include <string>
 
 #include "primitives/detector.h"
+#include "primitives/schedule/schedule.h"
 
 namespace racelings {
 
@@ -83,36 +84,44 @@ class Once final : private detector::Waitable {
  private:
   enum State : int { kNew, kRunning, kDone, kPoisoned };
 
+  // The internal locking runs Quiet (no scheduling points of its own under
+  // the controlled scheduler); the caller's function does not.
   template <typename Body>
   void run(Body&& body, const std::source_location& where) {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      int s = state_.load(std::memory_order_relaxed);
-      if (s == kDone) return;
-      if (s == kRunning) {
-        detector::BlockScope waiting(*this, false, where);
-        cv_.wait(lock);
-        continue;
+    schedule::point(schedule::Op::kOnce, this, nullptr, where);
+    bool poisoned = false;
+    {
+      schedule::Quiet quiet;
+      std::unique_lock<std::mutex> lock(mu_);
+      for (;;) {
+        int s = state_.load(std::memory_order_relaxed);
+        if (s == kDone) return;
+        if (s == kRunning) {
+          detector::BlockScope waiting(*this, false, where);
+          cv_.wait(lock);
+          continue;
+        }
+        poisoned = s == kPoisoned;
+        // Relaxed: mu_ orders this with every waiter.
+        state_.store(kRunning, std::memory_order_relaxed);
+        break;
       }
-      bool poisoned = s == kPoisoned;
-      // Relaxed: mu_ orders this with every waiter.
-      state_.store(kRunning, std::memory_order_relaxed);
-      lock.unlock();
-      try {
-        body(poisoned);
-      } catch (...) {
-        lock.lock();
-        state_.store(on_failure_ == OnFailure::kPoison ? kPoisoned : (poisoned ? kPoisoned : kNew),
-                     std::memory_order_relaxed);
-        cv_.notify_all();
-        throw;
-      }
-      lock.lock();
-      // Release: pairs with the acquire fast path in call_once.
-      state_.store(kDone, std::memory_order_release);
-      cv_.notify_all();
-      return;
     }
+    try {
+      body(poisoned);
+    } catch (...) {
+      schedule::Quiet quiet;
+      std::lock_guard<std::mutex> lock(mu_);
+      state_.store(on_failure_ == OnFailure::kPoison ? kPoisoned : (poisoned ? kPoisoned : kNew),
+                   std::memory_order_relaxed);
+      cv_.notify_all();
+      throw;
+    }
+    schedule::Quiet quiet;
+    std::lock_guard<std::mutex> lock(mu_);
+    // Release: pairs with the acquire fast path in call_once.
+    state_.store(kDone, std::memory_order_release);
+    cv_.notify_all();
   }
 
   std::string describe_wait() const override {

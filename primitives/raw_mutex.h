@@ -9,8 +9,9 @@
 //
 // Differences from `std::mutex`: every acquisition is seen by the deadlock
 // detector (detector.h), so re-locking, lock-order inversions and wait cycles
-// are reported instead of hanging; the lock has a name for reports; and with
-// RACELINGS_STRESS set, lock and unlock are schedule-stress points.
+// are reported instead of hanging; the lock has a name for reports; with
+// RACELINGS_STRESS set, lock and unlock are schedule-stress points; and under
+// the controlled scheduler (schedule/schedule.h) they are scheduling points.
 //
 // Rust equivalent: `std::sync::Mutex<()>` used as a plain lock; the pattern
 // "lock beside data" has no direct equivalent in safe Rust.
@@ -36,6 +37,7 @@
 #include <string_view>
 
 #include "primitives/detector.h"
+#include "primitives/schedule/schedule.h"
 #include "primitives/thread_annotations.h"
 
 namespace racelings {
@@ -74,7 +76,9 @@ class CAPABILITY("mutex") RawMutex {
   // (Forced inline: the fast path is a check and std::mutex::lock(), and
   // clang's inliner otherwise keeps it out of line in callers' loops.)
   [[gnu::always_inline]] void lock(std::source_location where = std::source_location::current()) ACQUIRE() {
-    if (detector::enabled()) {
+    if (schedule::controlled()) [[unlikely]] {
+      lock_controlled(where);
+    } else if (detector::enabled()) {
       lock_watched(where);
     } else {
       mu_.lock();
@@ -84,6 +88,8 @@ class CAPABILITY("mutex") RawMutex {
   // RawMutex::try_lock(): takes the mutex if it is free, never blocks.
   [[nodiscard, gnu::always_inline]] bool try_lock(std::source_location where = std::source_location::current())
       TRY_ACQUIRE(true) {
+    schedule::point(schedule::Op::kTryLock, this, &info_, where);
+    schedule::Quiet quiet;
     if (!mu_.try_lock()) return false;
     if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kExclusive, where);
     return true;
@@ -92,6 +98,10 @@ class CAPABILITY("mutex") RawMutex {
   // RawMutex::unlock(): releases the mutex; the calling thread must hold it
   // (unlocking a mutex the thread does not hold is reported as misuse).
   [[gnu::always_inline]] void unlock(std::source_location where = std::source_location::current()) RELEASE() {
+    if (schedule::controlled()) [[unlikely]] {
+      unlock_controlled(where);
+      return;
+    }
     if (detector::enabled()) detector::released(info_, where);
     mu_.unlock();
   }
@@ -115,6 +125,28 @@ class CAPABILITY("mutex") RawMutex {
       mu_.lock();
     }
     detector::acquired(info_, detector::Mode::kExclusive, where);
+  }
+
+  // Under the controlled scheduler: a scheduling point before the lock, and
+  // one after the unlock, both logged as this mutex at the caller's line;
+  // the std::mutex operations inside are the scheduler's mechanics only.
+  [[gnu::noinline]] void lock_controlled(const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
+    schedule::point(schedule::Op::kLock, this, &info_, where);
+    schedule::Quiet quiet;
+    schedule::Describe describe(&info_, where);
+    if (detector::enabled()) {
+      lock_watched(where);
+    } else {
+      mu_.lock();
+    }
+  }
+  [[gnu::noinline]] void unlock_controlled(const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
+    {
+      schedule::Quiet quiet;
+      if (detector::enabled()) detector::released(info_, where);
+      mu_.unlock();
+    }
+    schedule::point_after(schedule::Op::kUnlock, this, &info_, where);
   }
 
   std::mutex mu_;

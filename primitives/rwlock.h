@@ -32,6 +32,7 @@
 
 #include "primitives/detector.h"
 #include "primitives/mutex.h"
+#include "primitives/schedule/schedule.h"
 #include "primitives/unwinding.h"
 #include "primitives/thread_annotations.h"
 
@@ -129,7 +130,7 @@ class CAPABILITY("rwlock") RwLock {
   [[nodiscard]] ReadGuard<T> read(std::source_location where = std::source_location::current()) {
     lock_shared(where);
     ReadGuard<T> guard(this);
-    if (is_poisoned()) throw PoisonError<ReadGuard<T>>(std::move(guard));
+    if (poisoned_after_lock()) throw PoisonError<ReadGuard<T>>(std::move(guard));
     return guard;
   }
 
@@ -139,13 +140,15 @@ class CAPABILITY("rwlock") RwLock {
   [[nodiscard]] WriteGuard<T> write(std::source_location where = std::source_location::current()) {
     lock_exclusive(where);
     WriteGuard<T> guard(this);
-    if (is_poisoned()) throw PoisonError<WriteGuard<T>>(std::move(guard));
+    if (poisoned_after_lock()) throw PoisonError<WriteGuard<T>>(std::move(guard));
     return guard;
   }
 
   // RwLock<T>::try_read() / try_write(): never block; std::nullopt when the
   // lock is not available right now.
   [[nodiscard]] std::optional<ReadGuard<T>> try_read(std::source_location where = std::source_location::current()) {
+    schedule::point(schedule::Op::kReadLock, this, &info_, where);
+    schedule::Quiet quiet;
     if (!mu_.try_lock_shared()) return std::nullopt;
     if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kShared, where);
     ReadGuard<T> guard(this);
@@ -153,6 +156,8 @@ class CAPABILITY("rwlock") RwLock {
     return guard;
   }
   [[nodiscard]] std::optional<WriteGuard<T>> try_write(std::source_location where = std::source_location::current()) {
+    schedule::point(schedule::Op::kWriteLock, this, &info_, where);
+    schedule::Quiet quiet;
     if (!mu_.try_lock()) return std::nullopt;
     if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kExclusive, where);
     WriteGuard<T> guard(this);
@@ -175,7 +180,19 @@ class CAPABILITY("rwlock") RwLock {
   friend class ReadGuard<T>;
   friend class WriteGuard<T>;
 
+  // Not a scheduling point of its own (the lock just was one).
+  bool poisoned_after_lock() const {
+    schedule::Quiet quiet;
+    return is_poisoned();
+  }
+
+  // Under the controlled scheduler every acquisition is a scheduling point
+  // and every release one after it; the std::shared_mutex calls inside are
+  // the scheduler's mechanics (schedule/schedule.h).
   void lock_shared(const std::source_location& where) {
+    schedule::point(schedule::Op::kReadLock, this, &info_, where);
+    schedule::Quiet quiet;
+    schedule::Describe describe(&info_, where);
     if (!detector::enabled()) {
       mu_.lock_shared();
       return;
@@ -189,6 +206,9 @@ class CAPABILITY("rwlock") RwLock {
     detector::acquired(info_, detector::Mode::kShared, where);
   }
   void lock_exclusive(const std::source_location& where) {
+    schedule::point(schedule::Op::kWriteLock, this, &info_, where);
+    schedule::Quiet quiet;
+    schedule::Describe describe(&info_, where);
     if (!detector::enabled()) {
       mu_.lock();
       return;
@@ -202,12 +222,20 @@ class CAPABILITY("rwlock") RwLock {
     detector::acquired(info_, detector::Mode::kExclusive, where);
   }
   void unlock_shared() {
-    if (detector::enabled()) detector::released(info_, std::source_location::current());
-    mu_.unlock_shared();
+    {
+      schedule::Quiet quiet;
+      if (detector::enabled()) detector::released(info_, std::source_location::current());
+      mu_.unlock_shared();
+    }
+    schedule::point_after(schedule::Op::kRwUnlock, this, &info_);
   }
   void unlock_exclusive() {
-    if (detector::enabled()) detector::released(info_, std::source_location::current());
-    mu_.unlock();
+    {
+      schedule::Quiet quiet;
+      if (detector::enabled()) detector::released(info_, std::source_location::current());
+      mu_.unlock();
+    }
+    schedule::point_after(schedule::Op::kRwUnlock, this, &info_);
   }
 
   // Only guards call this, and they prove the lock is held (shared or

@@ -3,6 +3,8 @@
 // binary fails when the deadlock detector reported anything (as a sanitizer
 // makes its test fail with exit code 66). At the very end it writes the
 // completion record that proves every test ran (checker/integrity/completion.h).
+// Under RACELINGS_EXPLORE or RACELINGS_SCHEDULE the tests run under the
+// controlled scheduler (primitives/schedule/README.md).
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -12,6 +14,8 @@
 #include <string>
 
 #include "primitives/detector.h"
+#include "primitives/schedule/explorer.h"
+#include "primitives/schedule/schedule.h"
 #include "primitives/watchdog.h"
 
 // Sanitizer hooks a program may define to change the sanitizer's options.
@@ -73,12 +77,42 @@ void write_completion_record(int result) {
   std::fclose(file);
 }
 
-}  // namespace
+// What the explorer writes when every schedule passed: each schedule's
+// child ran every test (the explorer checked), and none failed.
+void write_explored_completion_record(int result) {
+  const char* nonce = std::getenv("RACELINGS_COMPLETION_NONCE");
+  const char* path = std::getenv("RACELINGS_COMPLETION_FILE");
+  if (nonce == nullptr || *nonce == '\0' || path == nullptr || *path == '\0') return;
+  const testing::UnitTest& unit = *testing::UnitTest::GetInstance();
+  const int total = unit.test_to_run_count();
+  if (std::FILE* file = std::fopen(path, "w")) {
+    std::fprintf(file, "racelings-completion nonce=%s result=%d ran=%d total=%d failed=0\n", nonce, result, total,
+                 unit.total_test_count() - unit.disabled_test_count());
+    std::fclose(file);
+  }
+}
 
-int main(int argc, char** argv) {
-  testing::InitGoogleTest(&argc, argv);
+// Tells the controlled scheduler where each test starts (its step bound is
+// per test) and marks a failed assertion in its step log, at the step where
+// it failed.
+class FailureMarker : public testing::EmptyTestEventListener {
+ public:
+  void OnTestStart(const testing::TestInfo& info) override {
+    racelings::schedule::begin_test(std::string(info.test_suite_name()) + "." + info.name());
+  }
+  void OnTestPartResult(const testing::TestPartResult& result) override {
+    if (!result.failed()) return;
+    std::string at = result.file_name() != nullptr ? std::string(result.file_name()) : std::string();
+    if (!at.empty() && result.line_number() > 0) at += ":" + std::to_string(result.line_number());
+    racelings::schedule::note_failure_at("test failure", result.summary(), at);
+  }
+};
+
+// One run of every test: what the process does, or what each child process
+// does under the explorer (each installs its own watchdog).
+int run_all_tests() {
   racelings::install_test_watchdog();
-  if (check_sanitizer_options() != 0) return 1;
+  if (racelings::schedule::controlled()) testing::UnitTest::GetInstance()->listeners().Append(new FailureMarker);
   int result = RUN_ALL_TESTS();
   int reports = racelings::detector::reports_so_far();
   if (reports > 0) {
@@ -90,4 +124,14 @@ int main(int argc, char** argv) {
   // the code under test never gets here).
   write_completion_record(result);
   return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  testing::InitGoogleTest(&argc, argv);
+  if (check_sanitizer_options() != 0) return 1;
+  // RACELINGS_EXPLORE and RACELINGS_SCHEDULE run the tests under the
+  // controlled scheduler (primitives/schedule/README.md).
+  return racelings::schedule::run_tests({run_all_tests, write_explored_completion_record});
 }

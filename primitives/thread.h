@@ -131,6 +131,7 @@ void* thread_main(void* arg) {
 // Starts the thread; throws std::system_error when the OS refuses.
 template <typename T, typename F>
 pthread_t start_thread(F&& f, std::shared_ptr<Packet<T>> packet, std::string name, size_t stack_size) {
+  detector::ThreadRecord* start_record = packet->record.get();
   auto* start = new Start<T, std::decay_t<F>>{std::forward<F>(f), std::move(packet), std::move(name)};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -142,6 +143,8 @@ pthread_t start_thread(F&& f, std::shared_ptr<Packet<T>> packet, std::string nam
     delete start;
     throw std::system_error(err, std::generic_category(), "spawn: could not start a thread");
   }
+  // Under the controlled scheduler the thread may be given the turn from now on.
+  schedule::on_created(detector::schedule_ctl(*start_record));
   return native;
 }
 
@@ -240,10 +243,13 @@ class [[nodiscard]] JoinHandle {
   void wait(const std::source_location& where) {
     if (!joinable_) throw std::logic_error("join() on a JoinHandle that was already joined or detached");
     joinable_ = false;
+    schedule::point(schedule::Op::kJoin, detector::schedule_ctl(*packet_->record), nullptr, where);
     if (detector::enabled() && !detector::thread_finished(*packet_->record)) {
       detector::BlockScope waiting(*packet_->record, where);
+      detector::wait_for_thread(*packet_->record, where);
       pthread_join(native_, nullptr);
     } else {
+      detector::wait_for_thread(*packet_->record, where);
       pthread_join(native_, nullptr);
     }
     detector::joined(*packet_->record);
@@ -274,6 +280,7 @@ auto spawn(F&& f, std::source_location where = std::source_location::current())
   auto packet = std::make_shared<internal::Packet<T>>();
   packet->record = detector::register_spawned("", where);
   pthread_t native = internal::start_thread<T>(std::forward<F>(f), packet, "", 0);
+  schedule::point_after(schedule::Op::kSpawn, detector::schedule_ctl(*packet->record), nullptr, where);
   return JoinHandle<T>(internal::SpawnKey(), native, std::move(packet), where);
 }
 
@@ -306,6 +313,7 @@ class Builder {
     auto packet = std::make_shared<internal::Packet<T>>();
     packet->record = detector::register_spawned(name_, where);
     pthread_t native = internal::start_thread<T>(std::forward<F>(f), packet, name_, stack_size_);
+    schedule::point_after(schedule::Op::kSpawn, detector::schedule_ctl(*packet->record), nullptr, where);
     return JoinHandle<T>(internal::SpawnKey(), native, std::move(packet), where);
   }
 
@@ -393,10 +401,13 @@ class Scope {
   void join_one(Joinable& j, const std::source_location& where) {
     if (j.joined) return;
     j.joined = true;
+    schedule::point(schedule::Op::kJoin, detector::schedule_ctl(*j.record), nullptr, where);
     if (detector::enabled() && !detector::thread_finished(*j.record)) {
       detector::BlockScope waiting(*j.record, where);
+      detector::wait_for_thread(*j.record, where);
       pthread_join(j.native, nullptr);
     } else {
+      detector::wait_for_thread(*j.record, where);
       pthread_join(j.native, nullptr);
     }
     detector::joined(*j.record);
@@ -432,6 +443,7 @@ auto Scope::spawn_with(F&& f, std::string name, size_t stack_size, const std::so
   entry->scope = this;
   entry->native = internal::start_thread<T>(std::forward<F>(f), entry->packet, std::move(name), stack_size);
   threads_.push_back(entry);
+  schedule::point_after(schedule::Op::kSpawn, detector::schedule_ctl(*entry->record), nullptr, where);
   return ScopedJoinHandle<T>(std::move(entry));
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "primitives/detector.h"
+#include "primitives/schedule/schedule.h"
 
 namespace racelings {
 namespace {
@@ -37,16 +38,20 @@ class Watchdog {
     pthread_attr_destroy(&attr);
   }
 
+  // The watchdog is a helper, not part of the program under test: under the
+  // controlled scheduler it runs Uncontrolled, on the machine's clock.
   void start(const testing::TestInfo& info) {
+    schedule::Uncontrolled uncontrolled;
     std::lock_guard<std::mutex> lock(mu_);
     test_ = std::string(info.test_suite_name()) + "." + info.name();
-    deadline_ = std::chrono::steady_clock::now() +
+    deadline_ = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(schedule::real_steady_now_ns())) +
                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds_));
     armed_ = true;
     cv_.notify_all();
   }
 
   void end() {
+    schedule::Uncontrolled uncontrolled;
     std::unique_lock<std::mutex> lock(mu_);
     // The limit passed and the report is being printed (which takes a while
     // under a sanitizer, which symbolizes the stack): the test timed out even
@@ -58,6 +63,7 @@ class Watchdog {
 
  private:
   void watch() {
+    schedule::Uncontrolled uncontrolled;
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       cv_.wait(lock, [&] { return armed_; });

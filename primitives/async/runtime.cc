@@ -43,6 +43,7 @@
 #include "primitives/async/join.h"
 #include "primitives/async/report.h"
 #include "primitives/detector.h"
+#include "primitives/schedule/schedule.h"
 #include "primitives/thread.h"
 
 namespace racelings {
@@ -611,6 +612,9 @@ void RuntimeCore::worker_main() {
     if (TaskHeader* t = pop_locked()) {
       ++running_;
       lk.unlock();
+      // A task switch: under the controlled scheduler, another thread may
+      // run before this task resumes.
+      schedule::point(schedule::Op::kTask, t, nullptr, t->spawned_at);
       run(t);
       lk.lock();
       --running_;
@@ -682,6 +686,7 @@ void RuntimeCore::block_on(TaskHeader& root) {
     if (TaskHeader* t = pop_locked()) {
       ++running_;
       lk.unlock();
+      schedule::point(schedule::Op::kTask, t, nullptr, t->spawned_at);
       run(t);
       lk.lock();
       --running_;
@@ -718,6 +723,12 @@ void RuntimeCore::watch_quiescence(std::unique_lock<std::mutex>& lk, TaskHeader&
                                    std::optional<detector::BlockScope>& waiting) {
   const uint64_t epoch = epoch_;
   auto moved = [&] { return epoch_ != epoch || root.is_complete() || !quiescent_locked(); };
+  if (schedule::controlled()) {
+    // The controlled scheduler sees every thread: when none can ever run
+    // again, it reports the deadlock itself, so simply wait.
+    cv.wait(lk, moved);
+    return;
+  }
   lk.unlock();
   auto before = detector::sample_os_threads();
   lk.lock();

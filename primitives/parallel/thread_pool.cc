@@ -39,6 +39,8 @@ ThreadPool::ThreadPool(size_t num_threads, std::string name, std::source_locatio
 }
 
 ThreadPool::~ThreadPool() {
+  // The pool's own locking is no scheduling point (its workers' joins are).
+  schedule::Quiet quiet;
   if (tls_current_pool == this) {
     const char* msg =
         "racelings: a ThreadPool was destroyed by one of its own tasks: it would wait for itself forever\n";
@@ -68,6 +70,8 @@ void ThreadPool::join(std::source_location where) {
   if (tls_current_pool == this) {
     throw std::logic_error("ThreadPool::join() called from one of the pool's own tasks: it would wait for itself");
   }
+  schedule::point(schedule::Op::kJoin, this, nullptr, where);
+  schedule::Quiet quiet;
   std::unique_lock<std::mutex> lock(mu_);
   if (queue_.empty() && active_.load(std::memory_order_relaxed) == 0) return;
   // Wait for the next moment the pool is idle, even if new tasks arrive
@@ -89,6 +93,7 @@ void ThreadPool::join(std::source_location where) {
 
 size_t ThreadPool::shutdown_now() {
   std::deque<Task> dropped;
+  schedule::Quiet quiet;
   {
     std::lock_guard<std::mutex> lock(mu_);
     accepting_ = false;
@@ -109,6 +114,7 @@ size_t ThreadPool::shutdown_now() {
 }
 
 std::vector<ThreadPanic> ThreadPool::take_panics() {
+  schedule::Quiet quiet;
   std::lock_guard<std::mutex> lock(mu_);
   return std::exchange(panics_, {});
 }
@@ -118,6 +124,8 @@ void ThreadPool::worker_main() {
   for (;;) {
     Task task;
     {
+      // Taking a task is the pool's business: no scheduling point of its own.
+      schedule::Quiet quiet;
       std::unique_lock<std::mutex> lock(mu_);
       while (queue_.empty() && !stopping_) {
         if (detector::enabled()) {
@@ -136,8 +144,12 @@ void ThreadPool::worker_main() {
       active_.fetch_add(1, std::memory_order_relaxed);
     }
     detector::stress_point();
+    // A task switch: under the controlled scheduler, another thread may run
+    // before this task starts.
+    schedule::point(schedule::Op::kTask, this, nullptr, created_);
     run_one(task);
     {
+      schedule::Quiet quiet;
       std::lock_guard<std::mutex> lock(mu_);
       if (active_.fetch_sub(1, std::memory_order_relaxed) == 1 && queue_.empty()) {
         ++idle_generation_;
@@ -154,6 +166,7 @@ void ThreadPool::run_one(Task& task) {
   } catch (...) {
     std::exception_ptr e = std::current_exception();
     internal::print_thread_exception(detector::self(), e);
+    schedule::Quiet quiet;
     std::lock_guard<std::mutex> lock(mu_);
     panics_.emplace_back(std::move(e));
     panic_count_.fetch_add(1, std::memory_order_relaxed);

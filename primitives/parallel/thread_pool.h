@@ -99,8 +99,10 @@ class ThreadPool {
   // Memory ordering: everything the caller wrote before execute() is visible
   // to the task.
   template <typename F>
-  void execute(F&& f) {
+  void execute(F&& f, std::source_location where = std::source_location::current()) {
     static_assert(std::is_invocable_v<std::decay_t<F>&>, "execute() needs a callable taking no arguments");
+    schedule::point(schedule::Op::kSubmit, this, nullptr, where);
+    schedule::Quiet quiet;
     push(Task(std::forward<F>(f)));
   }
 
