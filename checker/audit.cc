@@ -1,6 +1,10 @@
 // The instructor's audit: every pristine broken exercise must show its
 // expected finding in every run, every solution must be clean in every run,
 // and every wrong fix kept beside an exercise must be rejected (mutants.h).
+// Then every program it ran is explored under the controlled scheduler
+// (audit_explore.h): each broken exercise must fail within the budget with a
+// schedule id that replays, each solution must survive every schedule, and a
+// wrong fix that only a schedule shows is rejected by exploration.
 
 #include <unistd.h>
 
@@ -14,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checker/audit_explore.h"
 #include "checker/bazel.h"
 #include "checker/commands.h"
 #include "checker/html.h"
@@ -41,6 +46,8 @@ struct Side {
   std::vector<Kind> kinds;
   std::vector<report::Finding> findings;  // merged over runs, for the report
   double seconds = 0;                     // total run time
+  std::string binary;                     // the program, once built
+  ProgramExploration explored;            // under the controlled scheduler
 };
 
 struct Row {
@@ -271,13 +278,11 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
   for (size_t t = first_mutant_test; t < tests.size(); ++t) {
     wrong.evidence[run_mutants[t - first_mutant_test].first].runs = std::move(results[t]);
   }
-  for (size_t m = 0; m < wrong.mutants.size(); ++m) {
-    rows[wrong.row[m]].mutants.push_back(judge_mutant(wrong.mutants[m], wrong.evidence[m]));
-  }
   for (size_t t = 0; t < first_mutant_test; ++t) {
     auto [index, solution] = owners[t];
     Row& row = rows[index];
     Side& side = solution ? row.solution : row.broken;
+    side.binary = tests[t].second.binary;
     std::vector<report::Finding> all;
     for (const RunVerdict& v : results[t]) {
       ++side.runs;
@@ -297,19 +302,55 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
   for (size_t t = 0; t < plain_tests.size(); ++t) {
     if (plain[t][0].clean) rows[plain_owners[t]].plain_seconds = plain[t][0].run.elapsed.count() / 1000.0;
   }
+  // Under the controlled scheduler: every program the audit ran, explored
+  // with the same plan (a wrong fix's verdict may come from it).
+  ExplorePlan plan;
+  plan.budget = options.explore;
+  if (options.explore > 0) {
+    std::vector<ProgramToExplore> programs;
+    std::vector<Side*> sides;
+    for (Row& row : rows) {
+      for (Side* side : {&row.broken, &row.solution}) {
+        if (side->binary.empty()) continue;
+        programs.push_back({row.ex, side->binary});
+        sides.push_back(side);
+      }
+    }
+    const size_t first_mutant_program = programs.size();
+    for (const auto& [m, binary] : run_mutants) programs.push_back({wrong.mutants[m].exercise, binary});
+    std::cout << "Exploring " << programs.size() << " test programs under the controlled scheduler (" << spec_text(plan)
+              << ")...\n"
+              << std::flush;
+    auto explored = explore_programs(programs, plan, options.jobs);
+    for (size_t i = 0; i < sides.size(); ++i) sides[i]->explored = std::move(explored[i]);
+    for (size_t i = first_mutant_program; i < programs.size(); ++i) {
+      const ProgramExploration& e = explored[i];
+      wrong.evidence[run_mutants[i - first_mutant_program].first].explored_rejects = exploration_rejects(e, plan);
+    }
+  }
+  for (size_t m = 0; m < wrong.mutants.size(); ++m) {
+    rows[wrong.row[m]].mutants.push_back(judge_mutant(wrong.mutants[m], wrong.evidence[m]));
+  }
   double total_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // The table.
-  bool all_detected = true, all_clean = true;
+  bool all_detected = true, all_clean = true, all_rejected = true, all_survive = true;
   MutantTally mutants_total;
-  std::printf("\n%-28s %-5s %-22s %-10s %-10s %-7s %-14s %s\n", "exercise", "san", "expected", "detected",
-              "sol. clean", "cost", "wrong fixes", "broken shows");
+  std::printf("\n%-28s %-5s %-22s %-10s %-10s %-7s %-14s %-22s %-12s %s\n", "exercise", "san", "expected",
+              "detected", "sol. clean", "cost", "wrong fixes", "explored: broken", "solution", "broken shows");
+  auto pad = [](const std::string& s, size_t width) { return std::string(width - std::min(s.size(), width - 1), ' '); };
   for (const Row& row : rows) {
     bool detected = row.broken.good == row.broken.runs && row.broken.runs > 0;
     bool clean = row.solution.good == row.solution.runs && row.solution.runs > 0;
     all_detected = all_detected && detected;
     all_clean = all_clean && clean;
+    bool rejected = options.explore == 0 || exploration_rejects(row.broken.explored, plan);
+    bool survives = options.explore == 0 || exploration_survives(row.solution.explored, plan);
+    all_rejected = all_rejected && rejected;
+    all_survive = all_survive && survives;
+    std::string broken_cell = exploration_cell(row.broken.explored);
+    std::string solution_cell = exploration_cell(row.solution.explored);
     std::string shows;
     for (Kind k : row.broken.kinds) shows += (shows.empty() ? "" : ", ") + std::string(report::kind_name(k));
     std::string det = fraction(row.broken.good, row.broken.runs);
@@ -331,7 +372,10 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     std::cout << line << (detected ? ui.green(det) : ui.red(det)) << std::string(11 - std::min<size_t>(det.size(), 10), ' ')
               << (clean ? ui.green(cln) : ui.red(cln)) << std::string(11 - std::min<size_t>(cln.size(), 10), ' ')
               << cost << std::string(8 - std::min<size_t>(std::strlen(cost), 7), ' ') << fixes_cell
-              << std::string(15 - std::min<size_t>(fixes.size(), 14), ' ') << shows << "\n";
+              << std::string(15 - std::min<size_t>(fixes.size(), 14), ' ')
+              << (rejected ? ui.green(broken_cell) : ui.red(broken_cell)) << pad(broken_cell, 23)
+              << (survives ? ui.green(solution_cell) : ui.red(solution_cell)) << pad(solution_cell, 13) << shows
+              << "\n";
   }
   // Details of every failure, so the instructor sees why.
   for (const Row& row : rows) {
@@ -347,6 +391,22 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     if (!clean) {
       std::cout << "\n" << ui.red(row.ex->name + ": the solution was not clean") << "\n";
       for (const auto& f : row.solution.findings) std::cout << report::render(f, false);
+    }
+    const ProgramExploration& b = row.broken.explored;
+    if (options.explore > 0 && b.ran && !exploration_rejects(b, plan)) {
+      std::cout << "\n"
+                << ui.red(row.ex->name + (b.failed ? ": the broken version's failing schedule " + b.schedule +
+                                                         " did not fail the same way when replayed"
+                                                   : ": no explored schedule of the broken version fails"))
+                << "\n";
+    }
+    const ProgramExploration& s = row.solution.explored;
+    if (options.explore > 0 && s.ran && !exploration_survives(s, plan)) {
+      std::cout << "\n"
+                << ui.red(row.ex->name + ": the solution fails under schedule " + s.schedule +
+                          " (RACELINGS_SCHEDULE=" + s.schedule + " replays it)")
+                << "\n";
+      for (const auto& f : s.findings) std::cout << report::render(f, false);
     }
     for (const MutantResult& m : row.mutants) {
       if (status_ok(m.status)) continue;
@@ -373,6 +433,13 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
               rows.size(), options.runs, total_seconds);
   std::cout << (all_detected ? ui.green("every broken exercise detected") : ui.red("some broken exercises missed"))
             << ", " << (all_clean ? ui.green("every solution clean") : ui.red("some solutions not clean"));
+  if (options.explore > 0) {
+    std::cout << "; explored (" << options.explore << " schedules): "
+              << (all_rejected ? ui.green("every broken exercise fails, with a schedule that replays")
+                               : ui.red("some broken exercises survive exploration"))
+              << ", "
+              << (all_survive ? ui.green("every solution survives") : ui.red("some solutions fail a schedule"));
+  }
   if (mutants_total.total > 0 || !wrong.errors.empty()) {
     std::string text = std::to_string(mutants_total.rejected) + " of " + std::to_string(mutants_total.total) +
                        " wrong fixes rejected";
@@ -402,11 +469,13 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     e["broken"] = {{"runs", row.broken.runs},
                    {"detected", row.broken.good},
                    {"kinds", kinds_json(row.broken.kinds)},
-                   {"seconds", row.broken.seconds}};
+                   {"seconds", row.broken.seconds},
+                   {"explored", exploration_json(row.broken.explored)}};
     e["solution"] = {{"runs", row.solution.runs},
                      {"clean", row.solution.good},
                      {"kinds", kinds_json(row.solution.kinds)},
-                     {"seconds", row.solution.seconds}};
+                     {"seconds", row.solution.seconds},
+                     {"explored", exploration_json(row.solution.explored)}};
     // Mean instrumented run time over one plain run; null when not measured.
     if (row.plain_seconds > 0 && row.solution.runs > 0) {
       e["slowdown"] = (row.solution.seconds / row.solution.runs) / row.plain_seconds;
@@ -422,6 +491,9 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
                     {"runs", options.runs},
                     {"all_detected", all_detected},
                     {"all_clean", all_clean},
+                    {"explore_budget", options.explore},
+                    {"all_broken_fail_explored", all_rejected},
+                    {"all_solutions_survive_explored", all_survive},
                     {"mutants", mutants_total.total},
                     {"mutants_rejected", mutants_total.rejected},
                     {"mutants_pending_exploration", mutants_total.pending},
@@ -443,7 +515,7 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     }
     std::cout << "HTML: " << options.html_path << "\n";
   }
-  return all_detected && all_clean && mutants_ok ? kExitOk : kExitNotPassing;
+  return all_detected && all_clean && mutants_ok && all_rejected && all_survive ? kExitOk : kExitNotPassing;
 }
 
 }  // namespace racelings::checker

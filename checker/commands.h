@@ -11,6 +11,7 @@
 #ifndef RACELINGS_CHECKER_COMMANDS_H_
 #define RACELINGS_CHECKER_COMMANDS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,19 @@ struct Context {
 
 int cmd_status(Context& ctx);
 int cmd_list(Context& ctx);
-int cmd_check(Context& ctx, const std::string& query, int runs);
+// `explore_budget`: schedules of the exploration pass after clean runs (0: none).
+int cmd_check(Context& ctx, const std::string& query, int runs, uint64_t explore_budget);
 int cmd_hint(Context& ctx, const std::string& query);
 int cmd_watch(Context& ctx);
 int cmd_reset(Context& ctx, const std::string& query, bool yes);
 int cmd_explain(const Ui& ui, bool json);
+
+struct ExplorePlan;
+// explore: runs the exercise's tests under the controlled scheduler, one
+// schedule after another (checker/explore.h); replay: under one schedule,
+// `id` or the last one that failed.
+int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan);
+int cmd_replay(Context& ctx, const std::string& query, const std::string& id);
 
 struct AuditOptions {
   int runs = 5;
@@ -50,6 +59,8 @@ struct AuditOptions {
   std::string prebuilt;
   std::vector<std::string> only;  // exercise queries; empty means all
   bool in_place = false;          // audit the tree as it is, even if edited
+  // Schedules each program is explored under the controlled scheduler (0: no exploration).
+  uint64_t explore = 1000;
 };
 int cmd_audit(Context& ctx, const AuditOptions& options);
 

@@ -15,6 +15,7 @@
 
 #include "checker/bazel.h"
 #include "checker/html.h"
+#include "checker/explore.h"
 #include "checker/integrity/integrity.h"
 #include "checker/integrity/source_scan.h"
 #include "checker/process.h"
@@ -164,6 +165,14 @@ json refusal_json(const Exercise& ex, const std::string& key, const std::vector<
 }
 
 std::string lock_path(const std::string& out) { return out + "/.grade.lock"; }
+
+// The exploration every student's exercises get: fixed, so that the same
+// submission gets the same grade on any machine.
+ExplorePlan explore_plan(const GradeOptions& options) {
+  ExplorePlan plan;
+  plan.budget = options.explore;
+  return plan;
+}
 
 // A hash of every source file's path and content under `dir` (what grading
 // depends on), skipping Bazel's output links, git and progress files.
@@ -344,7 +353,8 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
       bool submitted = chosen.count(ex.name) != 0;
       if (submitted) content = read_file((root / chosen[ex.name]).string()).value_or("");
       std::string key = content_hash(std::to_string(kGraderVersion) + "|" + pristine_id + "|" +
-                                     std::to_string(options.runs) + "|" + (submitted ? content : "<none>") + "|" +
+                                     std::to_string(options.runs) + "|" + spec_text(explore_plan(options)) + "|" +
+                                     (submitted ? content : "<none>") + "|" +
                                      (tampered.count(ex.name) ? "tampered" : ""));
       keys[ex.name] = key;
       if (auto old = read_file(result_file)) {
@@ -427,6 +437,18 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
       std::string symbolizer = report::symbolizer_preflight();
       if (!symbolizer.empty()) std::cerr << "racelings: warning: " << symbolizer << "\n";
       auto verdicts = run_many(tests, options.runs, options.jobs);
+      // Clean runs are not proof: each exercise that had them is explored
+      // under the controlled scheduler too, over the same schedules for every
+      // student (a fixed strategy and seed).
+      std::vector<std::pair<const Exercise*, TestRun>> explore_tests;
+      std::vector<size_t> explored_index(tests.size(), SIZE_MAX);
+      for (size_t i = 0; i < tests.size(); ++i) {
+        bool all_clean = std::all_of(verdicts[i].begin(), verdicts[i].end(), [](const RunVerdict& v) { return v.clean; });
+        if (!all_clean || options.explore == 0) continue;
+        explored_index[i] = explore_tests.size();
+        explore_tests.push_back({tests[i].first, explore_test_run(tests[i].second.binary, explore_plan(options))});
+      }
+      auto explored = run_many(explore_tests, 1, options.jobs);
       for (size_t i = 0; i < tests.size(); ++i) {
         const Exercise& ex = *tests[i].first;
         int clean = 0;
@@ -437,17 +459,30 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
           seconds += static_cast<double>(v.run.elapsed.count()) / 1000.0;
           all.insert(all.end(), v.findings.begin(), v.findings.end());
         }
+        const RunVerdict* exploration = explored_index[i] == SIZE_MAX ? nullptr : &explored[explored_index[i]][0];
+        if (exploration != nullptr && !exploration->clean) {
+          all.insert(all.end(), exploration->findings.begin(), exploration->findings.end());
+        }
         all = report::merge_findings(std::move(all));
-        bool passed = clean == options.runs;
+        bool passed = clean == options.runs && (exploration == nullptr || exploration->clean);
         std::vector<std::string> kind_names;
         for (Kind k : kinds(all)) kind_names.push_back(std::string(report::kind_name(k)));
-        std::string text = passed ? "Passed: the tests passed and " + std::string(sanitizer_title(ex.sanitizer)) +
-                                        " and the deadlock detector saw nothing in " + std::to_string(options.runs) +
-                                        " run(s).\n"
-                                  : (symbolizer.empty() ? "" : "Note: " + symbolizer + "\n\n") + "Failed in " +
-                                        std::to_string(options.runs - clean) + " of " +
-                                        std::to_string(options.runs) + " run(s):\n\n" +
-                                        report::render_all(all, report::Style{});
+        std::string explored_text =
+            exploration == nullptr ? ""
+            : exploration->clean   ? ", nor in " + std::to_string(exploration->explore.schedules) +
+                                       " schedules under the controlled scheduler"
+                                   : "";
+        std::string text =
+            passed ? "Passed: the tests passed and " + std::string(sanitizer_title(ex.sanitizer)) +
+                         " and the deadlock detector saw nothing in " + std::to_string(options.runs) + " run(s)" +
+                         explored_text + ".\n"
+            : clean < options.runs
+                ? (symbolizer.empty() ? "" : "Note: " + symbolizer + "\n\n") + "Failed in " +
+                      std::to_string(options.runs - clean) + " of " + std::to_string(options.runs) + " run(s):\n\n" +
+                      report::render_all(all, report::Style{})
+                : "Every run passed, but under the controlled scheduler schedule " + exploration->explore.schedule +
+                      " fails (replay it: ./racelings replay " + ex.number + " " + exploration->explore.schedule +
+                      "):\n\n" + report::render_all(all, report::Style{});
         std::string reason = passed ? "" : (kind_names.empty() ? "failed" : kind_names.front());
         json doc = exercise_json(ex, keys[ex.name], passed, reason, kind_names, text, options.runs, clean, seconds);
         write_file_atomically(student_dir + "/exercises/" + ex.name + ".json", doc.dump(2) + "\n");

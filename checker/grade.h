@@ -7,7 +7,9 @@
 // from the student; tests, BUILD files, the catalog, the primitives and the
 // checker always come from the pristine tree. Each exercise is built under
 // its sanitizer and run N times: it passes only when it builds, breaks no
-// integrity rule (integrity.h), its tests pass and no run shows a finding.
+// integrity rule (integrity.h), its tests pass, no run shows a finding, and
+// no schedule of a fixed exploration under the controlled scheduler fails
+// (explore.h).
 //
 // Outputs, under OUT:
 //   <student>/results.json      Gradescope's format (score, tests[], output...)
@@ -24,6 +26,7 @@
 #ifndef RACELINGS_CHECKER_GRADE_H_
 #define RACELINGS_CHECKER_GRADE_H_
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -36,6 +39,8 @@ struct GradeOptions {
   std::string submissions;   // directory of submissions
   std::string out;           // output directory
   int runs = 3;              // runs of each exercise
+  // Schedules explored under the controlled scheduler after clean runs (0: none).
+  uint64_t explore = 100;
   int jobs = 0;              // test programs run at once (0: one per core)
   // The tree as handed out: a git ref of this checkout, or a directory
   // (an autograder's own read-only copy of racelings).

@@ -1,6 +1,7 @@
 #include "checker/judge.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string_view>
 
 #include "checker/report/report_parser.h"
@@ -20,7 +21,49 @@ Finding synthetic(Kind kind, std::string title) {
   return f;
 }
 
+// The value after `key=` in a summary line: up to the next blank, or
+// between quotes.
+std::string summary_field(const std::string& line, const std::string& key) {
+  std::string marker = " " + key + "=";
+  size_t at = line.find(marker);
+  if (at == std::string::npos) return {};
+  size_t start = at + marker.size();
+  if (start < line.size() && line[start] == '"') {
+    size_t end = line.find('"', start + 1);
+    return line.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1);
+  }
+  return line.substr(start, line.find(' ', start) - start);
+}
+
+uint64_t summary_number(const std::string& line, const std::string& key) {
+  std::string v = summary_field(line, key);
+  return v.empty() || v.find_first_not_of("0123456789") != std::string::npos ? 0 : std::stoull(v.substr(0, 18));
+}
+
 }  // namespace
+
+ExploreSummary parse_explore_summary(const std::string& output) {
+  ExploreSummary s;
+  const std::string marker = "racelings: explore: result=";
+  size_t at = output.rfind(marker);
+  if (at == std::string::npos || (at > 0 && output[at - 1] != '\n')) return s;
+  // From " result=..." to the end of the line.
+  std::string line = output.substr(at + 19, output.find('\n', at) - at - 19);
+  s.present = true;
+  s.failed = summary_field(line, "result") == "fail";
+  s.schedules = summary_number(line, "schedules");
+  s.strategy = summary_field(line, "strategy");
+  s.found_by = summary_field(line, "found_by");
+  s.schedule = summary_field(line, "schedule");
+  s.signature = summary_field(line, "signature");
+  s.preemptions = summary_number(line, "preemptions");
+  s.steps = summary_number(line, "steps");
+  s.max_steps = summary_number(line, "max_steps");
+  s.shrink_runs = summary_number(line, "shrink_runs");
+  std::string seconds = summary_field(line, "seconds");
+  s.seconds = seconds.empty() ? 0 : std::atof(seconds.c_str());
+  return s;
+}
 
 RunVerdict judge(RunResult run, const std::optional<CompletionRecord>& completion) {
   RunVerdict v;
@@ -49,6 +92,16 @@ RunVerdict judge(RunResult run, const std::optional<CompletionRecord>& completio
       v.findings.push_back(synthetic(Kind::kTestFailure,
                                      "the test program failed with exit code " + std::to_string(run.exit_code)));
     }
+  }
+  v.explore = parse_explore_summary(run.output);
+  if (auto at = run.output.find("racelings: explore: cannot explore"); at != std::string::npos) {
+    std::string why = run.output.substr(at + 20, run.output.find('\n', at) - at - 20);
+    v.findings = {synthetic(Kind::kCrash, why)};
+  } else if (v.explore.failed && v.findings.empty()) {
+    // The failing schedule passed when shown again: the program does
+    // something the scheduler does not control. Still a failure.
+    v.findings.push_back(synthetic(Kind::kTestFailure, "a schedule failed (" + v.explore.signature +
+                                                           "), but not when run again: see the output"));
   }
   // The finding that explains the most comes first: what a sanitizer or the
   // detector saw, then crashes and timeouts, and failed assertions last

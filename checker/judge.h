@@ -12,6 +12,7 @@
 #ifndef RACELINGS_CHECKER_JUDGE_H_
 #define RACELINGS_CHECKER_JUDGE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,18 @@
 
 namespace racelings::checker {
 
+// What a test program run under RACELINGS_EXPLORE says about its
+// exploration (its last "racelings: explore: result=..." line).
+struct ExploreSummary {
+  bool present = false;  // the program explored and said how it went
+  bool failed = false;
+  uint64_t schedules = 0;  // schedules run (the failing one included)
+  std::string strategy, found_by, schedule, signature;
+  uint64_t preemptions = 0, steps = 0, max_steps = 0, shrink_runs = 0;
+  double seconds = 0;
+};
+ExploreSummary parse_explore_summary(const std::string& output);
+
 struct RunVerdict {
   bool clean = false;                     // tests passed, nothing reported
   std::vector<report::Finding> findings;  // empty when clean
@@ -29,6 +42,8 @@ struct RunVerdict {
   // symbolizer missing, say), in plain words; they do not change the verdict.
   std::vector<std::string> warnings;
   RunResult run;
+  ExploreSummary explore;  // under RACELINGS_EXPLORE
+  std::string step_log;    // under the controlled scheduler, when asked for
 };
 
 // judge(): the findings of one run of a test binary. `completion` is the

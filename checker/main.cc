@@ -4,6 +4,8 @@
 //   racelings list            every exercise and whether it passes
 //   racelings check [N]       build exercise N under its sanitizer, run it, explain
 //   racelings watch           check again on every save, moving on when it passes
+//   racelings explore [N]     run exercise N under the controlled scheduler, schedule after schedule
+//   racelings replay N [ID]   run exercise N under one schedule, the same way every time
 //   racelings hint N          one more hint each time
 //   racelings reset N         restore exercise N as it was (asks first)
 //   racelings explain         explain a sanitizer log read from standard input
@@ -22,6 +24,7 @@
 
 #include "checker/catalog.h"
 #include "checker/commands.h"
+#include "checker/explore.h"
 #include "checker/grade.h"
 #include "checker/lsp/lsp.h"
 #include "checker/workspace.h"
@@ -52,6 +55,29 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   check->add_flag("--dev", check_dev,
                   "for authors: check that the pristine exercise shows its finding and its solution is clean");
+  uint64_t check_explore = kCheckExploreBudget;
+  check->add_option("--explore", check_explore,
+                    "schedules tried under the controlled scheduler after clean runs (0: none; default " +
+                        std::to_string(kCheckExploreBudget) + ")")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
+  auto* explore = app.add_subcommand(
+      "explore", "run an exercise's tests under the controlled scheduler, one interleaving after another");
+  std::string explore_query;
+  ExplorePlan explore_plan;
+  explore_plan.budget = kAuditExploreBudget;
+  std::string explore_budget;
+  explore->add_option("exercise", explore_query, "number or name (default: the next one not passing)");
+  explore->add_option("--strategy", explore_plan.strategy, "pct, random, dfs or mix (default mix)")
+      ->check(CLI::IsMember({"pct", "random", "dfs", "mix"}));
+  explore->add_option("--budget", explore_budget,
+                      "how many schedules (1000), or for how long (10s); default " +
+                          std::to_string(kAuditExploreBudget) + " schedules");
+  explore->add_option("--seed", explore_plan.seed, "the exploration's seed (the same seed, the same schedules)");
+  auto* replay = app.add_subcommand(
+      "replay", "run an exercise's tests under one schedule (an id from check or explore), the same way every time");
+  std::string replay_query, replay_id;
+  replay->add_option("exercise", replay_query, "number or name")->required();
+  replay->add_option("schedule", replay_id, "the schedule's id (default: the last one that failed)");
   auto* hint = app.add_subcommand("hint", "show one more hint for an exercise each time");
   std::string hint_query;
   hint->add_option("exercise", hint_query, "number or name (default: the next one not passing)");
@@ -77,6 +103,9 @@ int main(int argc, char** argv) {
   audit->add_option("--prebuilt", audit_options.prebuilt,
                     "run programs already built under this directory instead of building (used by tests)");
   audit->add_flag("--in-place", audit_options.in_place, "audit the tree as it is, even where exercises were edited");
+  audit->add_option("--explore", audit_options.explore,
+                    "schedules each program is explored under the controlled scheduler (0: none; default 1000)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
 
   auto* grade = app.add_subcommand(
       "grade", "instructors: grade a folder of submissions into Gradescope results, a class CSV and an HTML report");
@@ -86,6 +115,9 @@ int main(int argc, char** argv) {
       ->required();
   grade->add_option("--out", grade_options.out, "where the results go")->required();
   grade->add_option("--runs", grade_options.runs, "runs of each exercise (default 3)")->check(CLI::Range(1, 100));
+  grade->add_option("--explore", grade_options.explore,
+                    "schedules explored after clean runs, the same for every student (0: none; default 100)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
   grade->add_option("--jobs", grade_options.jobs, "test programs run at once (default: one per core)")
       ->check(CLI::Range(0, 256));
   grade->add_option("--pristine", grade_options.pristine_ref, "the tree as handed out: a git ref (default HEAD) or a directory");
@@ -139,11 +171,31 @@ int main(int argc, char** argv) {
     if (check_dev) {
       AuditOptions dev;
       dev.runs = check_runs;
+      dev.explore = check_explore;
       if (!check_query.empty()) dev.only = {check_query};
       return cmd_audit(ctx, dev);
     }
-    return cmd_check(ctx, check_query, check_runs);
+    return cmd_check(ctx, check_query, check_runs, check_explore);
   }
+  if (*explore) {
+    if (!explore_budget.empty()) {
+      std::string digits = explore_budget.back() == 's' ? explore_budget.substr(0, explore_budget.size() - 1)
+                                                        : explore_budget;
+      if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(digits) == 0) {
+        std::cerr << "racelings: --budget is a number of schedules (1000) or of seconds (10s), not '"
+                  << explore_budget << "'\n";
+        return kExitUsage;
+      }
+      if (explore_budget.back() == 's') {
+        explore_plan.budget_seconds = static_cast<int>(std::stoul(digits));
+      } else {
+        explore_plan.budget = std::stoul(digits);
+      }
+    }
+    return cmd_explore(ctx, explore_query, explore_plan);
+  }
+  if (*replay) return cmd_replay(ctx, replay_query, replay_id);
   if (*hint) return cmd_hint(ctx, hint_query);
   if (*watch) return cmd_watch(ctx);
   if (*reset) return cmd_reset(ctx, reset_query, reset_yes);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "checker/integrity/completion.h"
+#include "checker/report/step_log.h"
 #include "primitives/thread.h"
 
 namespace racelings::checker {
@@ -117,6 +118,24 @@ void collect_logs(const std::string& dir, RunResult& result) {
   }
 }
 
+// A regular file the program wrote, up to `cap` bytes (empty if none).
+std::string read_capped(const std::string& path, size_t cap) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct stat st;
+  std::string text;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    text.resize(std::min(cap, static_cast<size_t>(st.st_size)));
+    size_t got = 0;
+    for (ssize_t n; got < text.size() && (n = ::read(fd, text.data() + got, text.size() - got)) > 0;) {
+      got += static_cast<size_t>(n);
+    }
+    text.resize(got);
+  }
+  ::close(fd);
+  return text;
+}
+
 // Copies a program with every descriptor close-on-exec: a descriptor open
 // for writing that leaked into another run's child would make this copy's
 // execve fail with "text file busy".
@@ -199,6 +218,9 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
     append_option(options.env, var, "log_path=" + dir.path() + "/sanitizer-log");
   }
   options.env["RACELINGS_REPORT_PATH"] = dir.path() + "/racelings-report";
+  // The controlled scheduler's step log (not a report: read apart below).
+  std::string step_log = dir.path() + "/racelings-steps.jsonl";
+  if (test.step_log) options.env["RACELINGS_STEP_LOG"] = step_log;
   // GoogleTest creates this file when the tests start and removes it when
   // they end: if it is still there, the program left early.
   std::string marker = dir.path() + "/premature_exit";
@@ -227,12 +249,14 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   options.argv = {binary};
   // The watchdog ends a hung test after timeout_s; the hard limit is the net
   // below it for hangs the watchdog cannot see (before main, after the tests).
-  options.limits.timeout = std::chrono::seconds(std::max(60, 3 * exercise.timeout_s));
+  options.limits.timeout =
+      std::chrono::seconds(test.timeout_s > 0 ? test.timeout_s : std::max(60, 3 * exercise.timeout_s));
   RunResult result = run(options);
   collect_logs(dir.path(), result);
   std::optional<CompletionRecord> completion;
   if (auto text = read_completion_file(completion_file)) completion = parse_completion(*text, nonce);
   RunVerdict verdict = judge(std::move(result), completion);
+  if (test.step_log) verdict.step_log = read_capped(step_log, report::kMaxStepLogBytes);
   if (std::filesystem::exists(marker) && verdict.findings.empty()) {
     report::Finding f;
     f.kind = report::Kind::kTestFailure;

@@ -24,6 +24,8 @@ std::map<std::string, std::string> read_env_file(const std::string& path);
 struct TestRun {
   std::string binary;                          // the test program
   std::map<std::string, std::string> env;      // on top of <binary>.env
+  int timeout_s = 0;      // the hard limit, when the default is not enough (exploring)
+  bool step_log = false;  // keep the controlled scheduler's step log (RACELINGS_STEP_LOG)
 };
 
 // run_test(): one run of a test binary for `exercise`.

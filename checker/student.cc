@@ -13,6 +13,7 @@
 
 #include "checker/bazel.h"
 #include "checker/commands.h"
+#include "checker/explore.h"
 #include "checker/integrity/integrity.h"
 #include "checker/judge.h"
 #include "checker/report/explain.h"
@@ -132,7 +133,7 @@ int cmd_list(Context& ctx) {
   return kExitOk;
 }
 
-int cmd_check(Context& ctx, const std::string& query, int runs) {
+int cmd_check(Context& ctx, const std::string& query, int runs, uint64_t explore_budget) {
   const Exercise* ex = resolve(ctx, query);
   if (ex == nullptr) {
     if (query.empty()) {
@@ -197,14 +198,32 @@ int cmd_check(Context& ctx, const std::string& query, int runs) {
     }
   }
   for (const auto& w : warnings) std::cout << "  " << ui.yellow("warning: " + w) << "\n";
-  std::cout << "\n";
   bool refused = !integrity.ok();
   bool passed = clean_runs == runs && !refused;
+  // Clean runs under the OS's scheduler are not proof: the same tests under
+  // the controlled scheduler, over a fixed set of schedules (the same on
+  // every machine), must pass too.
+  RunVerdict explored;
+  bool failed_exploring = false;
+  if (passed && explore_budget > 0) {
+    ExplorePlan plan;
+    plan.budget = explore_budget;
+    explored = explore_run(*ex, program, plan);
+    std::cout << explore_lines(*ex, explored, ui);
+    if (!explored.clean) {
+      passed = false;
+      failed_exploring = true;
+      findings = report::merge_findings(explored.findings);
+      if (!explored.explore.schedule.empty()) ctx.state.set_last_schedule(ex->name, explored.explore.schedule);
+    }
+  }
+  std::cout << "\n";
   ctx.state.record_check(ex->name, passed, hash);
   ctx.state.save();
   if (passed) {
     std::cout << ui.green("✓ " + ex->name + " passes") << ": its tests pass and " << sanitizer_title(ex->sanitizer)
-              << " and the deadlock detector saw nothing.\n";
+              << " and the deadlock detector saw nothing"
+              << (explore_budget > 0 ? ", under every schedule tried.\n" : ".\n");
     const Exercise* next = next_exercise(ctx);
     if (next != nullptr) {
       std::cout << "\nNext: " << ui.bold(next->name) << ": " << next->task << "\n";
@@ -222,6 +241,12 @@ int cmd_check(Context& ctx, const std::string& query, int runs) {
   for (const auto& f : findings) std::cout << report::render(f, style) << "\n";
   std::string quoted = quote_sources(findings, ctx.root, ui);
   if (!quoted.empty()) std::cout << ui.bold("Your code") << "\n" << quoted << "\n";
+  if (failed_exploring) {
+    std::cout << ui.bold("Found by exploring schedules") << ": every run of your code passed, but under this "
+              << "interleaving of its threads it fails.\n"
+              << explore_lines(*ex, explored, ui) << "\n"
+              << steps_text(explored, 20, ui);
+  }
   print_next_steps(ctx, *ex, findings);
   return kExitNotPassing;
 }
@@ -300,7 +325,7 @@ int cmd_watch(Context& ctx) {
       ::close(fd);
       return kExitInternal;
     }
-    int result = cmd_check(ctx, current->name, 1);
+    int result = cmd_check(ctx, current->name, 1, kCheckExploreBudget);
     if (result == kExitOk) {
       ::inotify_rm_watch(fd, wd);
       current = next_exercise(ctx);

@@ -157,6 +157,17 @@ bool State::passed(const std::string& exercise, const std::string& hash) const {
   return e.value("passed", false) && e.value("hash", "") == hash;
 }
 
+void State::set_last_schedule(const std::string& exercise, const std::string& id) {
+  data_[exercise]["last_schedule"] = id;
+}
+
+std::string State::last_schedule(const std::string& exercise) const {
+  if (!data_.contains(exercise)) return {};
+  const auto& e = data_[exercise];
+  auto it = e.find("last_schedule");
+  return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string content_hash(const std::string& contents) {
   // FNV-1a 64: enough to notice an edit; not a security measure.
   uint64_t h = 1469598103934665603ULL;

@@ -47,6 +47,10 @@ class State {
   // Passed with this exact content of exercise.cc (its hash).
   void record_check(const std::string& exercise, bool passed, const std::string& content_hash);
   bool passed(const std::string& exercise, const std::string& content_hash) const;
+  // The last schedule under which the exercise failed (check, explore), for
+  // `racelings replay NN` without an id; empty when there is none.
+  void set_last_schedule(const std::string& exercise, const std::string& id);
+  std::string last_schedule(const std::string& exercise) const;
 
  private:
   std::string root_;

@@ -8,7 +8,7 @@
 namespace racelings::report {
 namespace {
 
-constexpr std::array<std::pair<Kind, std::string_view>, 16> kExplanations = {{
+constexpr std::array<std::pair<Kind, std::string_view>, 17> kExplanations = {{
     {Kind::kDataRace,
      "Two threads touched the same memory at the same time, at least one of them writing, and "
      "nothing ordered the two accesses. That is a data race: the C++ memory model gives such a "
@@ -30,6 +30,14 @@ constexpr std::array<std::pair<Kind, std::string_view>, 16> kExplanations = {{
      "Nothing will ever wake them. Look at what each thread waits for and what it holds: "
      "release locks before blocking, drop the last Sender so a receiver sees the channel "
      "close, keep one lock order, and never re-lock a mutex you already hold."},
+    {Kind::kLivelock,
+     "The threads kept running but the program made no progress: under the controlled "
+     "scheduler they only spun (read a flag, yielded) for a hundred thousand steps, each "
+     "waiting for something no thread would ever do, or the test ran past its step bound. "
+     "Unlike a deadlock nobody is blocked, so nothing reports it in a normal run: it just "
+     "burns the CPU for ever. Look at what each spinning thread waits for and who should "
+     "provide it; wait on a Condvar or a channel instead of spinning, and make sure the "
+     "thread that would set the flag is not itself waiting for the spinner."},
     {Kind::kThreadLeak,
      "A thread was started and never joined or detached. Nobody waits for it, so its result "
      "and any exception it threw are lost, and it may still be running, touching memory that "

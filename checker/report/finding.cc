@@ -8,10 +8,11 @@
 namespace racelings::report {
 namespace {
 
-constexpr std::array<std::pair<Kind, std::string_view>, 16> kKindNames = {{
+constexpr std::array<std::pair<Kind, std::string_view>, 17> kKindNames = {{
     {Kind::kDataRace, "data race"},
     {Kind::kLockOrderInversion, "lock-order inversion"},
     {Kind::kDeadlock, "deadlock"},
+    {Kind::kLivelock, "livelock"},
     {Kind::kThreadLeak, "thread leak"},
     {Kind::kMutexMisuse, "mutex misuse"},
     {Kind::kHeapUseAfterFree, "heap-use-after-free"},

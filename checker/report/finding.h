@@ -32,6 +32,7 @@ enum class Kind {
   kDataRace,             // "data race"
   kLockOrderInversion,   // "lock-order inversion"
   kDeadlock,             // "deadlock"
+  kLivelock,             // "livelock"
   kThreadLeak,           // "thread leak"
   kMutexMisuse,          // "mutex misuse"
   kHeapUseAfterFree,     // "heap-use-after-free"
@@ -48,9 +49,9 @@ enum class Kind {
 };
 
 // Every kind, in the order above.
-inline constexpr std::array<Kind, 16> kAllKinds = {
+inline constexpr std::array<Kind, 17> kAllKinds = {
     Kind::kDataRace,           Kind::kLockOrderInversion, Kind::kDeadlock,
-    Kind::kThreadLeak,         Kind::kMutexMisuse,        Kind::kHeapUseAfterFree,
+    Kind::kLivelock,           Kind::kThreadLeak,         Kind::kMutexMisuse,        Kind::kHeapUseAfterFree,
     Kind::kStackUseAfterScope, Kind::kStackUseAfterReturn, Kind::kDoubleFree,
     Kind::kLeak,               Kind::kSignalUnsafeCall,   Kind::kTestFailure,
     Kind::kTimeout,            Kind::kCrash,              Kind::kBuildError,

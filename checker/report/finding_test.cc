@@ -24,7 +24,7 @@ Frame frame_at(std::string file, int line = 1, std::string function = "f",
 TEST(KindName, SpellsEveryKindAsTheVocabularyDoes) {
   const std::vector<std::string> expected = {
       "data race",        "lock-order inversion",   "deadlock",
-      "thread leak",      "mutex misuse",           "heap-use-after-free",
+      "livelock",         "thread leak",      "mutex misuse",           "heap-use-after-free",
       "stack-use-after-scope", "stack-use-after-return", "double free",
       "leak",             "signal-unsafe call",     "test failure",
       "timeout",          "crash",                  "build error",

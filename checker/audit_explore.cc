@@ -1,0 +1,72 @@
+#include "checker/audit_explore.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "checker/judge.h"
+#include "checker/runner.h"
+
+namespace racelings::checker {
+
+std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExplore>& programs,
+                                                 const ExplorePlan& plan, int jobs) {
+  std::vector<std::pair<const Exercise*, TestRun>> runs;
+  for (const auto& p : programs) runs.push_back({p.exercise, explore_test_run(p.binary, plan)});
+  auto verdicts = run_many(runs, 1, jobs);
+  std::vector<ProgramExploration> out(programs.size());
+  // Every failing schedule is replayed once, by its id alone.
+  std::vector<std::pair<const Exercise*, TestRun>> replays;
+  std::vector<size_t> replayed_program;
+  for (size_t i = 0; i < programs.size(); ++i) {
+    const RunVerdict& v = verdicts[i][0];
+    ProgramExploration& e = out[i];
+    e.ran = true;
+    e.failed = !v.clean;
+    e.schedules = v.explore.schedules;
+    e.seconds = v.explore.present ? v.explore.seconds : static_cast<double>(v.run.elapsed.count()) / 1000.0;
+    e.schedule = v.explore.schedule;
+    e.found_by = v.explore.found_by;
+    e.findings = v.findings;
+    if (e.failed && !e.schedule.empty()) {
+      replays.push_back({programs[i].exercise, TestRun{programs[i].binary, {{"RACELINGS_SCHEDULE", e.schedule}}}});
+      replayed_program.push_back(i);
+    }
+  }
+  auto replayed = run_many(replays, 1, jobs);
+  for (size_t r = 0; r < replays.size(); ++r) {
+    ProgramExploration& e = out[replayed_program[r]];
+    const RunVerdict& v = replayed[r][0];
+    for (report::Kind k : kinds(e.findings)) e.replayed = e.replayed || (!v.clean && has_kind(v.findings, k));
+  }
+  return out;
+}
+
+nlohmann::json exploration_json(const ProgramExploration& e) {
+  if (!e.ran) return nullptr;
+  nlohmann::json kinds_list = nlohmann::json::array();
+  for (report::Kind k : kinds(e.findings)) kinds_list.push_back(std::string(report::kind_name(k)));
+  return {{"failed", e.failed},     {"schedules", e.schedules}, {"seconds", e.seconds}, {"schedule", e.schedule},
+          {"found_by", e.found_by}, {"replayed", e.replayed},   {"kinds", kinds_list}};
+}
+
+std::string exploration_cell(const ProgramExploration& e) {
+  if (!e.ran) return "-";
+  char buf[64];
+  if (e.failed) {
+    std::snprintf(buf, sizeof(buf), "fails at %llu (%.1f s)%s", static_cast<unsigned long long>(e.schedules),
+                  e.seconds, e.replayed ? "" : " no replay");
+  } else {
+    std::snprintf(buf, sizeof(buf), "%llu pass", static_cast<unsigned long long>(e.schedules));
+  }
+  return buf;
+}
+
+bool exploration_rejects(const ProgramExploration& e, const ExplorePlan& plan) {
+  return e.ran && e.failed && e.replayed && e.schedules <= plan.budget;
+}
+
+bool exploration_survives(const ProgramExploration& e, const ExplorePlan& plan) {
+  return e.ran && !e.failed && e.schedules >= plan.budget;
+}
+
+}  // namespace racelings::checker

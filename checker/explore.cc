@@ -1,0 +1,182 @@
+// The controlled scheduler from the checker's side: the exploration pass,
+// and the `explore` and `replay` commands.
+
+#include "checker/explore.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "checker/bazel.h"
+#include "checker/commands.h"
+#include "checker/report/explain.h"
+#include "checker/report/report_parser.h"
+#include "checker/report/step_log.h"
+#include "checker/runner.h"
+
+namespace racelings::checker {
+namespace {
+
+// The hard limit of an exploring run: the children have their own limits
+// (the watchdog ends a hung test), so this only stops an exploration whose
+// every schedule is slow.
+int explore_timeout_s(const ExplorePlan& plan) {
+  if (plan.budget_seconds > 0) return plan.budget_seconds + 120;
+  return static_cast<int>(std::max<uint64_t>(300, plan.budget));
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f s", s);
+  return buf;
+}
+
+}  // namespace
+
+std::string spec_text(const ExplorePlan& plan) {
+  std::string spec = "strategy=" + plan.strategy + ",seed=" + std::to_string(plan.seed);
+  spec += plan.budget_seconds > 0 ? ",budget=" + std::to_string(plan.budget_seconds) + "s"
+                                  : ",budget=" + std::to_string(plan.budget);
+  if (!plan.shrink) spec += ",shrink=0";
+  return spec;
+}
+
+TestRun explore_test_run(const std::string& binary, const ExplorePlan& plan) {
+  TestRun run{binary, {{"RACELINGS_EXPLORE", spec_text(plan)}}};
+  run.timeout_s = explore_timeout_s(plan);
+  run.step_log = true;
+  return run;
+}
+
+RunVerdict explore_run(const Exercise& exercise, const std::string& binary, const ExplorePlan& plan) {
+  return run_test(exercise, explore_test_run(binary, plan));
+}
+
+RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id) {
+  TestRun run{binary, {{"RACELINGS_SCHEDULE", id}}};
+  run.step_log = true;
+  return run_test(exercise, run);
+}
+
+std::string explore_lines(const Exercise& exercise, const RunVerdict& verdict, const Ui& ui) {
+  const ExploreSummary& e = verdict.explore;
+  if (!e.present) return "  the exploration did not finish (see below)\n";
+  if (!e.failed) {
+    return "  explored " + std::to_string(e.schedules) + " schedules in " + seconds_text(e.seconds) +
+           " (strategy " + e.strategy + "): " + ui.green("none fails") + "\n";
+  }
+  std::string out = "  schedule " + std::to_string(e.schedules) + " of the exploration fails (" + e.found_by +
+                    "), after " + seconds_text(e.seconds) + "\n";
+  out += "  its id: " + ui.bold(e.schedule) + " (" + std::to_string(e.preemptions) +
+         (e.preemptions == 1 ? " preemption, " : " preemptions, ") + std::to_string(e.steps) + " steps)\n";
+  out += "  replay it, the same way every time: " + ui.cyan("./racelings replay " + exercise.number + " " + e.schedule) +
+         "\n";
+  return out;
+}
+
+// ---- Commands ---------------------------------------------------------------------------
+
+namespace {
+
+// Builds the exercise's test program; prints what went wrong when it does not build.
+std::string build_exercise(Context& ctx, const Exercise& ex, int& exit_code) {
+  BazelOptions bazel;
+  bazel.workspace = ctx.root;
+  BuildOutcome built = build({ex.exercise_target()}, bazel);
+  if (built.ok) return output_path(built, ctx.root, ex.exercise_target());
+  if (built.errors.empty()) {
+    std::cerr << "racelings: " << built.failure << "\n" << built.output << "\n";
+    exit_code = kExitInternal;
+    return {};
+  }
+  std::cout << ctx.ui.red("✗ " + ex.name + " does not compile") << "\n\n";
+  for (const auto& e : built.errors) std::cout << report::render(e, report::Style{ctx.ui.colour()}) << "\n";
+  std::cout << quote_sources(built.errors, ctx.root, ctx.ui) << "\n";
+  exit_code = kExitNotPassing;
+  return {};
+}
+
+void print_findings(Context& ctx, const std::vector<report::Finding>& findings) {
+  report::Style style;
+  style.colour = ctx.ui.colour();
+  for (const auto& f : findings) std::cout << report::render(f, style) << "\n";
+  std::string quoted = quote_sources(findings, ctx.root, ctx.ui);
+  if (!quoted.empty()) std::cout << ctx.ui.bold("Your code") << "\n" << quoted << "\n";
+}
+
+void print_steps(Context& ctx, const RunVerdict& v, size_t count) { std::cout << steps_text(v, count, ctx.ui); }
+
+}  // namespace
+
+std::string steps_text(const RunVerdict& verdict, size_t count, const Ui& ui) {
+  if (verdict.step_log.empty()) return {};
+  auto log = report::parse_step_log(verdict.step_log, nullptr);
+  if (!log || log->steps.empty()) return {};
+  return ui.bold("The last steps of that schedule") + " (one line per step of a thread, in order)\n" +
+         report::render_steps(*log, count) + "\n";
+}
+
+int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan) {
+  const Exercise* ex = query.empty() ? next_exercise(ctx) : ctx.catalog.find(query);
+  if (ex == nullptr) {
+    if (!query.empty()) std::cerr << "racelings: " << ctx.catalog.unknown_message(query) << "\n";
+    return query.empty() ? kExitOk : kExitUsage;
+  }
+  std::cout << ctx.ui.bold("Exploring " + ex->name) << " under the controlled scheduler (" << spec_text(plan)
+            << ")\n";
+  int code = kExitOk;
+  std::string binary = build_exercise(ctx, *ex, code);
+  if (binary.empty()) return code;
+  RunVerdict v = explore_run(*ex, binary, plan);
+  std::cout << explore_lines(*ex, v, ctx.ui) << "\n";
+  if (v.clean) {
+    std::cout << ctx.ui.green("✓ no explored schedule of " + ex->name + " fails") << "\n";
+    return kExitOk;
+  }
+  if (v.explore.failed && !v.explore.schedule.empty()) {
+    ctx.state.set_last_schedule(ex->name, v.explore.schedule);
+    ctx.state.save();
+  }
+  print_findings(ctx, report::merge_findings(v.findings));
+  print_steps(ctx, v, 25);
+  return kExitNotPassing;
+}
+
+int cmd_replay(Context& ctx, const std::string& query, const std::string& given_id) {
+  const Exercise* ex = ctx.catalog.find(query);
+  if (ex == nullptr) {
+    std::cerr << "racelings: " << ctx.catalog.unknown_message(query) << "\n";
+    return kExitUsage;
+  }
+  std::string id = given_id.empty() ? ctx.state.last_schedule(ex->name) : given_id;
+  if (id.empty()) {
+    std::cerr << "racelings: no failing schedule of " << ex->name << " is known yet: give one "
+              << "(./racelings replay " << ex->number << " <id>), or find one with ./racelings explore "
+              << ex->number << "\n";
+    return kExitUsage;
+  }
+  std::cout << ctx.ui.bold("Replaying schedule " + id + " of " + ex->name) << "\n";
+  int code = kExitOk;
+  std::string binary = build_exercise(ctx, *ex, code);
+  if (binary.empty()) return code;
+  RunVerdict v = replay_run(*ex, binary, id);
+  if (v.run.exit_code == 2 && v.run.output.find("racelings: replay: ") != std::string::npos) {
+    std::string out = v.run.output.substr(v.run.output.find("racelings: replay: "));
+    std::cerr << out.substr(0, out.find('\n')) << "\n";
+    return kExitUsage;
+  }
+  if (v.clean) {
+    std::cout << ctx.ui.green("✓ under schedule " + id + ", " + ex->name + " passes") << "\n";
+    if (v.run.output.find("did not fit this program") != std::string::npos) {
+      std::cout << "  (the schedule was found on another version of the code: it no longer fits it)\n";
+    }
+    return kExitOk;
+  }
+  std::cout << ctx.ui.red("✗ under schedule " + id + ", " + ex->name + " fails, as it will every time") << "\n\n";
+  print_findings(ctx, report::merge_findings(v.findings));
+  print_steps(ctx, v, 40);
+  return kExitNotPassing;
+}
+
+}  // namespace racelings::checker

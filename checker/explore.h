@@ -1,0 +1,57 @@
+// checker/explore.h
+// -----------------------------------------------------------------------------
+//
+// The checker's side of the controlled scheduler (primitives/schedule): runs
+// a test program under exploration or under one schedule, and reads what the
+// program says about it. `check`, `grade` and `audit` add an exploration pass
+// after their ordinary runs, with a fixed strategy and seed, so that the same
+// submission gets the same verdict on any machine; `explore` and `replay`
+// are the student's and author's commands.
+
+#ifndef RACELINGS_CHECKER_EXPLORE_H_
+#define RACELINGS_CHECKER_EXPLORE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "checker/catalog.h"
+#include "checker/judge.h"
+#include "checker/runner.h"
+#include "checker/ui.h"
+
+namespace racelings::checker {
+
+// What to explore: RACELINGS_EXPLORE's spec (primitives/schedule/README.md).
+struct ExplorePlan {
+  std::string strategy = "mix";
+  uint64_t seed = 1;
+  uint64_t budget = 100;     // schedules
+  int budget_seconds = 0;    // > 0: a time budget instead (not deterministic)
+  bool shrink = true;
+};
+
+// The budgets of the passes. check and grade: what keeps a student's check
+// within twice its time without exploration; audit: what the catalog must
+// survive (broken versions fail long before).
+inline constexpr uint64_t kCheckExploreBudget = 100;
+inline constexpr uint64_t kAuditExploreBudget = 1000;
+
+std::string spec_text(const ExplorePlan& plan);
+
+// explore_run() / replay_run(): one run of `binary` for `exercise`, exploring
+// or under schedule `id`, with its step log kept in the verdict.
+RunVerdict explore_run(const Exercise& exercise, const std::string& binary, const ExplorePlan& plan);
+RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id);
+TestRun explore_test_run(const std::string& binary, const ExplorePlan& plan);
+
+// explore_lines(): what to print about an exploration pass's verdict (the
+// summary, and for a failure the schedule and how to replay it).
+std::string explore_lines(const Exercise& exercise, const RunVerdict& verdict, const Ui& ui);
+
+// steps_text(): the last `count` steps of the verdict's step log up to the
+// failure, with a heading; empty without a log.
+std::string steps_text(const RunVerdict& verdict, size_t count, const Ui& ui);
+
+}  // namespace racelings::checker
+
+#endif  // RACELINGS_CHECKER_EXPLORE_H_
