@@ -23,7 +23,9 @@ std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExpl
     e.ran = true;
     e.failed = !v.clean;
     e.schedules = v.explore.schedules;
-    e.seconds = v.explore.present ? v.explore.seconds : static_cast<double>(v.run.elapsed.count()) / 1000.0;
+    e.seconds = !v.explore.present ? static_cast<double>(v.run.elapsed.count()) / 1000.0
+                : v.explore.failed ? v.explore.found_seconds
+                                   : v.explore.seconds;
     e.schedule = v.explore.schedule;
     e.found_by = v.explore.found_by;
     e.findings = v.findings;

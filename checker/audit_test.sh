@@ -7,5 +7,9 @@ root="${TEST_SRCDIR}/${TEST_WORKSPACE}"
 out="${TEST_UNDECLARED_OUTPUTS_DIR:-${TEST_TMPDIR}}"
 # The tree must look like a racelings tree to the checker.
 touch "$root/WORKSPACE" 2>/dev/null || true
+# Exploration with a small budget here (./racelings audit explores 1000
+# schedules of every program): enough to prove that every broken exercise
+# fails under the controlled scheduler with an id that replays.
 "$root/checker/racelings" --no-color audit --prebuilt "$root" --runs "${RACELINGS_AUDIT_RUNS:-2}" \
+  --explore "${RACELINGS_AUDIT_EXPLORE:-50}" \
   --json "$out/audit.json" --html "$out/audit.html"

@@ -62,6 +62,8 @@ ExploreSummary parse_explore_summary(const std::string& output) {
   s.shrink_runs = summary_number(line, "shrink_runs");
   std::string seconds = summary_field(line, "seconds");
   s.seconds = seconds.empty() ? 0 : std::atof(seconds.c_str());
+  std::string found = summary_field(line, "found_seconds");
+  s.found_seconds = found.empty() ? s.seconds : std::atof(found.c_str());
   return s;
 }
 

@@ -31,7 +31,8 @@ struct ExploreSummary {
   uint64_t schedules = 0;  // schedules run (the failing one included)
   std::string strategy, found_by, schedule, signature;
   uint64_t preemptions = 0, steps = 0, max_steps = 0, shrink_runs = 0;
-  double seconds = 0;
+  double seconds = 0;        // the whole exploration, shrinking included
+  double found_seconds = 0;  // to the first failing schedule
 };
 ExploreSummary parse_explore_summary(const std::string& output);
 

@@ -1062,7 +1062,10 @@ void at_exit_finish_running_threads() {
     for (auto& t : running) {
       if (!t->finished.load(std::memory_order_acquire)) return true;
     }
-    return unknown_thread_running(r);
+    // Under the controlled scheduler the threads that matter are all known
+    // (and sampling /proc in each of its many short processes costs more
+    // than the rest of their exit).
+    return !schedule::controlled() && unknown_thread_running(r);
   };
   while (busy() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -124,6 +124,11 @@ void* thread_main(void* arg) {
     start->packet->result.template emplace<2>(std::current_exception());
     print_thread_exception(start->packet->record.get(), std::get<2>(start->packet->result));
   }
+  // The function and what it captured die here, while the thread still
+  // counts as running: their destructors may do what other threads see (a
+  // captured Sender's close, say), and under the controlled scheduler that
+  // must happen in the thread's turn, not after it.
+  start.reset();
   detector::exit_current();
   return nullptr;
 }

@@ -16,6 +16,8 @@
 namespace racelings {
 namespace {
 
+constexpr double kControlledScheduleFactor = 6;
+
 // Arms a deadline when a test starts and disarms it when the test ends; a
 // detached thread (not known to the primitives) watches the deadline. The
 // state is never destroyed: the thread waits on it until the process ends
@@ -108,6 +110,10 @@ void install_test_watchdog(double default_seconds) {
     seconds = std::atof(env);
   }
   if (seconds <= 0) return;
+  // Under the controlled scheduler threads take turns, and every turn costs
+  // a wake-up that a loaded machine can delay: the limit is for hangs (a
+  // spin with no scheduling point), not for a slow schedule.
+  if (schedule::controlled()) seconds *= kControlledScheduleFactor;
   // GoogleTest owns and deletes listeners it is given.
   testing::UnitTest::GetInstance()->listeners().Append(new WatchdogListener(new Watchdog(seconds)));
 }

@@ -9,8 +9,10 @@ int count_visits(int threads, int per_thread);
 }
 
 TEST(LoadThenStore, EveryVisitIsCountedRoundAfterRound) {
-  const int threads = 4, per_thread = 100000;
-  for (int round = 0; round < 5; ++round) {
+  // Fewer visits and rounds under the controlled scheduler, where every
+  // atomic operation is a scheduling point.
+  const int threads = 4, per_thread = racelings::testing::rounds(100000, 50);
+  for (int round = 0; round < racelings::testing::rounds(5, 1); ++round) {
     int visits = 0;
     auto stats = racelings::testing::count_threads([&] { visits = exercise::count_visits(threads, per_thread); });
     ASSERT_EQ(visits, threads * per_thread) << "round " << round << ": "

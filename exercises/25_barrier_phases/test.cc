@@ -23,9 +23,11 @@ std::vector<int> smooth_sequentially(std::vector<int> row, int rounds) {
 }
 
 TEST(BarrierPhases, EveryRoundUsesTheWholePreviousRound) {
-  const int threads = 4, n = 20000, rounds = 20;
+  // Smaller under the controlled scheduler.
+  const int threads = 4, n = racelings::testing::rounds(20000, 400), rounds = racelings::testing::rounds(20, 4);
+  const int period = n / 20;
   std::vector<int> values(n);
-  for (int i = 0; i < n; ++i) values[i] = (i % 1000 == 999 || i % 1000 == 0) ? 9000 : 0;  // Spikes at the slice edges.
+  for (int i = 0; i < n; ++i) values[i] = (i % period == period - 1 || i % period == 0) ? 9000 : 0;  // Spikes at the slice edges.
   std::vector<int> got;
   auto stats = racelings::testing::count_threads([&] { got = exercise::smooth(values, rounds, threads); });
   EXPECT_EQ(got, smooth_sequentially(values, rounds));

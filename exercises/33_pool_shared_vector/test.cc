@@ -70,5 +70,9 @@ TEST(PoolSharedVector, EveryLinkGetsItsStatusInOrder) {
       [&] { got = exercise::check_links(urls, [&web](const std::string& url) { return web.fetch(url); }); });
   EXPECT_EQ(got, expected);
   EXPECT_GE(threads.spawned, 2) << "the links must still be fetched on a ThreadPool";
-  EXPECT_GE(web.most_in_flight(), 2) << "the fetches must still run on several pool threads at once";
+  // Under the controlled scheduler one thread may, in some schedules, do all
+  // the work; the ordinary runs check that the work is spread.
+  if (!racelings::testing::exploring()) {
+    EXPECT_GE(web.most_in_flight(), 2) << "the fetches must still run on several pool threads at once";
+  }
 }

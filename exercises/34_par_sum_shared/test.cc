@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "primitives/testing.h"
+
 // What exercise.cc must provide.
 namespace exercise {
 long disk_usage(const std::vector<std::string>& files, const std::function<long(const std::string&)>& size_of);
@@ -54,12 +56,16 @@ class FakeDisk {
 TEST(ParSumShared, TheTotalIsTheSumOfEveryFileSize) {
   std::vector<std::string> files;
   long expected = 0;
-  for (int i = 0; i < 8000; ++i) {
+  for (int i = 0; i < racelings::testing::rounds(8000, 200); ++i) {  // Fewer under the controlled scheduler.
     files.push_back("photos/img-" + std::to_string(i) + ".jpg");
     expected += FakeDisk::size_from_name(files.back());
   }
   FakeDisk disk;
   const long total = exercise::disk_usage(files, [&disk](const std::string& file) { return disk.size_of(file); });
   EXPECT_EQ(total, expected);
-  EXPECT_GE(disk.threads(), 2) << "size_of() must still be called on several threads";
+  // Under the controlled scheduler one thread may, in some schedules, do all
+  // the work; the ordinary runs check that the work is spread.
+  if (!racelings::testing::exploring()) {
+    EXPECT_GE(disk.threads(), 2) << "size_of() must still be called on several threads";
+  }
 }

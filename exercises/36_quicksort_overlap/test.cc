@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+#include "primitives/testing.h"
+
 // What exercise.cc must provide.
 namespace exercise {
 void parallel_sort(std::vector<int>& v, const std::function<bool(int, int)>& less);
@@ -37,7 +39,7 @@ class ThreadCountingLess {
 }  // namespace
 
 TEST(QuicksortOverlap, SortsAShuffledRangeOnSeveralThreads) {
-  std::vector<int> sorted(100000);
+  std::vector<int> sorted(racelings::testing::rounds(100000, 2000));  // Smaller under the controlled scheduler.
   std::iota(sorted.begin(), sorted.end(), 0);
   std::vector<int> v = sorted;
   std::shuffle(v.begin(), v.end(), std::mt19937(36));
@@ -45,5 +47,9 @@ TEST(QuicksortOverlap, SortsAShuffledRangeOnSeveralThreads) {
   ThreadCountingLess less;
   exercise::parallel_sort(v, [&less](int a, int b) { return less(a, b); });
   EXPECT_TRUE(v == sorted) << "the result is not the sorted input";
-  EXPECT_GE(less.threads(), 2) << "the halves must still be sorted on several threads";
+  // Under the controlled scheduler one thread may, in some schedules, do all
+  // the work; the ordinary runs check that the work is spread.
+  if (!racelings::testing::exploring()) {
+    EXPECT_GE(less.threads(), 2) << "the halves must still be sorted on several threads";
+  }
 }

@@ -22,6 +22,11 @@
 
 // Present when a sanitizer runtime is linked in: where reports go.
 extern "C" void __sanitizer_set_report_fd(void* fd) __attribute__((weak));
+// glibc's fork without the atfork handlers (2.34 and later). The sanitizers
+// intercept fork() to lock and unlock all their tables around it, which
+// copies megabytes in parent and child per fork; with no other thread in
+// the explorer there is nothing to lock, and _Fork skips that.
+extern "C" pid_t _Fork() __attribute__((weak));
 
 namespace racelings {
 namespace schedule {
@@ -151,7 +156,7 @@ ChildOutcome ChildRunner::run(const ChildRequest& request) {
   r->tests_result = -1;
 
   std::fflush(nullptr);
-  pid_t pid = ::fork();
+  pid_t pid = _Fork != nullptr ? _Fork() : ::fork();
   if (pid < 0) {
     std::perror("racelings: explore: fork");
     std::_Exit(4);

@@ -192,8 +192,11 @@ void after_spin_step_locked(Controller& c, ThreadCtl* self) {
     c.clock = std::max(c.clock, earliest);
     fire_deadlines_locked(c);
     c.spin_steps = 0;
+    c.spin_ticks = 0;
   } else if (c.spin_steps >= kSpinLivelockSteps) {
     report_livelock_locked(c, self, true);
+  } else {
+    c.clock += kSpinQuantumNs << std::min(c.spin_ticks++, 40);
   }
 }
 
@@ -305,6 +308,7 @@ void point_where(Op op, const void* object, const Traced* traced, const Where& w
     after_spin_step_locked(c, self);
   } else {
     c.spin_steps = 0;
+    c.spin_ticks = 0;
   }
   flush_pending_locked(c);
   if (after) {
@@ -364,6 +368,7 @@ Wake block_where(const void* object, Op op, const Traced* traced, int64_t deadli
   self->block_seq = ++c.block_seq;
   c.blocked_count.fetch_add(1, std::memory_order_relaxed);
   c.spin_steps = 0;
+  c.spin_ticks = 0;
   flush_pending_locked(c);
   log_blocked_locked(c, self);
   ThreadCtl* next = decide_locked(c, self, false);

@@ -92,11 +92,14 @@ struct LoggedOp {
   uint64_t decision = 0;
 };
 
-// Spinning: after this many steps in a row that change nothing, time passes
-// (the clock moves to the next deadline, if some thread waits for one);
-// after kSpinLivelockSteps with nothing to wait for, it is a livelock.
-inline constexpr uint64_t kSpinStepsPerTick = 10000;
+// Spinning: every kSpinStepsPerTick steps in a row that change nothing, time
+// passes: the clock moves to the next deadline a thread waits for, or, with
+// none, by kSpinQuantumNs, twice as much each time (so that a loop that
+// polls the clock for a deadline of its own ends after a few ticks). After
+// kSpinLivelockSteps it is a livelock.
+inline constexpr uint64_t kSpinStepsPerTick = 1000;
 inline constexpr uint64_t kSpinLivelockSteps = 100000;
+inline constexpr int64_t kSpinQuantumNs = 1000000;
 
 struct Controller {
   FutexLock mu;
@@ -107,6 +110,7 @@ struct Controller {
   uint64_t test_start_step = 0;
   // Steps in a row that changed nothing (atomic loads, yields): spinning.
   uint64_t spin_steps = 0;
+  int spin_ticks = 0;  // Times the clock moved for them, since the last change.
   int64_t clock = 0;  // Virtual nanoseconds.
   uint64_t block_seq = 0;
   std::atomic<int> blocked_count{0};  // Read without mu as a hint.

@@ -188,9 +188,10 @@ uint64_t count_preemptions(ChildRunner& runner, const std::vector<Deviation>& de
 std::vector<Deviation> fewer_preemptions(ChildRunner& runner, const std::string& signature,
                                          std::vector<Deviation> current, uint64_t preemptions, int& runs) {
   constexpr int kRunsPerBound = 40;
-  for (uint64_t bound = 0; bound < preemptions; ++bound) {
+  constexpr int kMaxRuns = 80;
+  for (uint64_t bound = 0; bound < preemptions && bound < 2; ++bound) {
     DfsSearch dfs(static_cast<int>(bound));
-    for (int i = 0; i < kRunsPerBound; ++i) {
+    for (int i = 0; i < kRunsPerBound && runs < kMaxRuns + 120; ++i) {
       auto forced = dfs.next();
       if (!forced) break;
       ChildRequest r;
@@ -281,13 +282,17 @@ int explore(const ExploreSpec& spec, const TestHooks& hooks) {
     hooks.print_completion(0);
     return 0;
   }
+  std::string found_seconds = seconds_text(started);
   runner.keep_last_output();
   const ChildOutcome& first = found->outcome;
   say("schedule " + std::to_string(found->schedule + 1) + " (" + found->strategy + ") fails: " + first.signature +
       " after " + std::to_string(first.steps) + " steps; shrinking it");
   std::vector<Deviation> deviations = first.deviations;
   int shrink_runs = 0;
-  if (spec.shrink && !first.deviations_overflow) {
+  // A hang is not shrunk: every replay of it would wait for the watchdog.
+  bool hang = first.signature == "racelings: timeout" ||
+              (WIFSIGNALED(first.wait_status) && WTERMSIG(first.wait_status) == SIGKILL);
+  if (spec.shrink && !first.deviations_overflow && !hang) {
     deviations = shrink(runner, first.signature, deviations, shrink_runs);
     uint64_t preemptions = count_preemptions(runner, deviations, shrink_runs);
     if (preemptions > 0) {
@@ -315,7 +320,8 @@ int explore(const ExploreSpec& spec, const TestHooks& hooks) {
       found->strategy + "\" seed=" + std::to_string(spec.seed) + " schedule=" + id +
       " preemptions=" + std::to_string(last.failed ? last.preemptions : first.preemptions) +
       " steps=" + std::to_string(last.failed ? last.steps : first.steps) + " shrink_runs=" +
-      std::to_string(shrink_runs) + " seconds=" + seconds_text(started) + " signature=\"" + first.signature + "\"");
+      std::to_string(shrink_runs) + " found_seconds=" + found_seconds + " seconds=" + seconds_text(started) +
+      " signature=\"" + first.signature + "\"");
   // End as the shown run ended, so that the exit code or signal is its own.
   int status = last.failed ? last.wait_status : first.wait_status;
   if (WIFSIGNALED(status)) {

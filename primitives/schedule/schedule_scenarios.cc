@@ -113,6 +113,18 @@ TEST(Scenario, SpinWithYield) {
   EXPECT_EQ(waiter.join(), 42);
 }
 
+// Waits for a flag nobody sets, but only for a second of its own clock: time
+// passes while a thread only spins, so the loop ends.
+TEST(Scenario, SpinUntilADeadline) {
+  std::atomic<bool> flag{false};
+  auto waiter = racelings::Builder().name("waiter").spawn([&] {
+    const auto deadline = std::chrono::steady_clock::now() + 1s;
+    while (!flag.load() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    return flag.load();
+  });
+  EXPECT_FALSE(waiter.join());
+}
+
 // Each waits for the other to go first: they spin forever.
 TEST(Scenario, Livelock) {
   std::atomic<bool> a_done{false}, b_done{false};

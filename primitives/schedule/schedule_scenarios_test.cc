@@ -60,12 +60,16 @@ std::string field(const std::string& line, const std::string& key) {
   return line.substr(start, line.find(' ', start) - start);
 }
 
-// The summary without its timing, which is the only part that may differ.
-std::string without_seconds(const std::string& line) {
-  size_t at = line.find(" seconds=");
-  if (at == std::string::npos) return line;
-  size_t end = line.find(' ', at + 1);
-  return line.substr(0, at) + (end == std::string::npos ? "" : line.substr(end));
+// The summary without its timings (seconds=, found_seconds=), the only parts
+// that may differ.
+std::string without_seconds(std::string line) {
+  for (const char* key : {" seconds=", " found_seconds="}) {
+    size_t at = line.find(key);
+    if (at == std::string::npos) continue;
+    size_t end = line.find(' ', at + 1);
+    line = line.substr(0, at) + (end == std::string::npos ? "" : line.substr(end));
+  }
+  return line;
 }
 
 TEST(ScheduleScenarios, ACorrectProgramPassesEverySchedule) {
@@ -132,6 +136,19 @@ TEST(ScheduleScenarios, ASpinLoopThatYieldsLetsTheOtherThreadRun) {
   ChildResult r = explore("SpinWithYield");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(result_line(r), "result=pass")) << r.err;
+}
+
+TEST(ScheduleScenarios, TimePassesWhileAThreadSpinsUntilADeadline) {
+  ChildResult r = explore("SpinUntilADeadline", "budget=20");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(result_line(r), "result=pass schedules=20")) << r.err;
+}
+
+TEST(ScheduleScenarios, ThreadsThatSpinForeverAreALivelockAtOnce) {
+  ChildResult r = explore("Livelock", "budget=5");
+  EXPECT_EQ(r.exit_code, 66) << r.err;
+  EXPECT_TRUE(contains(r.err, "WARNING: racelings: livelock (no progress in 100000 steps)")) << r.err;
+  EXPECT_TRUE(contains(r.err, "only spun")) << r.err;
 }
 
 TEST(ScheduleScenarios, ThreadsThatSpinForeverAreALivelock) {
