@@ -403,8 +403,10 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     const ProgramExploration& s = row.solution.explored;
     if (options.explore > 0 && s.ran && !exploration_survives(s, plan)) {
       std::cout << "\n"
-                << ui.red(row.ex->name + ": the solution fails under schedule " + s.schedule +
-                          " (RACELINGS_SCHEDULE=" + s.schedule + " replays it)")
+                << ui.red(row.ex->name + (s.schedule.empty()
+                                              ? std::string(": the solution's exploration run failed")
+                                              : ": the solution fails under schedule " + s.schedule +
+                                                    " (RACELINGS_SCHEDULE=" + s.schedule + " replays it)"))
                 << "\n";
       for (const auto& f : s.findings) std::cout << report::render(f, false);
     }

@@ -40,7 +40,7 @@ std::string rate_class(double rate) { return rate >= 1.0 ? "good" : rate <= 0.0 
 // The wrong fixes kept beside the exercises (checker/mutants.h), one row each.
 void mutants_section(std::ostringstream& out, const nlohmann::json& audit) {
   out << "<h2>Wrong fixes</h2>\n<p class=\"sub\">Plausible wrong student fixes kept on purpose: each must be "
-      << "rejected by the integrity scan, by the runs, or (pending until it exists) by schedule exploration.</p>\n"
+      << "rejected by the integrity scan, by the runs, or by schedule exploration (pending when the audit did not explore).</p>\n"
       << "<table id=\"mutants\"><tr><th>exercise</th><th>wrong fix</th><th>what the student got wrong</th>"
       << "<th>expected layer</th><th>verdict</th><th>rejected by</th><th>runs rejected</th><th>shows</th></tr>\n";
   for (const auto& e : audit.at("exercises")) {

@@ -172,12 +172,9 @@ void judge_runs(const Mutant& m, const MutantEvidence& evidence, MutantResult& r
       r.status = *evidence.explored_rejects ? MutantStatus::kRejected : MutantStatus::kPassed;
       if (*evidence.explored_rejects) r.rejected_by = Layer::kExplore;
       r.why = *evidence.explored_rejects ? "an explored schedule fails it" : "no explored schedule fails it";
-    } else if (!kExplorationPassExists) {
-      r.status = MutantStatus::kPendingExploration;
-      r.why = runs_said + "; only exploration can reject it every time, and there is no exploration pass yet";
     } else {
-      r.status = MutantStatus::kPassed;
-      r.why = runs_said + ", and the exploration pass did not run on it";
+      r.status = MutantStatus::kPendingExploration;
+      r.why = runs_said + "; only exploration can reject it every time, and this audit did not explore";
     }
     return;
   }

@@ -46,12 +46,6 @@
 
 namespace racelings::checker {
 
-// Whether check, grade and audit have a pass that explores schedules. Until
-// they do, a mutant that only exploration can reject is reported as pending
-// instead of failing the audit. The one switch: remove it, and every use,
-// once the exploration pass runs on every program the audit runs.
-inline constexpr bool kExplorationPassExists = false;
-
 // kBuild is never expected; it only says where a broken mutant stopped.
 enum class Layer { kIntegrity, kBuild, kRuns, kExplore };
 
@@ -89,7 +83,7 @@ std::vector<Mutant> find_mutants(const Exercise& exercise, const std::string& ex
 
 enum class MutantStatus {
   kRejected,            // rejected by the layer it expects (or by the runs, earlier than expected)
-  kPendingExploration,  // only exploration can reject it, and there is no exploration pass yet
+  kPendingExploration,  // only exploration can reject it, and the audit did not explore (--explore 0)
   kPassed,              // a wrong fix the grader accepts: a hole in the tests
   kUnreliable,          // rejected in some runs only: a verdict that depends on luck
   kMisjudged,           // rejected, but not the way its header says (a broken mutant or header)
@@ -105,8 +99,8 @@ struct MutantEvidence {
   bool built = true;                     // false: build_errors says why
   std::vector<report::Finding> build_errors;
   std::vector<RunVerdict> runs;          // empty when it was not run
-  // The exploration pass's verdict, once there is one: true when some
-  // explored schedule failed.
+  // The exploration pass's verdict: true when some explored schedule failed
+  // and its id replays the failure; empty when the audit did not explore.
   std::optional<bool> explored_rejects;
 };
 

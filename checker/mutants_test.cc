@@ -112,13 +112,13 @@ TEST(MutantVerdict, AMutantThatPassesSomeRunsIsALuckyVerdict) {
   EXPECT_FALSE(r.rejected_by.has_value());
 }
 
-TEST(MutantVerdict, OnlyExplorationCanRejectIsPendingUntilThereIsAnExplorationPass) {
+TEST(MutantVerdict, OnlyExplorationCanRejectIsPendingWhenTheAuditDidNotExplore) {
   const Exercise ex = lost_wakeup();
   Mutant m = parse_mutant(ex, "m/x.cc", "// A mistake.\n// expect: explore\n");
   MutantEvidence e;
   e.runs = {clean_run(), failed_run(Kind::kTestFailure)};
   MutantResult r = judge_mutant(m, e);
-  EXPECT_EQ(r.status, kExplorationPassExists ? MutantStatus::kPassed : MutantStatus::kPendingExploration);
+  EXPECT_EQ(r.status, MutantStatus::kPendingExploration);
   EXPECT_NE(r.why.find("1/2 runs"), std::string::npos) << r.why;
 
   // With an exploration verdict, that verdict decides.
@@ -139,8 +139,7 @@ TEST(MutantVerdict, OnlyExplorationCanRejectIsPendingUntilThereIsAnExplorationPa
   // Runs that reject it for another reason than the one the header names do
   // not decide for exploration: still pending.
   Mutant named = parse_mutant(ex, "m/y.cc", "// A mistake.\n// expect: explore: data race\n");
-  EXPECT_EQ(judge_mutant(named, e).status,
-            kExplorationPassExists ? MutantStatus::kPassed : MutantStatus::kPendingExploration);
+  EXPECT_EQ(judge_mutant(named, e).status, MutantStatus::kPendingExploration);
 }
 
 TEST(MutantVerdict, TheIntegrityLayerMustBeTheOneExpected) {

@@ -313,10 +313,17 @@ void emit_with_summary(const std::string& kind, const std::string& qualifier, co
   write_all(tail);
 }
 
+// Set while emit() tells the scheduler about a report: its step log then asks
+// views_for_schedule() for the threads' state, and emit() may be called with
+// the registry's lock held (a cycle found as a thread starts to wait).
+thread_local bool t_noting_failure = false;
+
 void emit(const std::string& kind, const std::string& qualifier, const std::string& body,
           const std::source_location& where, bool with_stack = true) {
   // The controlled scheduler's step log marks the step where it happened.
+  t_noting_failure = true;
   schedule::note_failure(kind, qualifier, where);
+  t_noting_failure = false;
   emit_with_summary(kind, qualifier, body, summary_text(kind, where), with_stack);
 }
 
@@ -1235,7 +1242,11 @@ namespace {
 std::vector<schedule::ThreadView> views_for_schedule() {
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  // From emit() the lock may be this thread's already; the other controlled
+  // threads are all parked outside the registry then, so reading it without
+  // the lock is safe.
+  std::unique_lock<std::mutex> guard(r.mu, std::defer_lock);
+  if (!t_noting_failure) guard.lock();
   std::vector<schedule::ThreadView> out;
   for (auto& t : r.live) {
     schedule::ThreadView v;

@@ -96,6 +96,9 @@ void redirect_child_output(const std::string& capture) {
   }
   // Reports stay in the captured output, not in the files the checker reads.
   ::setenv("RACELINGS_REPORT_PATH", "", 1);
+  // Only the explorer (when every schedule passed) or the shown replay of a
+  // failure writes the completion record (checker/integrity/completion.h).
+  ::setenv("RACELINGS_COMPLETION_FILE", "", 1);
   if (__sanitizer_set_report_fd != nullptr) {
     __sanitizer_set_report_fd(reinterpret_cast<void*>(static_cast<intptr_t>(STDERR_FILENO)));
   }
@@ -111,6 +114,7 @@ void redirect_child_output(const std::string& capture) {
   start_controlled(options);
   int result = hooks.run_tests();
   record->tests_result = result;
+  record->tests_ran = hooks.tests_ran ? hooks.tests_ran() : -1;
   record->tests_returned = true;
   end_controlled();
   std::fflush(nullptr);
@@ -154,6 +158,7 @@ ChildOutcome ChildRunner::run(const ChildRequest& request) {
   r->ending = Ending::kRunning;
   r->tests_returned = false;
   r->tests_result = -1;
+  r->tests_ran = -1;
 
   std::fflush(nullptr);
   pid_t pid = _Fork != nullptr ? _Fork() : ::fork();
@@ -176,6 +181,11 @@ ChildOutcome ChildRunner::run(const ChildRequest& request) {
   out.ending = r->ending;
   bool exited_zero = WIFEXITED(out.wait_status) && WEXITSTATUS(out.wait_status) == 0;
   out.failed = !(exited_zero && r->tests_returned && r->tests_result == 0);
+  out.tests_ran = r->tests_ran;
+  if (out.tests_ran < 0) tests_ran_known_ = false;
+  fewest_tests_ran_ = !tests_ran_known_        ? -1
+                      : fewest_tests_ran_ < 0 ? out.tests_ran
+                                              : std::min(fewest_tests_ran_, out.tests_ran);
   if (out.failed) {
     std::string output = request.shown ? std::string() : read_capped(capture_path_, size_t{4} << 20);
     out.signature = failure_signature(output, out.wait_status, r->tests_returned);

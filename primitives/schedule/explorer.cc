@@ -279,7 +279,7 @@ int explore(const ExploreSpec& spec, const TestHooks& hooks) {
     say("result=pass schedules=" + std::to_string(schedules) + " strategy=" + spec.strategy +
         " seed=" + std::to_string(spec.seed) + " max_steps=" + std::to_string(max_steps) +
         " seconds=" + seconds_text(started));
-    hooks.print_completion(0);
+    if (hooks.print_completion) hooks.print_completion(0, runner.fewest_tests_ran());
     return 0;
   }
   std::string found_seconds = seconds_text(started);

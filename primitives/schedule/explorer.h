@@ -57,9 +57,12 @@ struct TestHooks {
   // Runs every test once and returns the tests' result (0: all passed),
   // printing what a test run prints, completion line included.
   std::function<int()> run_tests;
-  // Prints the completion line for `result` (the explorer's own, when every
-  // explored schedule passed).
-  std::function<void(int)> print_completion;
+  // How many tests the last run_tests() ran.
+  std::function<int()> tests_ran;
+  // Writes the completion record for `result` with `ran` tests run (the
+  // explorer's own, when every explored schedule passed: `ran` is the fewest
+  // any schedule ran).
+  std::function<void(int result, int ran)> print_completion;
 };
 
 // run_tests(): explores, replays or simply runs the tests, as the

@@ -45,6 +45,7 @@ struct ChildOutcome {
   std::vector<TraceEntry> trace;
   bool trace_overflow = false;
   Ending ending = Ending::kRunning;
+  int tests_ran = -1;  // -1: not known
 };
 
 // Runs one execution per run(), each in a child forked from the calling
@@ -61,6 +62,8 @@ class ChildRunner {
   // it can be shown if its replay unexpectedly passes; show_kept() prints it.
   void keep_last_output();
   void show_kept();
+  // The fewest tests any run so far ran (-1: not known, or no run yet).
+  int fewest_tests_ran() const { return fewest_tests_ran_; }
 
  private:
   const TestHooks& hooks_;
@@ -69,6 +72,8 @@ class ChildRunner {
   std::string capture_path_;
   std::string kept_path_;
   int limit_seconds_;
+  int fewest_tests_ran_ = -1;
+  bool tests_ran_known_ = true;
 };
 
 // failure_signature(): what kind of failure an execution's output shows.

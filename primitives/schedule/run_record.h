@@ -66,6 +66,7 @@ struct RunRecord {
   Ending ending = Ending::kRunning;
   bool tests_returned = false;  // The tests ran to their end (no early exit).
   int32_t tests_result = -1;    // What they returned (0: passed).
+  int32_t tests_ran = -1;       // How many tests ran (-1: not known).
 
   Deviation forced[kMaxForced];
   Deviation deviations[kMaxDeviations];

@@ -68,6 +68,15 @@ TEST(Scenario, LostWakeup) {
   reader.join();
 }
 
+// Joins a worker while holding the lock the worker needs: a cycle, which the
+// detector reports as the worker starts to wait (its registry lock held).
+TEST(Scenario, JoinWhileHolding) {
+  racelings::Mutex<int> journal(0, "journal");
+  auto guard = journal.lock();
+  auto worker = racelings::Builder().name("worker").spawn([&] { *journal.lock() += 1; });
+  worker.join();
+}
+
 // Waits behind an `if`: a spurious wakeup takes from an empty queue.
 TEST(Scenario, IfInsteadOfWhile) {
   racelings::Mutex<std::deque<int>> queue;

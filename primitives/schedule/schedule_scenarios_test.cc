@@ -214,6 +214,22 @@ TEST(ScheduleScenarios, AReplayWritesItsStepLog) {
   EXPECT_TRUE(contains(lines.back(), "\"type\":\"end\"")) << lines.back();
 }
 
+// The detector reports the cycle with its registry locked, and the step log
+// asks it for every thread's state at that moment.
+TEST(ScheduleScenarios, ADeadlockCycleEndsItsStepLog) {
+  std::string line = result_line(explore("JoinWhileHolding", "budget=5"));
+  std::string id = field(line, "schedule");
+  ASSERT_FALSE(id.empty()) << line;
+  std::string log = ::testing::TempDir() + "/cycle-steps.jsonl";
+  ChildResult r = run_scenario("JoinWhileHolding", {{"RACELINGS_SCHEDULE", id}, {"RACELINGS_STEP_LOG", log}});
+  EXPECT_EQ(r.exit_code, 66) << r.err;
+  EXPECT_TRUE(contains(r.err, "WARNING: racelings: deadlock (cycle of waiting threads)")) << r.err;
+  std::ifstream in(log);
+  bool failure = false;
+  for (std::string l; std::getline(in, l);) failure = failure || contains(l, "\"type\":\"failure\"");
+  EXPECT_TRUE(failure);
+}
+
 TEST(ScheduleScenarios, AMistypedScheduleIdIsRefusedWithAReason) {
   ChildResult r = run_scenario("CheckThenAct", {{"RACELINGS_SCHEDULE", "a0672g0g07"}});
   EXPECT_EQ(r.exit_code, 2);
