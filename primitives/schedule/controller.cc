@@ -324,11 +324,11 @@ void point_where(Op op, const void* object, const Traced* traced, const Where& w
 }  // namespace
 
 void point_slow(Op op, const void* object, const Traced* traced, const std::source_location& where) {
-  point_where(op, object, traced, Where{where, nullptr}, false, false);
+  point_where(op, object, traced, located(where), false, false);
 }
 
 void point_after_slow(Op op, const void* object, const Traced* traced, const std::source_location& where) {
-  point_where(op, object, traced, Where{where, nullptr}, false, true);
+  point_where(op, object, traced, located(where), false, true);
 }
 
 void point_at_pc(Op op, const void* object, const void* pc) {
@@ -382,7 +382,7 @@ Wake block_where(const void* object, Op op, const Traced* traced, int64_t deadli
 Wake block_on(const void* object, Op op, const Traced* traced, int64_t deadline_ns,
               const std::source_location& where) {
   if (!managed()) return Wake::kSpurious;
-  return block_where(object, op, traced, deadline_ns, Where{where, nullptr});
+  return block_where(object, op, traced, deadline_ns, located(where));
 }
 
 Wake block_on_at_pc(const void* object, Op op, int64_t deadline_ns, const void* pc) {

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -19,6 +20,7 @@
 #include <set>
 #include <source_location>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "primitives/schedule/controller.h"
@@ -49,7 +51,17 @@ class FutexLock {
 struct Where {
   std::source_location loc{};
   const void* pc = nullptr;
+  // For a location inside the primitives' own code (a guard's destructor
+  // unlocking), while a step log is written: the return addresses above it,
+  // where the log finds the program's own line (see located()).
+  std::array<const void*, 8> callers{};
 };
+
+// located(): `loc` as a Where, with its callers when the step log needs them.
+Where located(const std::source_location& loc);
+// library_file(): a file of the standard library, the primitives or
+// GoogleTest, not of the program itself.
+bool library_file(std::string_view file);
 
 struct ThreadCtl {
   // kNew: known, but its OS thread is not created yet (it cannot be chosen).

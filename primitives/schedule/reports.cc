@@ -1,6 +1,7 @@
 // The scheduler's reports (a deadlock it sees at once, a livelock past the
 // step bound) and its step log. See README.md for the log's format.
 
+#include <execinfo.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -67,6 +68,25 @@ void set_detector_hooks(DetectorHooks hooks) { controller().hooks = std::move(ho
 
 // ---- Where ----------------------------------------------------------------------
 
+bool library_file(std::string_view file) {
+  static const char* const kLibrary[] = {"/usr/include/", "/usr/lib/", "/usr/bin/../", "external/", "primitives/",
+                                         "googletest", "<null>"};
+  for (const char* prefix : kLibrary) {
+    if (file.find(prefix) != std::string_view::npos) return true;
+  }
+  return file.empty();
+}
+
+Where located(const std::source_location& loc) {
+  Where where{loc, nullptr, {}};
+  if (controller().log && library_file(loc.file_name())) {
+    void* frames[std::tuple_size_v<decltype(where.callers)>];
+    int n = ::backtrace(frames, static_cast<int>(where.callers.size()));
+    for (int i = 0; i < n; ++i) where.callers[static_cast<size_t>(i)] = frames[i];
+  }
+  return where;
+}
+
 namespace {
 
 std::string symbolize(const void* pc, const char* format) {
@@ -91,15 +111,6 @@ struct UserFrame {
   std::string at, function;
 };
 
-bool library_path(const std::string& file) {
-  static const char* const kLibrary[] = {"/usr/include/", "/usr/lib/", "/usr/bin/../", "external/", "primitives/",
-                                         "googletest", "<null>"};
-  for (const char* prefix : kLibrary) {
-    if (file.find(prefix) != std::string::npos) return true;
-  }
-  return file.empty();
-}
-
 const UserFrame& user_frame(const void* pc) {
   static std::map<const void*, UserFrame> cache;
   auto it = cache.find(pc);
@@ -115,7 +126,8 @@ const UserFrame& user_frame(const void* pc) {
       size_t tab = text.find('\t');
       std::string at = text.substr(0, tab);
       std::string file = at.substr(0, at.rfind(':'));
-      if (library_path(file)) continue;
+      // Line 0: code the debug information does not place (a runtime's thread start).
+      if (library_file(file) || at.ends_with(":0")) continue;
       const std::string cwd = "/proc/self/cwd/";
       if (at.rfind(cwd, 0) == 0) at = at.substr(cwd.size());
       found.at = at;
@@ -126,9 +138,22 @@ const UserFrame& user_frame(const void* pc) {
   return cache.emplace(pc, found).first->second;
 }
 
+// A location inside the primitives' own headers, reached inline from the
+// program's code: the program's line says more (see located()).
+const UserFrame* caller_frame(const Where& where) {
+  if (where.loc.line() == 0) return nullptr;
+  for (const void* pc : where.callers) {
+    if (pc == nullptr) break;
+    const UserFrame& f = user_frame(pc);
+    if (!f.at.empty()) return &f;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::string where_text(const Where& where) {
+  if (const UserFrame* caller = caller_frame(where)) return caller->at;
   if (where.loc.line() != 0) {
     std::string s = where.loc.file_name();
     return s + ":" + std::to_string(where.loc.line());
@@ -144,6 +169,7 @@ std::string where_text(const Where& where) {
 }
 
 std::string where_function(const Where& where) {
+  if (const UserFrame* caller = caller_frame(where)) return caller->function;
   if (where.loc.line() != 0) return where.loc.function_name();
   const UserFrame& f = user_frame(where.pc);
   if (!f.at.empty()) return f.function;
@@ -326,6 +352,89 @@ void note_failure_at(std::string_view kind, std::string_view text, std::string_v
   c.mu.unlock();
 }
 
+// ---- Sanitizer reports ----------------------------------------------------------------------
+
+namespace {
+
+// Appends `text` to buf[*len..size) as JSON string content; control
+// characters are dropped. No allocation.
+void append_json_text(char* buf, size_t size, size_t* len, const char* text) {
+  for (const char* p = text; *p != '\0' && *p != '\n' && *len + 3 < size; ++p) {
+    if (*p == '"' || *p == '\\') buf[(*len)++] = '\\';
+    if (static_cast<unsigned char>(*p) >= 0x20) buf[(*len)++] = *p;
+  }
+}
+
+void append_text(char* buf, size_t size, size_t* len, const char* text) {
+  for (const char* p = text; *p != '\0' && *len + 1 < size; ++p) buf[(*len)++] = *p;
+}
+
+void append_number(char* buf, size_t size, size_t* len, uint64_t n) {
+  char digits[24];
+  size_t count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  while (count > 0 && *len + 1 < size) buf[(*len)++] = digits[--count];
+}
+
+// Marks a sanitizer's report in the step log, at the step of the thread
+// that printed it (a data race is found in the middle of a thread's step,
+// between two scheduling points). Runs inside the sanitizer's report: it
+// takes no lock but the scheduler's futex, allocates nothing and writes by
+// a raw system call.
+void note_sanitizer_summary(const char* summary) {
+  Controller& c = controller();
+  if (!c.log) return;
+  c.mu.lock();
+  ThreadCtl* self = internal::tls_flags.ctl;
+  // The step this thread is running is written at the next decision.
+  uint64_t step = c.log_entries + (self != nullptr && c.log_pending.thread == self ? 1 : 0);
+  char line[1024];
+  size_t len = 0;
+  append_text(line, sizeof(line), &len, "{\"type\":\"failure\",\"step\":");
+  append_number(line, sizeof(line), &len, step);
+  append_text(line, sizeof(line), &len, ",\"kind\":\"sanitizer report\",\"text\":\"");
+  append_json_text(line, sizeof(line) - 32, &len, summary);
+  append_text(line, sizeof(line), &len, "\"");
+  if (self != nullptr) {
+    append_text(line, sizeof(line), &len, ",\"thread\":\"T");
+    append_number(line, sizeof(line), &len, static_cast<uint64_t>(self->index));
+    append_text(line, sizeof(line), &len, "\"");
+  }
+  append_text(line, sizeof(line), &len, "}\n");
+  c.log->raw_line(line, len);
+  c.mu.unlock();
+}
+
+}  // namespace
+
+}  // namespace schedule
+}  // namespace racelings
+
+// The sanitizer runtimes call this with every piece of text they print (a
+// hook that only watches: it cannot change or silence a report). A
+// report's SUMMARY line marks where, in a controlled execution, the report
+// happened.
+extern "C" void __sanitizer_on_print(const char* text) {
+  using namespace racelings::schedule;
+  if (!internal::g_controlled || internal::tls_flags.in_scheduler != 0 || text == nullptr) return;
+  // By hand, not strstr(): the runtimes intercept that too.
+  static constexpr char kSummary[] = "SUMMARY: ";
+  for (const char* p = text; *p != '\0'; ++p) {
+    size_t i = 0;
+    while (kSummary[i] != '\0' && p[i] == kSummary[i]) ++i;
+    if (kSummary[i] == '\0') {
+      note_sanitizer_summary(p + i);
+      return;
+    }
+  }
+}
+
+namespace racelings {
+namespace schedule {
+
 // ---- The step log -------------------------------------------------------------------------
 
 void open_step_log(Controller& c, const std::string& path, const std::string& schedule_id) {
@@ -405,7 +514,7 @@ void write_op_locked(Controller& c, const LoggedOp& op, const char* result) {
   std::string fn = where_function(op.where);
   if (!fn.empty()) line += ",\"function\":" + json_string(fn);
   line += ",\"result\":" + json_string(result) + ",\"state\":" + state_json_locked(c) + "}";
-  c.log->line(line);
+  c.log->step(line);
 }
 
 LoggedOp pending_of(const ThreadCtl* t, uint64_t decision) {

@@ -230,6 +230,40 @@ TEST(ScheduleScenarios, ADeadlockCycleEndsItsStepLog) {
   EXPECT_TRUE(failure);
 }
 
+// The lines of a step log written by a replay of `scenario` under `id`.
+std::vector<std::string> replay_log(const std::string& scenario, const std::string& id) {
+  std::string log = ::testing::TempDir() + "/" + scenario + ".jsonl";
+  run_scenario(scenario, {{"RACELINGS_SCHEDULE", id}, {"RACELINGS_STEP_LOG", log}});
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+TEST(ScheduleScenarios, ASanitizerReportIsMarkedAtTheStepOfTheThreadThatMadeIt) {
+  if (!testing_util::kUnderTsan) GTEST_SKIP() << "data races are ThreadSanitizer's";
+  std::vector<std::string> lines = replay_log("UnlockedRace", "a00x0");
+  std::string failure, racing_thread;
+  for (const std::string& l : lines) {
+    if (contains(l, "\"type\":\"failure\"") && failure.empty()) failure = l;
+  }
+  ASSERT_FALSE(failure.empty()) << "no failure in the log";
+  EXPECT_TRUE(contains(failure, "\"kind\":\"sanitizer report\"")) << failure;
+  EXPECT_TRUE(contains(failure, "ThreadSanitizer: data race")) << failure;
+  EXPECT_TRUE(contains(failure, "schedule_scenarios.cc:185")) << failure;
+  // The second writer, 'writer-b' (T2), makes the report: the mark names it,
+  // and its step is the one numbered in the mark.
+  EXPECT_TRUE(contains(failure, "\"thread\":\"T2\"")) << failure;
+  size_t at = failure.find("\"step\":");
+  ASSERT_NE(at, std::string::npos);
+  std::string step = "\"step\":" + failure.substr(at + 7, failure.find(',', at) - at - 7) + ",";
+  bool marked_step_is_t2 = false;
+  for (const std::string& l : lines) {
+    if (contains(l, "\"type\":\"step\"") && contains(l, step)) marked_step_is_t2 = contains(l, "\"thread\":\"T2\"");
+  }
+  EXPECT_TRUE(marked_step_is_t2) << failure;
+}
+
 TEST(ScheduleScenarios, AMistypedScheduleIdIsRefusedWithAReason) {
   ChildResult r = run_scenario("CheckThenAct", {{"RACELINGS_SCHEDULE", "a0672g0g07"}});
   EXPECT_EQ(r.exit_code, 2);
