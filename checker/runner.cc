@@ -256,7 +256,16 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   std::optional<CompletionRecord> completion;
   if (auto text = read_completion_file(completion_file)) completion = parse_completion(*text, nonce);
   RunVerdict verdict = judge(std::move(result), completion);
-  if (test.step_log) verdict.step_log = read_capped(step_log, report::kMaxStepLogBytes);
+  if (test.step_log) {
+    // The log, then its tail files (a long run's last steps; the parser orders them).
+    verdict.step_log = read_capped(step_log, report::kMaxStepLogBytes);
+    for (const char* tail : {".1", ".2"}) {
+      if (verdict.step_log.size() >= report::kMaxStepLogBytes) break;
+      std::string more = read_capped(step_log + tail, report::kMaxStepLogBytes - verdict.step_log.size());
+      if (!more.empty() && !verdict.step_log.empty() && verdict.step_log.back() != '\n') verdict.step_log += '\n';
+      verdict.step_log += more;
+    }
+  }
   if (std::filesystem::exists(marker) && verdict.findings.empty()) {
     report::Finding f;
     f.kind = report::Kind::kTestFailure;

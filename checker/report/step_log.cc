@@ -50,6 +50,20 @@ StepState read_state(const json& j) {
   return s;
 }
 
+// A step written without its state (an atomic operation, a yield: no lock,
+// wait or object changes): the state before, with `thread` running.
+StepState carried_state(const StepState& before, const std::string& thread) {
+  StepState s = before;
+  for (auto& t : s.threads) {
+    if (t.thread == thread) {
+      t.status = "running";
+    } else if (t.status == "running") {
+      t.status = t.waits.empty() ? "ready" : "blocked";
+    }
+  }
+  return s;
+}
+
 }  // namespace
 
 std::optional<StepLog> parse_step_log(std::string_view text, std::string* error) {
@@ -92,7 +106,11 @@ std::optional<StepLog> parse_step_log(std::string_view text, std::string* error)
       s.at = str(j, "at");
       s.function = str(j, "function");
       s.result = str(j, "result");
-      if (auto st = j.find("state"); st != j.end()) s.state = read_state(*st);
+      if (auto st = j.find("state"); st != j.end()) {
+        s.state = read_state(*st);
+      } else if (!log.steps.empty()) {
+        s.state = carried_state(log.steps.back().state, s.thread);
+      }
       log.steps.push_back(std::move(s));
     } else if (type == "failure") {
       log.failures.push_back(
@@ -109,6 +127,9 @@ std::optional<StepLog> parse_step_log(std::string_view text, std::string* error)
     if (error != nullptr) *error = "the step log is empty";
     return std::nullopt;
   }
+  // A long run's last steps come from the tail files, in either order.
+  auto by_number = [](const Step& a, const Step& b) { return a.step < b.step; };
+  if (!std::is_sorted(log.steps.begin(), log.steps.end(), by_number)) std::sort(log.steps.begin(), log.steps.end(), by_number);
   return log;
 }
 

@@ -79,7 +79,8 @@ inline constexpr std::size_t kMaxLoggedSteps = 200000;
 inline constexpr std::size_t kMaxStepLogBytes = std::size_t{64} << 20;
 
 // parse_step_log(): nullopt (with `error`) when the text is not a step log at
-// all (no header line of this format and version).
+// all (no header line of this format and version). The text may be the log
+// followed by its tail files (`<path>.1`, `<path>.2`): steps are put in order.
 std::optional<StepLog> parse_step_log(std::string_view text, std::string* error);
 
 // thread_label(): "T2 'teller-1'" (or "T2") for a step.

@@ -49,6 +49,40 @@ TEST(StepLog, ReadsWhatTheSchedulerWrites) {
   EXPECT_EQ(log->skipped_lines, 1);
 }
 
+TEST(StepLog, AStepWithoutStateCarriesTheOneBeforeWithItsThreadRunning) {
+  auto log = parse_step_log(
+      R"({"type":"header","format":"racelings-steps","version":1,"schedule":"a00x0"}
+{"type":"step","step":1,"thread":"T1","op":"lock","object":"Mutex M1 'm'","result":"ok","state":{"threads":[{"thread":"T1","status":"running","holds":["Mutex M1 'm'"]},{"thread":"T2","status":"ready"}],"objects":[]}}
+{"type":"step","step":2,"thread":"T2","op":"atomic_load","object":"std::atomic #1","result":"ok"}
+)",
+      nullptr);
+  ASSERT_TRUE(log.has_value());
+  ASSERT_EQ(log->steps.size(), 2u);
+  const StepState& carried = log->steps[1].state;
+  ASSERT_EQ(carried.threads.size(), 2u);
+  EXPECT_EQ(carried.threads[0].status, "ready");
+  EXPECT_EQ(carried.threads[0].holds.at(0), "Mutex M1 'm'");
+  EXPECT_EQ(carried.threads[1].status, "running");
+}
+
+TEST(StepLog, TailFilesReadAfterTheLogAreOrderedByStep) {
+  // The log, then its second tail file (later steps), then its first.
+  auto log = parse_step_log(
+      R"({"type":"header","format":"racelings-steps","version":1,"schedule":"a00x0"}
+{"type":"step","step":1,"thread":"T0","op":"start","result":"started","state":{}}
+{"type":"end","steps":9,"ending":"completed"}
+{"type":"step","step":9,"thread":"T0","op":"exit","result":"ok","state":{}}
+{"type":"step","step":7,"thread":"T0","op":"yield","result":"ok"}
+)",
+      nullptr);
+  ASSERT_TRUE(log.has_value());
+  ASSERT_EQ(log->steps.size(), 3u);
+  EXPECT_EQ(log->steps[0].step, 1);
+  EXPECT_EQ(log->steps[1].step, 7);
+  EXPECT_EQ(log->steps[2].step, 9);
+  EXPECT_EQ(log->ending, "completed");
+}
+
 TEST(StepLog, WhatIsNotAStepLogIsRefused) {
   std::string error;
   EXPECT_FALSE(parse_step_log("", &error));

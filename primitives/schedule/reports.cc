@@ -513,8 +513,15 @@ void write_op_locked(Controller& c, const LoggedOp& op, const char* result) {
   if (!at.empty()) line += ",\"at\":" + json_string(at);
   std::string fn = where_function(op.where);
   if (!fn.empty()) line += ",\"function\":" + json_string(fn);
-  line += ",\"result\":" + json_string(result) + ",\"state\":" + state_json_locked(c) + "}";
-  c.log->step(line);
+  line += ",\"result\":" + json_string(result);
+  // An atomic operation or a yield changes no lock, wait or object: its
+  // state is the step before's with this thread running, which the reader
+  // carries over. Building it at every step of a spin loop would make the
+  // logged run many times slower than the run it shows.
+  bool same_state = op.op == Op::kYield || op.op == Op::kAtomicLoad || op.op == Op::kAtomicStore ||
+                    op.op == Op::kAtomicRmw;
+  if (!same_state) line += ",\"state\":" + state_json_locked(c);
+  c.log->step(line + "}");
 }
 
 LoggedOp pending_of(const ThreadCtl* t, uint64_t decision) {
