@@ -44,10 +44,8 @@ int cmd_explain(const Ui& ui, bool json);
 
 struct ExplorePlan;
 // explore: runs the exercise's tests under the controlled scheduler, one
-// schedule after another (checker/explore.h); replay: under one schedule,
-// `id` or the last one that failed.
+// schedule after another (checker/explore.h). replay: checker/replay_view.h.
 int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan);
-int cmd_replay(Context& ctx, const std::string& query, const std::string& id);
 
 struct AuditOptions {
   int runs = 5;

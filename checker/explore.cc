@@ -12,6 +12,7 @@
 #include "checker/commands.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
+#include "checker/replay_view.h"
 #include "checker/report/step_log.h"
 #include "checker/runner.h"
 
@@ -77,9 +78,6 @@ std::string explore_lines(const Exercise& exercise, const RunVerdict& verdict, c
 
 // ---- Commands ---------------------------------------------------------------------------
 
-namespace {
-
-// Builds the exercise's test program; prints what went wrong when it does not build.
 std::string build_exercise(Context& ctx, const Exercise& ex, int& exit_code) {
   BazelOptions bazel;
   bazel.workspace = ctx.root;
@@ -105,18 +103,6 @@ void print_findings(Context& ctx, const std::vector<report::Finding>& findings) 
   if (!quoted.empty()) std::cout << ctx.ui.bold("Your code") << "\n" << quoted << "\n";
 }
 
-void print_steps(Context& ctx, const RunVerdict& v, size_t count) { std::cout << steps_text(v, count, ctx.ui); }
-
-}  // namespace
-
-std::string steps_text(const RunVerdict& verdict, size_t count, const Ui& ui) {
-  if (verdict.step_log.empty()) return {};
-  auto log = report::parse_step_log(verdict.step_log, nullptr);
-  if (!log || log->steps.empty()) return {};
-  return ui.bold("The last steps of that schedule") + " (one line per step of a thread, in order)\n" +
-         report::render_steps(*log, count) + "\n";
-}
-
 int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan) {
   const Exercise* ex = query.empty() ? next_exercise(ctx) : ctx.catalog.find(query);
   if (ex == nullptr) {
@@ -139,44 +125,18 @@ int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan)
     ctx.state.save();
   }
   print_findings(ctx, report::merge_findings(v.findings));
-  print_steps(ctx, v, 25);
+  std::cout << failing_schedule_text(ctx, *ex, v);
   return kExitNotPassing;
 }
 
-int cmd_replay(Context& ctx, const std::string& query, const std::string& given_id) {
-  const Exercise* ex = ctx.catalog.find(query);
-  if (ex == nullptr) {
-    std::cerr << "racelings: " << ctx.catalog.unknown_message(query) << "\n";
-    return kExitUsage;
-  }
-  std::string id = given_id.empty() ? ctx.state.last_schedule(ex->name) : given_id;
-  if (id.empty()) {
-    std::cerr << "racelings: no failing schedule of " << ex->name << " is known yet: give one "
-              << "(./racelings replay " << ex->number << " <id>), or find one with ./racelings explore "
-              << ex->number << "\n";
-    return kExitUsage;
-  }
-  std::cout << ctx.ui.bold("Replaying schedule " + id + " of " + ex->name) << "\n";
-  int code = kExitOk;
-  std::string binary = build_exercise(ctx, *ex, code);
-  if (binary.empty()) return code;
-  RunVerdict v = replay_run(*ex, binary, id);
-  if (v.run.exit_code == 2 && v.run.output.find("racelings: replay: ") != std::string::npos) {
-    std::string out = v.run.output.substr(v.run.output.find("racelings: replay: "));
-    std::cerr << out.substr(0, out.find('\n')) << "\n";
-    return kExitUsage;
-  }
-  if (v.clean) {
-    std::cout << ctx.ui.green("✓ under schedule " + id + ", " + ex->name + " passes") << "\n";
-    if (v.run.output.find("did not fit this program") != std::string::npos) {
-      std::cout << "  (the schedule was found on another version of the code: it no longer fits it)\n";
-    }
-    return kExitOk;
-  }
-  std::cout << ctx.ui.red("✗ under schedule " + id + ", " + ex->name + " fails, as it will every time") << "\n\n";
-  print_findings(ctx, report::merge_findings(v.findings));
-  print_steps(ctx, v, 40);
-  return kExitNotPassing;
+std::string failing_schedule_text(Context& ctx, const Exercise& ex, const RunVerdict& v) {
+  std::string text = timeline_text(v, ex, ctx.root, ctx.ui);
+  if (text.empty()) return {};
+  std::string out = ctx.ui.bold("The failing schedule, step by step") + "\n" + text + "\n";
+  out += "Step through it: " + ctx.ui.cyan("./racelings replay " + ex.number + " --step") + "\n";
+  std::string page = replay_page_path(ctx.root, ex);
+  if (write_replay_page(v, ex, ctx.root, page)) out += "The same as a page: file://" + page + "\n";
+  return out;
 }
 
 }  // namespace racelings::checker

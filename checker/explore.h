@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "checker/catalog.h"
 #include "checker/judge.h"
@@ -48,9 +49,16 @@ TestRun explore_test_run(const std::string& binary, const ExplorePlan& plan);
 // summary, and for a failure the schedule and how to replay it).
 std::string explore_lines(const Exercise& exercise, const RunVerdict& verdict, const Ui& ui);
 
-// steps_text(): the last `count` steps of the verdict's step log up to the
-// failure, with a heading; empty without a log.
-std::string steps_text(const RunVerdict& verdict, size_t count, const Ui& ui);
+struct Context;
+// build_exercise(): builds the exercise's test program and returns its path;
+// on failure prints what went wrong, sets `exit_code` and returns "".
+std::string build_exercise(Context& ctx, const Exercise& ex, int& exit_code);
+// print_findings(): the findings explained, and the student's lines they name.
+void print_findings(Context& ctx, const std::vector<report::Finding>& findings);
+// failing_schedule_text(): for a failing verdict with a step log: its
+// timeline, how to step through it, and where its page is (written now, to
+// .racelings/replay/<exercise>.html). Empty without a log.
+std::string failing_schedule_text(Context& ctx, const Exercise& ex, const RunVerdict& v);
 
 }  // namespace racelings::checker
 

@@ -5,7 +5,7 @@
 //   racelings check [N]       build exercise N under its sanitizer, run it, explain
 //   racelings watch           check again on every save, moving on when it passes
 //   racelings explore [N]     run exercise N under the controlled scheduler, schedule after schedule
-//   racelings replay N [ID]   run exercise N under one schedule, the same way every time
+//   racelings replay N [ID]   exercise N under one schedule, step by step (--step, --html FILE)
 //   racelings hint N          one more hint each time
 //   racelings reset N         restore exercise N as it was (asks first)
 //   racelings explain         explain a sanitizer log read from standard input
@@ -27,6 +27,7 @@
 #include "checker/explore.h"
 #include "checker/grade.h"
 #include "checker/lsp/lsp.h"
+#include "checker/replay_view.h"
 #include "checker/workspace.h"
 
 using namespace racelings::checker;
@@ -75,9 +76,20 @@ int main(int argc, char** argv) {
   explore->add_option("--seed", explore_plan.seed, "the exploration's seed (the same seed, the same schedules)");
   auto* replay = app.add_subcommand(
       "replay", "run an exercise's tests under one schedule (an id from check or explore), the same way every time");
-  std::string replay_query, replay_id;
+  std::string replay_query;
+  ReplayOptions replay_options;
   replay->add_option("exercise", replay_query, "number or name")->required();
-  replay->add_option("schedule", replay_id, "the schedule's id (default: the last one that failed)");
+  replay->add_option("schedule", replay_options.id, "the schedule's id (default: the last one that failed)");
+  replay->add_flag("--step", replay_options.step,
+                   "step through it in the terminal: n next, p previous, f failure, s next switch, q quit");
+  replay->add_option("--html", replay_options.html, "also write the timeline as a self-contained page to this file");
+  replay->add_option("--log", replay_options.log,
+                     "show this step log (RACELINGS_STEP_LOG) instead of running the program")
+      ->check(CLI::ExistingFile);
+  replay->add_option("--width", replay_options.width, "the text's width (default: the terminal's)")
+      ->check(CLI::Range(40, 1000));
+  replay->add_option("--prebuilt", replay_options.prebuilt,
+                     "run <dir>/exercises/NN_topic/test instead of building (used by tests)");
   auto* hint = app.add_subcommand("hint", "show one more hint for an exercise each time");
   std::string hint_query;
   hint->add_option("exercise", hint_query, "number or name (default: the next one not passing)");
@@ -195,7 +207,7 @@ int main(int argc, char** argv) {
     }
     return cmd_explore(ctx, explore_query, explore_plan);
   }
-  if (*replay) return cmd_replay(ctx, replay_query, replay_id);
+  if (*replay) return cmd_replay(ctx, replay_query, replay_options);
   if (*hint) return cmd_hint(ctx, hint_query);
   if (*watch) return cmd_watch(ctx);
   if (*reset) return cmd_reset(ctx, reset_query, reset_yes);

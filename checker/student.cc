@@ -245,7 +245,7 @@ int cmd_check(Context& ctx, const std::string& query, int runs, uint64_t explore
     std::cout << ui.bold("Found by exploring schedules") << ": every run of your code passed, but under this "
               << "interleaving of its threads it fails.\n"
               << explore_lines(*ex, explored, ui) << "\n"
-              << steps_text(explored, 20, ui);
+              << failing_schedule_text(ctx, *ex, explored);
   }
   print_next_steps(ctx, *ex, findings);
   return kExitNotPassing;

@@ -1,0 +1,359 @@
+// The timeline: the failing test is cut out, the failure and the switches
+// are marked, long runs are folded, and whatever the log, the result stays
+// bounded. Step logs are written here as primitives/schedule writes them.
+#include "checker/replay/timeline.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "checker/replay/timeline_text.h"
+#include "checker/replay/wait_graph.h"
+#include "primitives/schedule/schedule_id.h"
+
+namespace racelings::replay {
+namespace {
+
+using report::StepLog;
+
+// Writes a step log, one line at a time.
+class LogWriter {
+ public:
+  explicit LogWriter(const std::string& schedule = "a00x0") {
+    text_ = R"({"type":"header","format":"racelings-steps","version":1,"schedule":")" + schedule + "\"}\n";
+  }
+  LogWriter& thread(const std::string& id, const std::string& name) {
+    text_ += R"({"type":"thread","thread":")" + id + R"(","name":")" + name + "\"}\n";
+    return *this;
+  }
+  LogWriter& test(const std::string& name) {
+    text_ += R"({"type":"test","step":)" + std::to_string(steps_) + R"(,"name":")" + name + "\"}\n";
+    return *this;
+  }
+  // One step; `state` is the JSON of the state after it.
+  LogWriter& step(const std::string& thread, const std::string& op, const std::string& object, const std::string& at,
+                  const std::string& result = "ok", const std::string& state = R"({"threads":[],"objects":[]})") {
+    ++steps_;
+    ++decision_;
+    text_ += R"({"type":"step","step":)" + std::to_string(steps_) + R"(,"decision":)" + std::to_string(decision_) +
+             R"(,"thread":")" + thread + R"(","op":")" + op + "\"" +
+             (object.empty() ? "" : R"(,"object":")" + object + "\"") +
+             (at.empty() ? "" : R"(,"at":")" + at + "\"") + R"(,"result":")" + result + R"(","state":)" + state +
+             "}\n";
+    return *this;
+  }
+  LogWriter& skip_steps(int n) {
+    steps_ += n;
+    decision_ += static_cast<uint64_t>(n);
+    return *this;
+  }
+  LogWriter& failure(const std::string& kind, const std::string& text, const std::string& thread,
+                     const std::string& at = "") {
+    text_ += R"({"type":"failure","step":)" + std::to_string(steps_) + R"(,"kind":")" + kind + R"(","text":")" +
+             text + "\"" + (thread.empty() ? "" : R"(,"thread":")" + thread + "\"") +
+             (at.empty() ? "" : R"(,"at":")" + at + "\"") + "}\n";
+    return *this;
+  }
+  LogWriter& end(const std::string& ending) {
+    text_ += R"({"type":"end","steps":)" + std::to_string(steps_) + R"(,"ending":")" + ending + "\"}\n";
+    return *this;
+  }
+  int steps() const { return steps_; }
+  uint64_t decision() const { return decision_; }
+  StepLog parse() const {
+    std::string error;
+    auto log = report::parse_step_log(text_, &error);
+    EXPECT_TRUE(log.has_value()) << error;
+    return log.value_or(StepLog{});
+  }
+
+ private:
+  std::string text_;
+  int steps_ = 0;
+  uint64_t decision_ = 0;
+};
+
+const char* const kEx = "exercises/08_check_then_act/exercise.cc";
+
+std::string state_of(const std::string& threads, const std::string& objects = "") {
+  return R"({"clock_us":0,"threads":[)" + threads + R"(],"objects":[)" + objects + "]}";
+}
+
+std::string th(const std::string& id, const std::string& status, const std::string& holds = "",
+               const std::string& waits = "") {
+  return R"({"thread":")" + id + R"(","status":")" + status + "\"" +
+         (holds.empty() ? "" : R"(,"holds":[")" + holds + "\"]") + (waits.empty() ? "" : R"(,"waits":")" + waits + "\"") +
+         "}";
+}
+
+// Two users check then act; the schedule switches from T1 to T2 between
+// T1's check and its insert, at the step its id names.
+LogWriter check_then_act(int boring_rounds) {
+  const std::string m = "Mutex M2 'names'";
+  LogWriter w;
+  w.thread("T0", "main").thread("T1", "user-0").thread("T2", "user-1").test("Suite.Passing");
+  w.step("T0", "start", "", "", "started", state_of(th("T0", "running")));
+  w.test("CheckThenAct.Race");
+  w.step("T0", "spawn", "thread T1 'user-0'", "exercises/08_check_then_act/test.cc:35", "ok",
+         state_of(th("T0", "running") + "," + th("T1", "ready")));
+  for (int i = 0; i < boring_rounds; ++i) {
+    std::string who = i % 2 == 0 ? "T1" : "T2";
+    w.step(who, "lock", m, std::string(kEx) + ":22", "ok", state_of(th(who, "running", m)));
+    w.step(who, "unlock", m, std::string(kEx) + ":22", "ok", state_of(th(who, "running")));
+  }
+  w.step("T1", "lock", m, std::string(kEx) + ":22", "ok", state_of(th("T1", "running", m) + "," + th("T2", "ready")));
+  w.step("T1", "unlock", m, std::string(kEx) + ":22", "ok", state_of(th("T1", "running") + "," + th("T2", "ready")));
+  // The switch: T1 could go on.
+  w.step("T2", "lock", m, std::string(kEx) + ":22", "ok", state_of(th("T1", "ready") + "," + th("T2", "running", m)));
+  w.step("T2", "unlock", m, std::string(kEx) + ":22", "ok", state_of(th("T1", "ready") + "," + th("T2", "running")));
+  w.step("T2", "lock", m, std::string(kEx) + ":23", "ok", state_of(th("T1", "ready") + "," + th("T2", "running", m)));
+  w.step("T2", "unlock", m, std::string(kEx) + ":23", "ok", state_of(th("T1", "ready") + "," + th("T2", "running")));
+  w.step("T1", "lock", m, std::string(kEx) + ":23", "ok", state_of(th("T1", "running", m)));
+  w.step("T1", "unlock", m, std::string(kEx) + ":23", "ok", state_of(th("T1", "running")));
+  w.step("T0", "join", "thread T1 'user-0'", "exercises/08_check_then_act/test.cc:33", "ok",
+         state_of(th("T0", "running")));
+  w.failure("test failure", "ada was promised to 2 users", "T0", "exercises/08_check_then_act/test.cc:48");
+  w.end("completed");
+  return w;
+}
+
+TEST(Timeline, TheFailingTestIsShownUpToItsFailure) {
+  StepLog log = check_then_act(2).parse();
+  Timeline t = build_timeline(log);
+  EXPECT_EQ(t.test, "CheckThenAct.Race");
+  EXPECT_EQ(t.steps_before_test, 1u) << "the passing test's steps are left out";
+  ASSERT_TRUE(t.failure.has_value());
+  EXPECT_EQ(t.failure->kind, "test failure");
+  EXPECT_EQ(t.failure->at.line, 48);
+  ASSERT_TRUE(t.failure_row.has_value());
+  EXPECT_EQ(log.steps[t.rows[*t.failure_row].step].op, "join");
+  EXPECT_EQ(t.rows.back().failure, true);
+}
+
+TEST(Timeline, ASwitchFromAThreadThatCouldGoOnIsMarked) {
+  StepLog log = check_then_act(0).parse();
+  Timeline t = build_timeline(log);
+  int switches = 0;
+  for (const Row& r : t.rows) {
+    if (r.kind != Row::Kind::kStep || r.why != Switch::kPreempted) continue;
+    ++switches;
+    EXPECT_EQ(log.steps[r.step].thread, "T2");
+    EXPECT_EQ(r.switched_from, "T1");
+    EXPECT_EQ(switch_note(t, r, log.steps[r.step]),
+              "switch: T1 'user-0' could go on, but T2 'user-1' runs now (T1 'user-0' has used up its time slice)");
+  }
+  EXPECT_EQ(switches, 1);
+  EXPECT_EQ(t.preemptions, 1u);
+}
+
+TEST(Timeline, TheSchedulesOwnChoiceIsToldFromTheDefault) {
+  // The id names the decision of T2's first lock: the switch is the schedule's.
+  LogWriter probe = check_then_act(0);
+  StepLog without = probe.parse();
+  uint64_t decision = 0;
+  for (const auto& s : without.steps) {
+    if (s.thread == "T2" && decision == 0) decision = s.decision;
+  }
+  std::string id = schedule::encode_schedule({{decision, 4}});
+  StepLog log = without;
+  log.schedule = id;
+  Timeline t = build_timeline(log);
+  bool chosen = false;
+  for (const Row& r : t.rows) chosen = chosen || (r.kind == Row::Kind::kStep && r.chosen && log.steps[r.step].thread == "T2");
+  EXPECT_TRUE(chosen);
+}
+
+TEST(Timeline, LongRunsWhereNothingHappensAreFolded) {
+  StepLog log = check_then_act(2000).parse();
+  Timeline t = build_timeline(log);
+  size_t folds = 0, folded_steps = 0;
+  for (const Row& r : t.rows) {
+    if (r.kind != Row::Kind::kFold) continue;
+    ++folds;
+    folded_steps += r.last - r.first + 1;
+    EXPECT_NE(r.summary.find("T1 'user-0', T2 'user-1' at exercise.cc:22"), std::string::npos) << r.summary;
+    EXPECT_NE(r.summary.find("(lock, unlock)"), std::string::npos) << r.summary;
+  }
+  EXPECT_EQ(folds, 1u);
+  EXPECT_GT(folded_steps, 3900u);
+  EXPECT_LT(t.rows.size(), 40u);
+  // The interleaving itself stays in view: both inserts at line 23.
+  int inserts = 0;
+  for (const Row& r : t.rows) {
+    if (r.kind == Row::Kind::kStep && log.steps[r.step].at == std::string(kEx) + ":23" && log.steps[r.step].op == "lock") {
+      ++inserts;
+    }
+  }
+  EXPECT_EQ(inserts, 2);
+}
+
+TEST(Timeline, StepsTheLogDidNotKeepAreCounted) {
+  LogWriter w;
+  w.thread("T0", "main").test("Long.Run");
+  w.step("T0", "lock", "Mutex M1 'm'", std::string(kEx) + ":22");
+  w.skip_steps(500000);
+  for (int i = 0; i < 3; ++i) w.step("T0", "unlock", "Mutex M1 'm'", std::string(kEx) + ":23");
+  w.failure("livelock", "the step bound was reached", "T0").end("livelock");
+  Timeline t = build_timeline(w.parse());
+  bool counted = false;
+  for (const Row& r : t.rows) counted = counted || (r.kind == Row::Kind::kFold && r.missing == 500000);
+  EXPECT_TRUE(counted);
+}
+
+TEST(Timeline, ASanitizerReportIsADataRaceAtItsLine) {
+  LogWriter w;
+  w.thread("T0", "main").thread("T1", "").thread("T2", "").test("Counter.Race");
+  w.step("T0", "spawn", "thread T1", std::string(kEx) + ":26");
+  w.step("T1", "start", "", "", "started");
+  w.step("T1", "exit", "", "");
+  w.step("T2", "start", "", "", "started");
+  w.failure("sanitizer report",
+            "ThreadSanitizer: data race /proc/self/cwd/exercises/08_check_then_act/exercise.cc:30:16 in f()", "T2");
+  w.step("T2", "exit", "", "");
+  Timeline t = build_timeline(w.parse());
+  ASSERT_TRUE(t.failure.has_value());
+  EXPECT_EQ(t.failure->kind, "data race");
+  EXPECT_EQ(t.failure->tool, "ThreadSanitizer");
+  EXPECT_EQ(t.failure->at.file, kEx);
+  EXPECT_EQ(t.failure->at.line, 30);
+  EXPECT_EQ(t.failure->thread, "T2");
+  ASSERT_TRUE(t.failure_row.has_value());
+  EXPECT_EQ(t.rows[*t.failure_row].step, 3u) << "the step T2 was running";
+}
+
+TEST(Timeline, SanitizerSummariesAreRead) {
+  Failure f = parse_sanitizer_summary(
+      "ThreadSanitizer: lock-order-inversion (potential deadlock) /proc/self/cwd/exercises/x/exercise.cc:12:3 in g");
+  EXPECT_EQ(f.kind, "lock-order inversion");
+  EXPECT_EQ(f.at.line, 12);
+  f = parse_sanitizer_summary("AddressSanitizer: 24 byte(s) leaked in 1 allocation(s).");
+  EXPECT_EQ(f.tool, "AddressSanitizer");
+  EXPECT_EQ(f.kind, "24 byte(s) leaked in 1 allocation(s).");
+}
+
+TEST(Timeline, AHostileLogGivesABoundedTimeline) {
+  LogWriter w;
+  w.thread("T0", "main");
+  std::string long_name(5000, 'x');
+  for (int t = 1; t < 300; ++t) w.thread("T" + std::to_string(t), long_name);
+  w.test("Flood.Test");
+  for (int i = 0; i < 50000; ++i) {
+    // Every step a switch, between many threads.
+    std::string who = "T" + std::to_string(i % 300);
+    w.step(who, "yield", "", std::string(kEx) + ":1", "ok", state_of(th(who, "running") + "," + th("T1", "ready")));
+  }
+  w.end("livelock");
+  StepLog log = w.parse();
+  Timeline t = build_timeline(log);
+  EXPECT_LE(t.rows.size(), TimelineOptions{}.max_rows);
+  Sources sources("/nonexistent");
+  std::string text = render_timeline_text(t, log, sources, {120, false});
+  EXPECT_LT(text.size(), size_t{2} << 20);
+}
+
+TEST(Timeline, StateLinesNameWhoHoldsAndWhoWaits) {
+  LogWriter w;
+  w.thread("T0", "main").thread("T1", "reader").test("T.t");
+  w.step("T1", "wait", "Condvar 'created at exercise.cc:20'", std::string(kEx) + ":30", "blocked",
+         state_of(th("T0", "blocked", "", "waits to join thread T1 'reader'") + "," +
+                      th("T1", "blocked", "Mutex M1 'mailbox'", "waits on Condvar 'created at exercise.cc:20'"),
+                  R"({"object":"Condvar 'created at exercise.cc:20'","state":"1 waiting"})"));
+  w.failure("deadlock", "every thread is blocked", "").end("deadlock");
+  StepLog log = w.parse();
+  Timeline t = build_timeline(log);
+  std::vector<std::string> lines = state_lines(t, log.steps[0].state, nullptr);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "T0 'main' waits to join thread T1 'reader'");
+  EXPECT_EQ(lines[1], "T1 'reader' holds M1");
+  EXPECT_EQ(lines[2], "T1 'reader' waits on CV1");
+  EXPECT_EQ(lines[3], "CV1: 1 waiting");
+}
+
+TEST(WaitGraph, TwoThreadsWaitingForEachOthersLocksAreACycle) {
+  const std::string a = "Mutex M1 'account A'", b = "Mutex M2 'account B'";
+  LogWriter w;
+  w.thread("T1", "teller-1").thread("T2", "teller-2").test("Bank.Transfer");
+  w.step("T1", "lock", a, std::string(kEx) + ":27", "ok", state_of(th("T1", "running", a) + "," + th("T2", "ready")));
+  w.step("T2", "lock", b, std::string(kEx) + ":27", "ok",
+         state_of(th("T1", "ready", a) + "," + th("T2", "running", b)));
+  w.step("T2", "lock", a, std::string(kEx) + ":28", "blocked",
+         state_of(th("T1", "ready", a) + "," + th("T2", "blocked", b, "waits to lock " + a)));
+  w.step("T1", "lock", b, std::string(kEx) + ":28", "blocked",
+         state_of(th("T1", "blocked", a, "waits to lock " + b) + "," + th("T2", "blocked", b, "waits to lock " + a)));
+  w.failure("deadlock", "every thread is blocked", "").end("deadlock");
+  StepLog log = w.parse();
+  Timeline t = build_timeline(log);
+  auto g = deadlock_graph(t, log);
+  ASSERT_TRUE(g.has_value());
+  EXPECT_TRUE(g->has_cycle);
+  EXPECT_EQ(g->cycle_text, "T1 'teller-1' waits for M2, held by T2 'teller-2', which waits for M1, held by T1 'teller-1'");
+  std::string svg = graph_svg(*g);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("class=\"edge cycle\""), std::string::npos);
+  // The same steps as a lock-order graph: M1 then M2, and M2 then M1.
+  auto order = lock_order_graph(t, log);
+  ASSERT_TRUE(order.has_value());
+  EXPECT_TRUE(order->has_cycle);
+  EXPECT_NE(order->cycle_text.find("T1 'teller-1' takes M2 while holding M1 (exercise.cc:28)"), std::string::npos)
+      << order->cycle_text;
+  EXPECT_NE(order->cycle_text.find("T2 'teller-2' takes M1 while holding M2 (exercise.cc:28)"), std::string::npos)
+      << order->cycle_text;
+}
+
+TEST(TimelineText, AColumnPerThreadAndTheSourceOfEachStep) {
+  std::string root = ::testing::TempDir() + "/tree";
+  std::filesystem::create_directories(root + "/exercises/08_check_then_act");
+  {
+    std::ofstream out(root + "/" + kEx);
+    for (int i = 1; i <= 30; ++i) {
+      out << (i == 22   ? "  if (accounts.lock()->contains(name)) return false;"
+              : i == 23 ? "  (*accounts.lock())[name] = user;"
+                        : "// line " + std::to_string(i))
+          << "\n";
+    }
+  }
+  StepLog log = check_then_act(0).parse();
+  Timeline t = build_timeline(log);
+  Sources sources(root);
+  std::string text = render_timeline_text(t, log, sources, {160, false});
+  EXPECT_NE(text.find("step  T0 'main'"), std::string::npos) << text;
+  EXPECT_NE(text.find("T1 'user-0'"), std::string::npos) << text;
+  EXPECT_NE(text.find("T2 'user-1'"), std::string::npos) << text;
+  EXPECT_NE(text.find("exercise.cc:22  if (accounts.lock()->contains(name)) return false;"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("» switch: T1 'user-0' could go on, but T2 'user-1' runs now"), std::string::npos) << text;
+  EXPECT_NE(text.find("· T2 'user-1' holds M2"), std::string::npos) << text;
+  EXPECT_NE(text.find("✗ test failure at test.cc:48, in T0 'main'"), std::string::npos) << text;
+  EXPECT_NE(text.find("M2           Mutex M2 'names'"), std::string::npos) << text;
+  // The lock of T2 is in T2's column: right of T1's.
+  size_t header = text.find("T2 'user-1'");
+  size_t row = text.find("lock M2", text.find("» switch"));
+  size_t line_start = text.rfind('\n', row) + 1;
+  size_t header_start = text.rfind('\n', header) + 1;
+  EXPECT_EQ(display_width(text.substr(line_start, row - line_start)),
+            display_width(text.substr(header_start, header - header_start)))
+      << text;
+}
+
+TEST(TimelineText, ANarrowTerminalGetsOneThreadColumn) {
+  StepLog log = check_then_act(0).parse();
+  Timeline t = build_timeline(log);
+  Sources sources("/nonexistent");
+  std::string text = render_timeline_text(t, log, sources, {60, false});
+  EXPECT_NE(text.find("thread"), std::string::npos) << text;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    std::string line = text.substr(start, end - start);
+    // The legend and the failure's message are free text; rows fit.
+    if (line.rfind("      ", 0) == 0 || line.rfind("    ", 0) == 0) EXPECT_LE(display_width(line), 60u) << line;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+}  // namespace racelings::replay
