@@ -141,6 +141,7 @@ class CAPABILITY("mutex") RawMutex {
     }
   }
   [[gnu::noinline]] void unlock_controlled(const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
+    schedule::finish_step();  // the step log shows the lock held first
     {
       schedule::Quiet quiet;
       if (detector::enabled()) detector::released(info_, where);

@@ -222,6 +222,7 @@ class CAPABILITY("rwlock") RwLock {
     detector::acquired(info_, detector::Mode::kExclusive, where);
   }
   void unlock_shared() {
+    schedule::finish_step();  // the step log shows the lock held first
     {
       schedule::Quiet quiet;
       if (detector::enabled()) detector::released(info_, std::source_location::current());
@@ -230,6 +231,7 @@ class CAPABILITY("rwlock") RwLock {
     schedule::point_after(schedule::Op::kRwUnlock, this, &info_);
   }
   void unlock_exclusive() {
+    schedule::finish_step();  // the step log shows the lock held first
     {
       schedule::Quiet quiet;
       if (detector::enabled()) detector::released(info_, std::source_location::current());

@@ -352,6 +352,15 @@ void note_failure_at(std::string_view kind, std::string_view text, std::string_v
   c.mu.unlock();
 }
 
+void finish_step_slow() {
+  Invisible invisible;
+  Controller& c = controller();
+  if (!c.log || c.ended) return;
+  c.mu.lock();
+  if (c.log_pending.thread == internal::tls_flags.ctl) flush_pending_locked(c);
+  c.mu.unlock();
+}
+
 // ---- Sanitizer reports ----------------------------------------------------------------------
 
 namespace {

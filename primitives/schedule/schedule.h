@@ -151,6 +151,15 @@ inline void point_after(Op op, const void* object, const Traced* traced,
   }
 }
 
+// finish_step(): the operation this thread was let through is complete (a
+// lock is held), and the thread is about to change that without a
+// scheduling point first (an unlock, whose point comes after it): the step
+// log writes the step now, with the state it left.
+void finish_step_slow();
+inline void finish_step() {
+  if (managed() && internal::tls_flags.quiet == 0 && internal::tls_flags.in_scheduler == 0) finish_step_slow();
+}
+
 // point_at_pc()/point_after_at_pc(): the same for an interposed call, located
 // by its return address.
 void point_at_pc(Op op, const void* object, const void* pc);
