@@ -395,9 +395,12 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
     const ProgramExploration& b = row.broken.explored;
     if (options.explore > 0 && b.ran && !exploration_rejects(b, plan)) {
       std::cout << "\n"
-                << ui.red(row.ex->name + (b.failed ? ": the broken version's failing schedule " + b.schedule +
-                                                         " did not fail the same way when replayed"
-                                                   : ": no explored schedule of the broken version fails"))
+                << ui.red(row.ex->name +
+                          (!b.failed     ? ": no explored schedule of the broken version fails"
+                           : !b.replayed ? ": the broken version's failing schedule " + b.schedule +
+                                               " did not fail the same way when replayed"
+                                         : ": the replay of the broken version's failing schedule " + b.schedule +
+                                               " does not show where it fails (no step of its log is marked)"))
                 << "\n";
     }
     const ProgramExploration& s = row.solution.explored;
@@ -437,7 +440,7 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
             << ", " << (all_clean ? ui.green("every solution clean") : ui.red("some solutions not clean"));
   if (options.explore > 0) {
     std::cout << "; explored (" << options.explore << " schedules): "
-              << (all_rejected ? ui.green("every broken exercise fails, with a schedule that replays")
+              << (all_rejected ? ui.green("every broken exercise fails, with a schedule that replays and shows it")
                                : ui.red("some broken exercises survive exploration"))
               << ", "
               << (all_survive ? ui.green("every solution survives") : ui.red("some solutions fail a schedule"));

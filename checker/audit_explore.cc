@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "checker/judge.h"
+#include "checker/replay_view.h"
 #include "checker/runner.h"
 
 namespace racelings::checker {
@@ -30,7 +31,7 @@ std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExpl
     e.found_by = v.explore.found_by;
     e.findings = v.findings;
     if (e.failed && !e.schedule.empty()) {
-      replays.push_back({programs[i].exercise, TestRun{programs[i].binary, {{"RACELINGS_SCHEDULE", e.schedule}}}});
+      replays.push_back({programs[i].exercise, replay_test_run(*programs[i].exercise, programs[i].binary, e.schedule)});
       replayed_program.push_back(i);
     }
   }
@@ -39,6 +40,8 @@ std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExpl
     ProgramExploration& e = out[replayed_program[r]];
     const RunVerdict& v = replayed[r][0];
     for (report::Kind k : kinds(e.findings)) e.replayed = e.replayed || (!v.clean && has_kind(v.findings, k));
+    // And `racelings replay` can show it: the timeline marks where it went wrong.
+    e.shown = !v.clean && shows_failure(v, *programs[replayed_program[r]].exercise);
   }
   return out;
 }
@@ -48,7 +51,8 @@ nlohmann::json exploration_json(const ProgramExploration& e) {
   nlohmann::json kinds_list = nlohmann::json::array();
   for (report::Kind k : kinds(e.findings)) kinds_list.push_back(std::string(report::kind_name(k)));
   return {{"failed", e.failed},     {"schedules", e.schedules}, {"seconds", e.seconds}, {"schedule", e.schedule},
-          {"found_by", e.found_by}, {"replayed", e.replayed},   {"kinds", kinds_list}};
+          {"found_by", e.found_by}, {"replayed", e.replayed},   {"shown", e.shown},
+          {"kinds", kinds_list}};
 }
 
 std::string exploration_cell(const ProgramExploration& e) {
@@ -56,7 +60,7 @@ std::string exploration_cell(const ProgramExploration& e) {
   char buf[64];
   if (e.failed) {
     std::snprintf(buf, sizeof(buf), "fails at %llu (%.1f s)%s", static_cast<unsigned long long>(e.schedules),
-                  e.seconds, e.replayed ? "" : " no replay");
+                  e.seconds, !e.replayed ? " no replay" : !e.shown ? " not shown" : "");
   } else {
     std::snprintf(buf, sizeof(buf), "%llu pass", static_cast<unsigned long long>(e.schedules));
   }
@@ -64,7 +68,7 @@ std::string exploration_cell(const ProgramExploration& e) {
 }
 
 bool exploration_rejects(const ProgramExploration& e, const ExplorePlan& plan) {
-  return e.ran && e.failed && e.replayed && e.schedules <= plan.budget;
+  return e.ran && e.failed && e.replayed && e.shown && e.schedules <= plan.budget;
 }
 
 bool exploration_survives(const ProgramExploration& e, const ExplorePlan& plan) {

@@ -4,7 +4,8 @@
 // The audit's exploration pass: each program (a broken exercise, a solution,
 // any other version of an exercise the audit runs) is explored under the
 // controlled scheduler with the same plan; a failing schedule is then
-// replayed once to prove that its id reproduces the failure. Generic over
+// replayed once to prove that its id reproduces the failure, and that the
+// replay's timeline shows where it went wrong. Generic over
 // programs: the caller says which ones, and what it expects of each.
 
 #ifndef RACELINGS_CHECKER_AUDIT_EXPLORE_H_
@@ -35,6 +36,7 @@ struct ProgramExploration {
   std::string schedule;     // the failing schedule's id
   std::string found_by;     // the strategy that found it
   bool replayed = false;    // replaying the id failed again, with the same kind of finding
+  bool shown = false;       // and its step log's timeline marks where (racelings replay shows it)
   std::vector<report::Finding> findings;
 };
 
@@ -49,8 +51,8 @@ nlohmann::json exploration_json(const ProgramExploration& e);
 std::string exploration_cell(const ProgramExploration& e);
 
 // Whether the exploration did what the audit needs: a broken version fails
-// within the budget with an id that replays; a solution survives every
-// schedule of the budget.
+// within the budget with an id that replays, and whose replay shows the
+// failure; a solution survives every schedule of the budget.
 bool exploration_rejects(const ProgramExploration& e, const ExplorePlan& plan);
 bool exploration_survives(const ProgramExploration& e, const ExplorePlan& plan);
 

@@ -45,7 +45,8 @@ int cmd_explain(const Ui& ui, bool json);
 struct ExplorePlan;
 // explore: runs the exercise's tests under the controlled scheduler, one
 // schedule after another (checker/explore.h). replay: checker/replay_view.h.
-int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan);
+// `prebuilt`: run <prebuilt>/exercises/<name>/test instead of building (tests).
+int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan, const std::string& prebuilt = "");
 
 struct AuditOptions {
   int runs = 5;

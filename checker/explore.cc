@@ -3,6 +3,7 @@
 
 #include "checker/explore.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -54,10 +55,19 @@ RunVerdict explore_run(const Exercise& exercise, const std::string& binary, cons
   return run_test(exercise, explore_test_run(binary, plan));
 }
 
-RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id) {
+TestRun replay_test_run(const Exercise& exercise, const std::string& binary, const std::string& id) {
   TestRun run{binary, {{"RACELINGS_SCHEDULE", id}}};
   run.step_log = true;
-  return run_test(exercise, run);
+  // Writing the step log makes a long run several times slower: the
+  // watchdog must not turn the failure it shows into a timeout.
+  int watchdog_s = 3 * exercise.timeout_s;
+  run.env["RACELINGS_TEST_TIMEOUT_S"] = std::to_string(watchdog_s);
+  run.timeout_s = std::max(60, 3 * watchdog_s);
+  return run;
+}
+
+RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id) {
+  return run_test(exercise, replay_test_run(exercise, binary, id));
 }
 
 std::string explore_lines(const Exercise& exercise, const RunVerdict& verdict, const Ui& ui) {
@@ -103,7 +113,7 @@ void print_findings(Context& ctx, const std::vector<report::Finding>& findings) 
   if (!quoted.empty()) std::cout << ctx.ui.bold("Your code") << "\n" << quoted << "\n";
 }
 
-int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan) {
+int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan, const std::string& prebuilt) {
   const Exercise* ex = query.empty() ? next_exercise(ctx) : ctx.catalog.find(query);
   if (ex == nullptr) {
     if (!query.empty()) std::cerr << "racelings: " << ctx.catalog.unknown_message(query) << "\n";
@@ -112,7 +122,7 @@ int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan)
   std::cout << ctx.ui.bold("Exploring " + ex->name) << " under the controlled scheduler (" << spec_text(plan)
             << ")\n";
   int code = kExitOk;
-  std::string binary = build_exercise(ctx, *ex, code);
+  std::string binary = prebuilt.empty() ? build_exercise(ctx, *ex, code) : prebuilt + "/exercises/" + ex->name + "/test";
   if (binary.empty()) return code;
   RunVerdict v = explore_run(*ex, binary, plan);
   std::cout << explore_lines(*ex, v, ctx.ui) << "\n";
@@ -130,7 +140,7 @@ int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan)
 }
 
 std::string failing_schedule_text(Context& ctx, const Exercise& ex, const RunVerdict& v) {
-  std::string text = timeline_text(v, ex, ctx.root, ctx.ui);
+  std::string text = timeline_text(v, ex, ctx.root, ctx.ui.colour());
   if (text.empty()) return {};
   std::string out = ctx.ui.bold("The failing schedule, step by step") + "\n" + text + "\n";
   out += "Step through it: " + ctx.ui.cyan("./racelings replay " + ex.number + " --step") + "\n";

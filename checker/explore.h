@@ -43,6 +43,7 @@ std::string spec_text(const ExplorePlan& plan);
 // or under schedule `id`, with its step log kept in the verdict.
 RunVerdict explore_run(const Exercise& exercise, const std::string& binary, const ExplorePlan& plan);
 RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id);
+TestRun replay_test_run(const Exercise& exercise, const std::string& binary, const std::string& id);
 TestRun explore_test_run(const std::string& binary, const ExplorePlan& plan);
 
 // explore_lines(): what to print about an exploration pass's verdict (the

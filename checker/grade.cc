@@ -16,6 +16,7 @@
 #include "checker/bazel.h"
 #include "checker/html.h"
 #include "checker/explore.h"
+#include "checker/grade_pages.h"
 #include "checker/integrity/integrity.h"
 #include "checker/integrity/source_scan.h"
 #include "checker/process.h"
@@ -32,10 +33,11 @@ using nlohmann::json;
 using report::Kind;
 
 // Bump when grading changes in a way that makes old results stale.
-constexpr int kGraderVersion = 2;
+constexpr int kGraderVersion = 3;  // 3: failing schedules, step by step
 constexpr size_t kMaxSourceBytes = size_t{1} << 20;
 constexpr size_t kMaxSubmissionFiles = 20000;
-constexpr size_t kMaxOutputChars = 8000;
+// The findings, then a failing schedule's timeline (folded, at most a few hundred rows).
+constexpr size_t kMaxOutputChars = 24000;
 
 std::string safe_name(std::string name) {
   for (char& c : name) {
@@ -449,6 +451,14 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
         explore_tests.push_back({tests[i].first, explore_test_run(tests[i].second.binary, explore_plan(options))});
       }
       auto explored = run_many(explore_tests, 1, options.jobs);
+      // The failing schedule of each failing exercise, step by step.
+      std::vector<FailedExercise> failed;
+      for (size_t i = 0; i < tests.size(); ++i) {
+        const RunVerdict* exploration = explored_index[i] == SIZE_MAX ? nullptr : &explored[explored_index[i]][0];
+        if (exploration != nullptr && exploration->clean) continue;
+        failed.push_back({tests[i].first, tests[i].second.binary, exploration});
+      }
+      auto pages = schedule_pages(failed, explore_plan(options), options.jobs, slot, student_dir);
       for (size_t i = 0; i < tests.size(); ++i) {
         const Exercise& ex = *tests[i].first;
         int clean = 0;
@@ -484,7 +494,13 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
                       " fails (replay it: ./racelings replay " + ex.number + " " + exploration->explore.schedule +
                       "):\n\n" + report::render_all(all, report::Style{});
         std::string reason = passed ? "" : (kind_names.empty() ? "failed" : kind_names.front());
+        auto page = pages.find(ex.name);
+        if (!passed && page != pages.end()) {
+          text += "\nA failing schedule, step by step (the same as a page: " + page->second.page +
+                  " in this student's results):\n\n" + page->second.timeline;
+        }
         json doc = exercise_json(ex, keys[ex.name], passed, reason, kind_names, text, options.runs, clean, seconds);
+        if (!passed && page != pages.end()) doc["replay_page"] = page->second.page;
         write_file_atomically(student_dir + "/exercises/" + ex.name + ".json", doc.dump(2) + "\n");
         results[ex.name] = doc;
       }
@@ -539,6 +555,7 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
       score += r.value("score", 0);
       row["results"][ex.name] = {{"score", r.value("score", 0)}, {"reason", r.value("reason", "")},
                                  {"kinds", r.value("kinds", json::array())}};
+      if (r.contains("replay_page")) row["results"][ex.name]["page"] = sub.student + "/" + r.value("replay_page", "");
     }
     if (!any) continue;
     row["score"] = score;
@@ -572,7 +589,7 @@ std::string class_report_html(const json& cls) {
       << "table{border-collapse:collapse} th,td{border:1px solid #ddd;padding:.25em .45em;text-align:center}"
       << "th.ex{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:normal;white-space:nowrap}"
       << "td.pass{background:#4caf50;color:#fff} td.fail{background:#e57373;color:#fff} td.none{background:#eee;color:#888}"
-      << "td.name{text-align:left} .bar{background:#4caf50;height:.8em;display:inline-block}"
+      << "td.fail a{color:#fff;text-decoration:none} td.name{text-align:left} .bar{background:#4caf50;height:.8em;display:inline-block}"
       << ".bars td{text-align:left}</style></head><body>\n";
   out << "<h1>racelings class report</h1>\n<p>" << students.size() << " students, " << exercises.size()
       << " exercises. Green: passes; red: fails (hover for the reason).</p>\n";
@@ -591,8 +608,12 @@ std::string class_report_html(const json& cls) {
       passes[name] += score;
       for (const auto& k : r.value("kinds", json::array())) finding_counts[k.get<std::string>()]++;
       std::string cls_name = score > 0 ? "pass" : (reason == "not submitted" ? "none" : "fail");
+      std::string mark = score > 0 ? "&#10003;" : (reason == "not submitted" ? "&middot;" : "&#10007;");
+      // A failure the scheduler can show links to its timeline.
+      std::string page = r.value("page", "");
+      if (!page.empty()) mark = "<a href=\"" + html_escape(page) + "\">" + mark + "</a>";
       out << "<td class=\"" << cls_name << "\" title=\"" << html_escape(name + ": " + (score > 0 ? "passes" : reason))
-          << "\">" << (score > 0 ? "&#10003;" : (reason == "not submitted" ? "&middot;" : "&#10007;")) << "</td>";
+          << "\">" << mark << "</td>";
     }
     out << "<td>" << s.value("score", 0) << "</td></tr>\n";
   }

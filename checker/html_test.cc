@@ -7,40 +7,24 @@
 #include <fstream>
 #include <string>
 
+#include "checker/chromium_testing.h"
 #include "checker/grade.h"
 #include "checker/html.h"
-#include "checker/process.h"
 
 namespace racelings::checker {
 namespace {
 
-struct Loaded {
-  std::string dom;
-  std::string log;
-};
+using browser::Loaded;
 
 Loaded load_in_chromium(const std::string& html) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string dir = tmp != nullptr ? tmp : "/tmp";
-  std::string page = dir + "/page.html";
-  std::ofstream(page) << html;
-  RunOptions o;
-  o.argv = {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--user-data-dir=" + dir + "/chromium-profile", "--enable-logging=stderr", "--v=0", "--dump-dom",
-            "file://" + page};
-  o.limits.timeout = std::chrono::seconds(120);
-  o.limits.max_rss_bytes = size_t{8} << 30;
-  RunResult r = run(o);
-  EXPECT_TRUE(r.exited_ok()) << "chromium failed (is the Debian package chromium installed?): " << r.output;
-  // --dump-dom prints the document on stdout, the log on stderr; both are captured together.
-  return Loaded{r.output, r.output};
+  Loaded page = browser::load_in_chromium(browser::write_page(html, "page.html"));
+  EXPECT_TRUE(page.ok) << "chromium failed (is the Debian package chromium installed?): " << page.log;
+  return page;
 }
 
 void expect_no_errors(const Loaded& page) {
-  EXPECT_EQ(page.log.find(":CONSOLE"), std::string::npos) << "the page logged to the console:\n" << page.log;
-  EXPECT_EQ(page.log.find("Failed to load"), std::string::npos) << page.log;
-  EXPECT_EQ(page.log.find("net::ERR_"), std::string::npos) << page.log;
+  EXPECT_FALSE(browser::has_page_errors(page)) << "the page logged an error or failed to load something:\n"
+                                               << page.log;
 }
 
 TEST(Html, TheClassReportLoadsAndShowsTheMatrix) {

@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
                       "how many schedules (1000), or for how long (10s); default " +
                           std::to_string(kAuditExploreBudget) + " schedules");
   explore->add_option("--seed", explore_plan.seed, "the exploration's seed (the same seed, the same schedules)");
+  std::string explore_prebuilt;
+  explore->add_option("--prebuilt", explore_prebuilt,
+                      "run <dir>/exercises/NN_topic/test instead of building (used by tests)");
   auto* replay = app.add_subcommand(
       "replay", "run an exercise's tests under one schedule (an id from check or explore), the same way every time");
   std::string replay_query;
@@ -205,7 +208,7 @@ int main(int argc, char** argv) {
         explore_plan.budget = std::stoul(digits);
       }
     }
-    return cmd_explore(ctx, explore_query, explore_plan);
+    return cmd_explore(ctx, explore_query, explore_plan, explore_prebuilt);
   }
   if (*replay) return cmd_replay(ctx, replay_query, replay_options);
   if (*hint) return cmd_hint(ctx, hint_query);

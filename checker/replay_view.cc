@@ -79,17 +79,22 @@ std::optional<std::string> read_log_files(const std::string& path) {
 
 }  // namespace
 
+bool shows_failure(const RunVerdict& verdict, const Exercise& exercise) {
+  auto r = replayed(verdict.step_log, verdict.findings, exercise, nullptr);
+  return r && r->timeline.failure_row.has_value();
+}
+
 std::string replay_page_path(const std::string& root, const Exercise& exercise) {
   return root + "/.racelings/replay/" + exercise.name + ".html";
 }
 
-std::string timeline_text(const RunVerdict& verdict, const Exercise& exercise, const std::string& root,
-                          const Ui& ui) {
+std::string timeline_text(const RunVerdict& verdict, const Exercise& exercise, const std::string& root, bool colour,
+                          int width) {
   auto r = replayed(verdict.step_log, verdict.findings, exercise, nullptr);
   if (!r || r->log.steps.empty()) return {};
   replay::Sources sources(root);
   return replay::render_timeline_text(r->timeline, r->log, sources,
-                                      {replay::terminal_width(120), ui.colour()});
+                                      {width > 0 ? width : replay::terminal_width(120), colour});
 }
 
 bool write_replay_page(const RunVerdict& verdict, const Exercise& exercise, const std::string& root,
@@ -158,7 +163,8 @@ int cmd_replay(Context& ctx, const std::string& query, const ReplayOptions& opti
   std::string page_path = replay_page_path(ctx.root, *ex);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(page_path).parent_path(), ec);
-  bool page_written = write_file_atomically(page_path, page);
+  // The page check names is the last failure's: a schedule that passes leaves it alone.
+  bool page_written = !v.clean && write_file_atomically(page_path, page);
   if (!options.html.empty() && !write_file_atomically(options.html, page)) {
     std::cerr << "racelings: cannot write " << options.html << "\n";
     return kExitUsage;
@@ -175,7 +181,9 @@ int cmd_replay(Context& ctx, const std::string& query, const ReplayOptions& opti
     std::cout << "Step through it: " << ctx.ui.cyan("./racelings replay " + ex->number + (id.empty() ? "" : " " + id) + " --step")
               << "\n";
   }
-  if (page_written) std::cout << "The same as a page: " << file_url(options.html.empty() ? page_path : options.html) << "\n";
+  if (page_written || !options.html.empty()) {
+    std::cout << "The same as a page: " << file_url(options.html.empty() ? page_path : options.html) << "\n";
+  }
   return v.clean ? kExitOk : kExitNotPassing;
 }
 

@@ -31,16 +31,20 @@ struct ReplayOptions {
 
 int cmd_replay(Context& ctx, const std::string& query, const ReplayOptions& options);
 
-// timeline_text(): the timeline of the verdict's step log, for a terminal;
-// empty without a log.
-std::string timeline_text(const RunVerdict& verdict, const Exercise& exercise, const std::string& root,
-                          const Ui& ui);
+// timeline_text(): the timeline of the verdict's step log, `width` columns
+// wide (0: the terminal's); empty without a log.
+std::string timeline_text(const RunVerdict& verdict, const Exercise& exercise, const std::string& root, bool colour,
+                          int width = 0);
 
 // write_replay_page(): the page of the verdict's failing schedule, written
 // to `path` (directories made); false without a step log or when it cannot
 // be written. `root` is the tree whose sources the page quotes.
 bool write_replay_page(const RunVerdict& verdict, const Exercise& exercise, const std::string& root,
                        const std::string& path);
+
+// shows_failure(): the verdict's step log shows where it went wrong (its
+// timeline has a step marked with the failure).
+bool shows_failure(const RunVerdict& verdict, const Exercise& exercise);
 
 // Where check and explore keep the page of an exercise's last failure.
 std::string replay_page_path(const std::string& root, const Exercise& exercise);

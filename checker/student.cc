@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -16,6 +17,7 @@
 #include "checker/explore.h"
 #include "checker/integrity/integrity.h"
 #include "checker/judge.h"
+#include "checker/replay_view.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
 #include "checker/report/symbolizer.h"
@@ -62,6 +64,22 @@ void print_next_steps(const Context& ctx, const Exercise& ex, const std::vector<
     std::cout << "  This is the bug the exercise is about. The lines quoted above are where it shows.\n";
   }
   std::cout << "  Read " << ex.readme_file() << " (the idea, and what this report means).\n";
+  if (!has_kind(findings, Kind::kBuildError)) {
+    // The interleaving itself, step by step: its page if this version of
+    // the file already failed under a schedule, else how to find one.
+    std::string page = replay_page_path(ctx.root, ex);
+    std::error_code ec;
+    auto page_time = std::filesystem::last_write_time(page, ec);
+    auto file_time = std::filesystem::last_write_time(ctx.root + "/" + ex.exercise_file(), ec);
+    if (!ec && std::filesystem::exists(page) && page_time >= file_time) {
+      std::cout << "  Watch the failing interleaving step by step: " << ui.cyan("./racelings replay " + ex.number + " --step")
+                << ", or open file://" << page << "\n";
+    } else {
+      std::cout << "  See the interleaving step by step: " << ui.cyan("./racelings explore " + ex.number)
+                << " finds a failing schedule, then " << ui.cyan("./racelings replay " + ex.number + " --step")
+                << " walks through it.\n";
+    }
+  }
   std::cout << "  Stuck? `./racelings hint " << ex.number << "` gives one more hint each time.\n";
 }
 

@@ -6,7 +6,8 @@
 // slider and the arrow keys move through the rows; the source shows each
 // thread's current line; the state after the step, the timeline table, and
 // for a deadlock an SVG of its wait-for or lock-order cycle. The address may
-// say where to start: `page.html#failure`, `#row=12`.
+// say where to start: `page.html#failure`, `#switch` (the first switch),
+// `#row=12`.
 
 #ifndef RACELINGS_CHECKER_REPLAY_PAGE_H_
 #define RACELINGS_CHECKER_REPLAY_PAGE_H_

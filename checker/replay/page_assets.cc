@@ -132,6 +132,9 @@ const char* const kPageScript = R"js(
   function fromAddress() {
     var h = decodeURIComponent(location.hash.slice(1));
     if (h === 'failure' && data.failure_row !== null) return show(data.failure_row);
+    if (h === 'switch') {
+      for (var j = 0; j < rows.length; j++) if (rows[j].switch) return show(j);
+    }
     var m = /^row=(\d+)$/.exec(h);
     show(m ? Number(m[1]) - 1 : current);
   }
