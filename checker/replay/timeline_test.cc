@@ -168,10 +168,25 @@ TEST(Timeline, StateLinesNameWhoHoldsAndWhoWaits) {
   Timeline t = build_timeline(log);
   std::vector<std::string> lines = state_lines(t, log.steps[0].state, nullptr);
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(lines[0], "T0 'main' waits to join thread T1 'reader'");
-  EXPECT_EQ(lines[1], "T1 'reader' holds M1");
+  EXPECT_EQ(lines[0], "T1 'reader' holds M1");
+  EXPECT_EQ(lines[1], "T0 'main' waits to join thread T1 'reader'");
   EXPECT_EQ(lines[2], "T1 'reader' waits on CV1");
   EXPECT_EQ(lines[3], "CV1: 1 waiting");
+}
+
+TEST(Timeline, ThreadsThatWaitForTheSameThingShareALine) {
+  LogWriter w;
+  w.thread("T1", "a").thread("T2", "b").thread("T3", "c").test("T.t");
+  std::string barrier = "waits at a Barrier (1 of 4 threads have arrived)";
+  w.step("T1", "barrier_wait", "Barrier(4)", std::string(kEx) + ":30", "blocked",
+         state_of(th("T1", "blocked", "", barrier) + "," + th("T2", "blocked", "", barrier) + "," +
+                  th("T3", "running", "Mutex M1 'm'")));
+  StepLog log = w.parse();
+  Timeline t = build_timeline(log);
+  std::vector<std::string> lines = state_lines(t, log.steps[0].state, nullptr);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "T3 'c' holds M1");
+  EXPECT_EQ(lines[1], "T1 'a' and T2 'b' wait at a Barrier (1 of 4 threads have arrived)");
 }
 
 TEST(WaitGraph, TwoThreadsWaitingForEachOthersLocksAreACycle) {
