@@ -189,17 +189,8 @@ struct RawTerminal {
 
 enum class Command { kNext, kPrevious, kFailure, kSwitch, kFirst, kLast, kQuit, kNone };
 
-// One key, or an escape sequence (arrows, Home, End).
-Command read_key(int fd) {
-  char buf[16];
-  ssize_t n = ::read(fd, buf, sizeof(buf));
-  if (n <= 0) return Command::kQuit;
-  std::string k(buf, static_cast<size_t>(n));
-  if (k == "\033[C" || k == "\033[B" || k == "\033OC" || k == "\033OB") return Command::kNext;
-  if (k == "\033[D" || k == "\033[A" || k == "\033OD" || k == "\033OA") return Command::kPrevious;
-  if (k == "\033[H" || k == "\033[1~" || k == "\033OH") return Command::kFirst;
-  if (k == "\033[F" || k == "\033[4~" || k == "\033OF") return Command::kLast;
-  switch (k[0]) {
+Command key_command(char c) {
+  switch (c) {
     case 'n': case 'j': case ' ': case '\r': case '\n': return Command::kNext;
     case 'p': case 'k': case 127: case '\b': return Command::kPrevious;
     case 'f': return Command::kFailure;
@@ -209,6 +200,34 @@ Command read_key(int fd) {
     case 'q': case 'Q': case 3: case 4: case '\033': return Command::kQuit;
     default: return Command::kNone;
   }
+}
+
+// The keys read at once: each a command, an escape sequence (arrows, Home,
+// End) one command; keys typed ahead are all kept.
+std::vector<Command> read_keys(int fd) {
+  char buf[64];
+  ssize_t n = ::read(fd, buf, sizeof(buf));
+  if (n <= 0) return {Command::kQuit};
+  std::string keys(buf, static_cast<size_t>(n));
+  std::vector<Command> out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == '\033' && i + 2 < keys.size() && (keys[i + 1] == '[' || keys[i + 1] == 'O')) {
+      std::string seq = keys.substr(i, 3);
+      size_t length = 3;
+      if (i + 3 < keys.size() && keys[i + 3] == '~') {
+        seq = keys.substr(i, 4);
+        length = 4;
+      }
+      if (seq == "\033[C" || seq == "\033[B" || seq == "\033OC" || seq == "\033OB") out.push_back(Command::kNext);
+      if (seq == "\033[D" || seq == "\033[A" || seq == "\033OD" || seq == "\033OA") out.push_back(Command::kPrevious);
+      if (seq == "\033[H" || seq == "\033[1~" || seq == "\033OH") out.push_back(Command::kFirst);
+      if (seq == "\033[F" || seq == "\033[4~" || seq == "\033OF") out.push_back(Command::kLast);
+      i += length - 1;
+      continue;
+    }
+    out.push_back(key_command(keys[i]));
+  }
+  return out;
 }
 
 // A line: "n", "p 3", "f", "s", "g", "G", "q"; empty is next.
@@ -286,19 +305,21 @@ void run_stepper(const Timeline& t, const report::StepLog& log, Sources& sources
     terminal_size(options.out_fd, &rows, &cols);
     std::string frame = stepper_frame(t, log, sources, options, row, rows - 1, cols);
     int count = 1;
-    Command c;
+    std::vector<Command> commands;
     if (raw && raw->on()) {
       std::string screen = "\033[H\033[2J";
       for (char ch : frame) screen += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
       write_all(options.out_fd, screen);
-      c = read_key(options.in_fd);
+      commands = read_keys(options.in_fd);
     } else {
       write_all(options.out_fd, frame + "[n]ext [p]revious [f]ailure [s]witch [q]uit > ");
-      c = read_line_command(options.in_fd, &count);
+      commands = {read_line_command(options.in_fd, &count)};
       write_all(options.out_fd, "\n");
     }
-    if (c == Command::kQuit) break;
-    row = apply(t, c, row, count);
+    for (Command c : commands) {
+      if (c == Command::kQuit) return;
+      row = apply(t, c, row, count);
+    }
   }
 }
 

@@ -185,22 +185,25 @@ std::string render_timeline_text(const Timeline& t, const report::StepLog& log, 
   if (t.rows.empty()) return out + "(the log has no step of this test)\n";
   Layout l = lay_out(t, log, options.width);
   out += "\n" + header(t, l, p);
+  // Under a step, what its state adds to the one shown before (a release
+  // or the end of a wait shows in the rows themselves); in full at the
+  // start, after a fold and at the failure.
   const report::StepState* previous = nullptr;
   for (const Row& r : t.rows) {
     if (r.kind == Row::Kind::kFold) {
       out += p.dim("  ⋮       " + fit(r.summary, width > 12 ? width - 10 : width)) + "\n";
+      // After a long fold the state is shown whole again; a few quiet steps change nothing.
+      if (r.missing > 0 || r.last + 1 > r.first + 10) previous = nullptr;
       continue;
     }
     const Step& s = log.steps[r.step];
     if (r.why != Switch::kNone || r.chosen) out += p.yellow("  » " + fit(switch_note(t, r, s), width - 4)) + "\n";
     if (r.resumes_after != 0) out += p.yellow("  » " + fit(resume_note(t, r, s), width - 4)) + "\n";
     out += step_row(t, s, r, l, sources, p);
-    std::vector<std::string> state = state_lines(t, s.state, nullptr);
-    std::vector<std::string> before = previous != nullptr ? state_lines(t, *previous, nullptr) : std::vector<std::string>{};
-    if (state != before || previous == nullptr || r.failure) {
-      if (state.empty()) state.push_back("no lock held, no thread waits");
-      out += state_block(state, width, p);
-    }
+    bool full = previous == nullptr || r.failure;
+    std::vector<std::string> state = state_lines(t, s.state, full ? nullptr : previous);
+    if (full && state.empty()) state.push_back("no lock held, no thread waits");
+    out += state_block(state, width, p);
     previous = &s.state;
     if (r.failure) out += p.red("  ✗ " + failure_note(t, &sources)) + "\n";
   }
