@@ -16,6 +16,16 @@
 // (`try_send` reports Full only on bounded channels). Every blocking send and
 // receive is seen by the deadlock detector, so a receive that can never end
 // (a Sender kept alive by a thread that waits for the receiver) is reported.
+// Several threads may receive through one Receiver (by reference) at once:
+// each message goes to one of them (Rust asks for a Mutex around it).
+//
+// How it works (channel/): the queues are crossbeam-channel's, which Rust's
+// mpsc has ported since 1.67: lock-free linked blocks for channel(), a
+// lock-free ring of stamped slots for sync_channel(n), and a meeting point
+// for sync_channel(0). Only a thread that must wait leaves the fast path: it
+// spins briefly, then sleeps where the deadlock detector sees what it waits
+// for. Under the controlled scheduler every operation is one scheduling
+// point, and waits go through the scheduler.
 //
 // This header holds `channel`, `sync_channel`, `Sender<T>`, `Receiver<T>` and
 // one error type per operation: `SendError<T>`, `TrySendError<T>`,
@@ -33,21 +43,16 @@
 #ifndef RACELINGS_PRIMITIVES_CHANNEL_H_
 #define RACELINGS_PRIMITIVES_CHANNEL_H_
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <deque>
+#include <cstddef>
 #include <iterator>
-#include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <source_location>
-#include <string>
-#include <thread>
 #include <utility>
 
+#include "primitives/channel/common.h"
+#include "primitives/channel/state.h"
 #include "primitives/detector.h"
 #include "primitives/result.h"
 #include "primitives/schedule/schedule.h"
@@ -127,108 +132,6 @@ class RecvTimeoutError {
   Kind kind_;
 };
 
-namespace internal {
-
-// One step of a short spin before blocking: pause instructions, doubling,
-// then yields (the shape of crossbeam-utils' Backoff).
-inline constexpr int kSpinSteps = 10;
-inline void backoff(int step) {
-  if (step < 6) {
-    for (int i = 0; i < (1 << step); ++i) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    }
-  } else {
-    std::this_thread::yield();
-  }
-}
-
-// The state both halves share. `mu` guards everything but the atomics, which
-// the deadlock detector reads (without `mu`) to describe a blocked thread.
-template <typename T>
-struct ChannelState final : schedule::Traced {
-  ChannelState(size_t capacity, std::source_location where) : bound(capacity), created(where) {}
-
-  // For the controlled scheduler's step log. Read while the other threads
-  // wait for their turn, so without the lock.
-  std::string trace_name() const override {
-    std::string file = created.file_name();
-    auto slash = file.rfind('/');
-    if (slash != std::string::npos) file = file.substr(slash + 1);
-    std::string kind = unbounded() ? "channel" : "sync_channel(" + std::to_string(bound) + ")";
-    return kind + " 'created at " + file + ":" + std::to_string(created.line()) + "'";
-  }
-  std::string trace_state() const override {
-    int senders = sender_count.load(std::memory_order_relaxed);
-    return std::to_string(queue.size()) + " queued, " + std::to_string(senders) +
-           (senders == 1 ? " sender" : " senders") + (receiver_alive ? "" : ", receiver gone");
-  }
-
-  // Descriptions of a blocked receiver and a blocked sender for reports.
-  struct RecvWait final : detector::Waitable {
-    const ChannelState* state;
-    explicit RecvWait(const ChannelState* s) : state(s) {}
-    std::string describe_wait() const override {
-      int senders = state->sender_count.load(std::memory_order_relaxed);
-      return "waits to receive on an empty channel (" + std::to_string(senders) +
-             (senders == 1 ? " Sender is" : " Senders are") +
-             " still alive, so the channel is not closed and the receive cannot end)";
-    }
-  };
-  struct SendWait final : detector::Waitable {
-    const ChannelState* state;
-    explicit SendWait(const ChannelState* s) : state(s) {}
-    std::string describe_wait() const override {
-      if (state->bound == 0) {
-        return "waits for a receiver to take its message (rendezvous channel: sync_channel(0))";
-      }
-      return "waits to send on a full channel (sync_channel(" + std::to_string(state->bound) +
-             "): nobody receives to make room)";
-    }
-  };
-
-  std::mutex mu;
-  std::condition_variable not_empty;  // Receivers wait here.
-  std::condition_variable not_full;   // Senders of bounded channels wait here.
-  std::deque<std::pair<uint64_t, T>> queue;
-  const size_t bound;  // std::numeric_limits<size_t>::max() for unbounded.
-  uint64_t next_ticket = 0;
-  uint64_t received = 0;  // Tickets below this were taken (rendezvous).
-  bool receiver_alive = true;
-  int receivers_waiting = 0;
-  int senders_waiting = 0;
-  std::atomic<int> sender_count{1};  // Relaxed; changed under mu, read for reports.
-  RecvWait recv_wait{this};
-  SendWait send_wait{this};
-  std::source_location created;
-
-  // Waits on `cv` for a notification, after a short spin with `mu` released
-  // that ends as soon as `done()` holds: when the other side runs on another
-  // core, a handoff then costs no sleep and wake-up (crossbeam-channel spins
-  // the same way before it parks). Returns with the lock held; the caller's
-  // loop checks its condition again. The caller is counted as waiting for
-  // the whole time, so notifications and try_send see it as before.
-  template <typename Done>
-  void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Done done) {
-    // Under the controlled scheduler nobody runs while this thread spins.
-    for (int step = 0; step < kSpinSteps && !schedule::controlled(); ++step) {
-      lock.unlock();
-      backoff(step);
-      lock.lock();
-      if (done()) return;
-    }
-    cv.wait(lock);
-  }
-
-  bool unbounded() const { return bound == std::numeric_limits<size_t>::max(); }
-  // A rendezvous sender's message sits in the queue while it waits, so room
-  // is counted in messages that no sender waits behind.
-  bool full() const { return bound != 0 && !unbounded() && queue.size() >= bound; }
-};
-
-}  // namespace internal
-
 template <typename T>
 class Receiver;
 
@@ -241,8 +144,7 @@ class Sender {
   Sender(const Sender& other) : state_(other.state_) {
     if (state_) {
       schedule::Quiet quiet;
-      std::lock_guard<std::mutex> lock(state_->mu);
-      state_->sender_count.fetch_add(1, std::memory_order_relaxed);
+      state_->add_sender();
     }
   }
   Sender& operator=(const Sender& other) {
@@ -275,40 +177,9 @@ class Sender {
     schedule::Quiet quiet;
     schedule::Describe describe(&s, where);
     detector::stress_point();
-    std::unique_lock<std::mutex> lock(s.mu);
-    if (!s.receiver_alive) return Result<void, SendError<T>>(Err, std::move(value));
-    while (s.full()) {
-      ++s.senders_waiting;
-      {
-        detector::BlockScope waiting(s.send_wait, false, where);
-        s.wait(s.not_full, lock, [&] { return !s.full() || !s.receiver_alive; });
-      }
-      --s.senders_waiting;
-      if (!s.receiver_alive) return Result<void, SendError<T>>(Err, std::move(value));
-    }
-    uint64_t ticket = s.next_ticket++;
-    s.queue.emplace_back(ticket, std::move(value));
-    bool wake = s.receivers_waiting > 0;
-    if (s.bound != 0) {
-      // Notify after unlocking, so that the woken receiver does not at once
-      // block on the lock we still hold. A receiver that starts waiting after
-      // the unlock sees the message first and does not wait.
-      lock.unlock();
-      if (wake) s.not_empty.notify_one();
-      return {};
-    }
-    if (wake) s.not_empty.notify_one();
-    // Rendezvous: wait until a receiver took this very message.
-    while (s.received <= ticket && s.receiver_alive) {
-      ++s.senders_waiting;
-      {
-        detector::BlockScope waiting(s.send_wait, false, where);
-        s.wait(s.not_full, lock, [&] { return s.received > ticket || !s.receiver_alive; });
-      }
-      --s.senders_waiting;
-    }
-    if (s.received <= ticket) return take_back(ticket);
-    return {};
+    auto payload = internal::pack(std::move(value));
+    if (s.send(payload, true, where) == internal::Outcome::kDone) return {};
+    return Result<void, SendError<T>>(Err, internal::unpack<T>(std::move(payload)));
   }
 
   // Sender<T>::try_send(): like send() but never blocks: fails with Full on a
@@ -319,13 +190,11 @@ class Sender {
     auto& s = *state_;
     schedule::point(schedule::Op::kSend, &s, &s, where);
     schedule::Quiet quiet;
-    std::unique_lock<std::mutex> lock(s.mu);
-    if (!s.receiver_alive) return Result<void, E>(Err, E::Kind::kDisconnected, std::move(value));
-    bool room = s.bound == 0 ? s.receivers_waiting > static_cast<int>(s.queue.size()) : !s.full();
-    if (!room) return Result<void, E>(Err, E::Kind::kFull, std::move(value));
-    s.queue.emplace_back(s.next_ticket++, std::move(value));
-    if (s.receivers_waiting > 0) s.not_empty.notify_one();
-    return {};
+    auto payload = internal::pack(std::move(value));
+    internal::Outcome outcome = s.send(payload, false, where);
+    if (outcome == internal::Outcome::kDone) return {};
+    auto kind = outcome == internal::Outcome::kNotNow ? E::Kind::kFull : E::Kind::kDisconnected;
+    return Result<void, E>(Err, kind, internal::unpack<T>(std::move(payload)));
   }
 
   // Sender<T>::close(): this copy stops being a sender (Rust: `drop(tx)`).
@@ -335,8 +204,7 @@ class Sender {
     auto state = std::move(state_);
     {
       schedule::Quiet quiet;
-      std::lock_guard<std::mutex> lock(state->mu);
-      if (state->sender_count.fetch_sub(1, std::memory_order_relaxed) == 1) state->not_empty.notify_all();
+      state->remove_sender();
     }
     // The receiver may see the disconnection from here on.
     schedule::point_after(schedule::Op::kClose, state.get(), state.get(), where);
@@ -350,19 +218,6 @@ class Sender {
   friend std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound, std::source_location created);
 
   explicit Sender(std::shared_ptr<internal::ChannelState<T>> state) : state_(std::move(state)) {}
-
-  // The receiver left before taking a rendezvous message: hand it back.
-  Result<void, SendError<T>> take_back(uint64_t ticket) {
-    auto& q = state_->queue;
-    for (auto it = q.begin(); it != q.end(); ++it) {
-      if (it->first == ticket) {
-        T value = std::move(it->second);
-        q.erase(it);
-        return Result<void, SendError<T>>(Err, std::move(value));
-      }
-    }
-    return {};
-  }
 
   std::shared_ptr<internal::ChannelState<T>> state_;
 };
@@ -393,18 +248,9 @@ class Receiver {
     schedule::Quiet quiet;
     schedule::Describe describe(&s, where);
     detector::stress_point();
-    std::unique_lock<std::mutex> lock(s.mu);
-    while (s.queue.empty()) {
-      if (s.sender_count.load(std::memory_order_relaxed) == 0) return Result<T, RecvError>(Err);
-      ++s.receivers_waiting;
-      {
-        detector::BlockScope waiting(s.recv_wait, false, where);
-        s.wait(s.not_empty, lock,
-               [&] { return !s.queue.empty() || s.sender_count.load(std::memory_order_relaxed) == 0; });
-      }
-      --s.receivers_waiting;
-    }
-    return Result<T, RecvError>(pop(s));
+    std::optional<Payload> got;
+    if (s.recv(got, true, nullptr, where) != internal::Outcome::kDone) return Result<T, RecvError>(Err);
+    return Result<T, RecvError>(internal::unpack<T>(std::move(*got)));
   }
 
   // Receiver<T>::try_recv(): a message if one is waiting; never blocks.
@@ -414,12 +260,15 @@ class Receiver {
     auto& s = *state_;
     schedule::point(schedule::Op::kRecv, &s, &s, where);
     schedule::Quiet quiet;
-    std::unique_lock<std::mutex> lock(s.mu);
-    if (s.queue.empty()) {
-      return Result<T, E>(Err, s.sender_count.load(std::memory_order_relaxed) == 0 ? E::Kind::kDisconnected
-                                                                                    : E::Kind::kEmpty);
+    std::optional<Payload> got;
+    switch (s.recv(got, false, nullptr, where)) {
+      case internal::Outcome::kDone:
+        return Result<T, E>(internal::unpack<T>(std::move(*got)));
+      case internal::Outcome::kDisconnected:
+        return Result<T, E>(Err, E::Kind::kDisconnected);
+      default:
+        return Result<T, E>(Err, E::Kind::kEmpty);
     }
-    return Result<T, E>(pop(s));
   }
 
   // Receiver<T>::recv_timeout(): recv() that gives up after `timeout`.
@@ -433,22 +282,16 @@ class Receiver {
     schedule::Quiet quiet;
     schedule::Describe describe(&s, where);
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::unique_lock<std::mutex> lock(s.mu);
-    while (s.queue.empty()) {
-      if (s.sender_count.load(std::memory_order_relaxed) == 0) return Result<T, E>(Err, E::Kind::kDisconnected);
-      ++s.receivers_waiting;
-      bool timed_out;
-      {
-        detector::BlockScope waiting(s.recv_wait, true, where);
-        timed_out = s.not_empty.wait_until(lock, deadline) == std::cv_status::timeout;
-      }
-      --s.receivers_waiting;
-      if (timed_out && s.queue.empty()) {
-        return Result<T, E>(Err, s.sender_count.load(std::memory_order_relaxed) == 0 ? E::Kind::kDisconnected
-                                                                                      : E::Kind::kTimeout);
-      }
+    std::optional<Payload> got;
+    switch (s.recv(got, true, &deadline, where)) {
+      case internal::Outcome::kDone:
+        return Result<T, E>(internal::unpack<T>(std::move(*got)));
+      case internal::Outcome::kDisconnected:
+        return Result<T, E>(Err, E::Kind::kDisconnected);
+      default:
+        // Timed out; a channel that disconnected meanwhile says so.
+        return Result<T, E>(Err, s.sender_count() == 0 ? E::Kind::kDisconnected : E::Kind::kTimeout);
     }
-    return Result<T, E>(pop(s));
   }
 
   // Iteration: `for (T v : rx)` receives until the channel disconnects.
@@ -504,27 +347,19 @@ class Receiver {
   TryIter try_iter() { return TryIter{this}; }
 
  private:
+  using Payload = internal::Payload<T>;
+
   template <typename U>
   friend std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound, std::source_location created);
 
   explicit Receiver(std::shared_ptr<internal::ChannelState<T>> state) : state_(std::move(state)) {}
-
-  static T pop(internal::ChannelState<T>& s) {
-    T value = std::move(s.queue.front().second);
-    s.received = s.queue.front().first + 1;
-    s.queue.pop_front();
-    if (s.senders_waiting > 0) s.not_full.notify_all();
-    return value;
-  }
 
   void disconnect() {
     if (!state_) return;
     auto state = std::move(state_);
     {
       schedule::Quiet quiet;
-      std::lock_guard<std::mutex> lock(state->mu);
-      state->receiver_alive = false;
-      state->not_full.notify_all();
+      state->remove_receiver();
     }
     schedule::point_after(schedule::Op::kClose, state.get(), state.get());
   }
@@ -541,11 +376,12 @@ std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound, std::source_lo
 // channel<T>(): an unbounded channel; send never blocks.
 template <typename T>
 std::pair<Sender<T>, Receiver<T>> channel(std::source_location created = std::source_location::current()) {
-  return make_channel_pair<T>(std::numeric_limits<size_t>::max(), created);
+  return make_channel_pair<T>(internal::kUnbounded, created);
 }
 
 // sync_channel<T>(bound): a channel holding at most `bound` messages; with
-// bound = 0 every send waits for a receiver (rendezvous).
+// bound = 0 every send waits for a receiver (rendezvous). Throws
+// std::length_error for a bound too large to allocate.
 template <typename T>
 std::pair<Sender<T>, Receiver<T>> sync_channel(size_t bound,
                                                std::source_location created = std::source_location::current()) {

@@ -1,0 +1,186 @@
+// channel/zero_exchange.h
+// -----------------------------------------------------------------------------
+//
+// Internal to channel.h: the rendezvous (sync_channel(0)), after
+// crossbeam-channel's zero flavor. A sender and a receiver meet: whichever
+// comes second finds the first one's *packet* in a waiting list and
+// completes the exchange. A packet lives on its waiter's stack: a waiting
+// sender's holds a pointer to its message, a waiting receiver's an empty
+// place for one. The lists sit behind a mutex held for a few instructions
+// (crossbeam's zero flavor does the same: a meeting needs both sides). The
+// waiter spins on its packet's state, then sleeps on the packet's condition
+// variable, under the same mutex, registered with the deadlock detector.
+//
+// A packet's last touch by the completing thread is the release store of
+// its state (made under the mutex, after reading `sleeping`): a waiter that
+// sees the new state by spinning may return and end the packet's life at
+// once. A sleeping waiter cannot: it needs the mutex to wake.
+//
+// Memory ordering: the message crosses under the mutex, and the state is
+// stored with release and read with acquire: the receiver sees everything
+// the sender wrote before send().
+//
+// Rust equivalent: crossbeam-channel's `flavors::zero::Channel<T>`.
+
+#ifndef RACELINGS_PRIMITIVES_CHANNEL_ZERO_EXCHANGE_H_
+#define RACELINGS_PRIMITIVES_CHANNEL_ZERO_EXCHANGE_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <source_location>
+#include <type_traits>
+
+#include "primitives/channel/common.h"
+#include "primitives/detector.h"
+#include "primitives/schedule/schedule.h"
+
+namespace racelings {
+namespace internal {
+
+template <typename P>
+class ZeroExchange {
+  static_assert(std::is_nothrow_move_constructible_v<P>, "messages are stored with moves that cannot throw");
+
+ public:
+  using Deadline = std::chrono::steady_clock::time_point;
+
+  ZeroExchange() = default;
+  ZeroExchange(const ZeroExchange&) = delete;
+  ZeroExchange& operator=(const ZeroExchange&) = delete;
+
+  // ZeroExchange::send(): hands `message` to a receiver, waiting for one
+  // unless `may_wait` is false (then kNotNow when none waits). kDone once a
+  // receiver has it; kDisconnected (message untouched) when the receiver is
+  // gone first.
+  Outcome send(P& message, bool may_wait, const detector::Waitable& what, const std::source_location& where) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (disconnected_) return Outcome::kDisconnected;
+    if (Packet* receiver = receivers_.pop()) {
+      receiver->slot.emplace(std::move(message));
+      complete(*receiver, Outcome::kDone);
+      return Outcome::kDone;
+    }
+    if (!may_wait) return Outcome::kNotNow;
+    Packet packet;
+    packet.message = &message;
+    senders_.push(&packet);
+    offered_.fetch_add(1, std::memory_order_relaxed);
+    lock.unlock();
+    return wait(packet, nullptr, what, where);
+  }
+
+  // ZeroExchange::recv(): takes a message from a sender, waiting for one
+  // unless `may_wait` is false, or until `deadline` (if not null).
+  Outcome recv(std::optional<P>& out, bool may_wait, const Deadline* deadline, const detector::Waitable& what,
+               const std::source_location& where) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (Packet* sender = senders_.pop()) {
+      offered_.fetch_sub(1, std::memory_order_relaxed);
+      out.emplace(std::move(*sender->message));
+      complete(*sender, Outcome::kDone);
+      return Outcome::kDone;
+    }
+    if (disconnected_) return Outcome::kDisconnected;
+    if (!may_wait) return Outcome::kNotNow;
+    Packet packet;
+    receivers_.push(&packet);
+    lock.unlock();
+    Outcome outcome = wait(packet, deadline, what, where);
+    if (outcome == Outcome::kDone) out.emplace(std::move(*packet.slot));
+    return outcome;
+  }
+
+  // Fails every waiting sender and receiver, and every later call.
+  void disconnect() {
+    std::lock_guard<std::mutex> lock(mu_);
+    disconnected_ = true;
+    while (Packet* p = senders_.pop()) complete(*p, Outcome::kDisconnected);
+    while (Packet* p = receivers_.pop()) complete(*p, Outcome::kDisconnected);
+    offered_.store(0, std::memory_order_relaxed);
+  }
+
+  // Senders waiting with a message, for the step log.
+  int offered() const { return offered_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Packet {
+    std::atomic<Outcome> state{Outcome::kNotNow};  // kNotNow while it waits.
+    P* message = nullptr;                          // A sender's message.
+    std::optional<P> slot;                         // A receiver's, once it came.
+    bool sleeping = false;                         // Guarded by mu_.
+    std::condition_variable wake;                  // Waited on with mu_.
+    Packet* prev = nullptr;                        // Guarded by mu_.
+    Packet* next = nullptr;
+  };
+
+  // A FIFO of waiting packets (guarded by mu_).
+  struct Waiting {
+    Packet* first = nullptr;
+    Packet* last = nullptr;
+    void push(Packet* p) {
+      p->prev = last;
+      p->next = nullptr;
+      (last != nullptr ? last->next : first) = p;
+      last = p;
+    }
+    Packet* pop() {
+      Packet* p = first;
+      if (p != nullptr) remove(p);
+      return p;
+    }
+    void remove(Packet* p) {
+      (p->prev != nullptr ? p->prev->next : first) = p->next;
+      (p->next != nullptr ? p->next->prev : last) = p->prev;
+    }
+  };
+
+  // Under mu_: ends `p`'s wait with `outcome`.
+  static void complete(Packet& p, Outcome outcome) {
+    bool sleeping = p.sleeping;
+    p.state.store(outcome, std::memory_order_release);
+    // A sleeping waiter needs mu_ (held here) to return: `p` is still alive.
+    if (sleeping) p.wake.notify_one();
+  }
+
+  // Waits until another thread completes `p`, or until `deadline`.
+  Outcome wait(Packet& p, const Deadline* deadline, const detector::Waitable& what,
+               const std::source_location& where) {
+    // Under the controlled scheduler nobody runs while this thread spins.
+    if (!schedule::controlled()) {
+      for (Backoff backoff; !backoff.completed(); backoff.snooze()) {
+        Outcome outcome = p.state.load(std::memory_order_acquire);
+        if (outcome != Outcome::kNotNow) return outcome;
+      }
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
+      detector::BlockScope waiting(what, deadline != nullptr, where);
+      p.sleeping = true;
+      while (p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
+        if (deadline == nullptr) {
+          p.wake.wait(lock);
+        } else if (p.wake.wait_until(lock, *deadline) == std::cv_status::timeout &&
+                   p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
+          (p.message != nullptr ? senders_ : receivers_).remove(&p);
+          if (p.message != nullptr) offered_.fetch_sub(1, std::memory_order_relaxed);
+          return Outcome::kTimedOut;
+        }
+      }
+    }
+    return p.state.load(std::memory_order_relaxed);
+  }
+
+  std::mutex mu_;
+  Waiting senders_;    // Guarded by mu_.
+  Waiting receivers_;  // Guarded by mu_.
+  bool disconnected_ = false;  // Guarded by mu_.
+  std::atomic<int> offered_{0};
+};
+
+}  // namespace internal
+}  // namespace racelings
+
+#endif  // RACELINGS_PRIMITIVES_CHANNEL_ZERO_EXCHANGE_H_

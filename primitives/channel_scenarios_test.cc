@@ -1,0 +1,76 @@
+// Channels under the controlled scheduler, end to end: runs
+// channel_scenarios under RACELINGS_EXPLORE as child processes. Every send,
+// receive and close is a scheduling point and every blocked channel
+// operation waits through the scheduler, so a correct program passes every
+// explored schedule, a wrong assumption about the order of two producers is
+// found, and a blocked send is a deadlock reported at once. Under
+// ThreadSanitizer it also checks that TSan sees the channel's
+// synchronization, against a hand-over without it. The time limits are
+// bounds for a loaded machine under a sanitizer, not timings.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "primitives/subprocess_testing.h"
+#include "primitives/test_util.h"
+
+namespace racelings {
+namespace {
+
+using namespace std::chrono_literals;
+using testing_util::ChildResult;
+
+ChildResult run_scenario(const std::string& scenario, std::map<std::string, std::string> env) {
+  env["RACELINGS_TEST_TIMEOUT_S"] = "60";
+  ChildResult r = testing_util::run_child(testing_util::runfile("primitives/channel_scenarios"),
+                                          {"--gtest_filter=Channel." + scenario}, env, 120s);
+  std::printf("scenario %s: exit %d, signal %d, %lld ms\n", scenario.c_str(), r.exit_code, r.signal,
+              static_cast<long long>(r.elapsed.count()));
+  return r;
+}
+
+ChildResult explore(const std::string& scenario, const std::string& spec = "budget=200") {
+  return run_scenario(scenario, {{"RACELINGS_EXPLORE", spec}});
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(ChannelScenarios, EveryFlavorPassesEveryExploredSchedule) {
+  for (const char* scenario : {"Unbounded", "Bounded", "Rendezvous", "TryAndTimedOperations",
+                               "ReceiverLeavesWhileASenderWaits"}) {
+    ChildResult r = explore(scenario);
+    EXPECT_EQ(r.exit_code, 0) << scenario << "\n" << r.err;
+    EXPECT_TRUE(contains(r.err, "racelings: explore: result=pass schedules=200 ")) << scenario << "\n" << r.err;
+  }
+}
+
+TEST(ChannelScenarios, AnAssumedOrderOfTwoProducersIsFound) {
+  ChildResult r = explore("OrderAcrossProducersAssumed");
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "racelings: explore: result=fail")) << r.err;
+  EXPECT_TRUE(contains(r.out, "the second producer's message came first")) << r.out;
+}
+
+TEST(ChannelScenarios, ASendOnAFullChannelWhileJoiningIsADeadlockReportedAtOnce) {
+  ChildResult r = explore("JoinBeforeReceiving");
+  EXPECT_EQ(r.exit_code, 66) << r.err;
+  EXPECT_TRUE(contains(r.err, "WARNING: racelings: deadlock")) << r.err;
+  EXPECT_TRUE(contains(r.err, "waits to send on a full channel (sync_channel(1)")) << r.err;
+  EXPECT_TRUE(contains(r.err, "racelings: explore: result=fail schedules=1 ")) << r.err;
+}
+
+TEST(ChannelScenarios, ThreadSanitizerSeesTheChannelsSynchronization) {
+  if (!testing_util::kUnderTsan) GTEST_SKIP() << "data races are ThreadSanitizer's";
+  ChildResult without = run_scenario("HandOverWithoutTheChannel", {});
+  EXPECT_TRUE(contains(without.err, "WARNING: ThreadSanitizer: data race")) << without.err;
+  ChildResult with = run_scenario("HandOverThroughTheChannel", {});
+  EXPECT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_FALSE(contains(with.err, "ThreadSanitizer")) << with.err;
+}
+
+}  // namespace
+}  // namespace racelings
