@@ -156,7 +156,12 @@ class Condvar final : private detector::Waitable, private schedule::Traced {
     schedule::Describe describe(this, where);
     schedule::SpuriousAllowed spurious;
     RawMutex& raw = guard.mutex_->raw_;
-    std::unique_lock<std::mutex> native(raw.mu_, std::adopt_lock);
+#ifdef RACELINGS_NATIVE_LOCKS
+    std::unique_lock<std::mutex> native(raw.mu_.native(), std::adopt_lock);
+#else
+    RawMutex::WaitLock held{raw, where};
+    std::unique_lock<RawMutex::WaitLock> native(held, std::adopt_lock);
+#endif
     bool timed_out = false;
     if (!detector::enabled()) {
       if (deadline == nullptr) {
@@ -188,7 +193,14 @@ class Condvar final : private detector::Waitable, private schedule::Traced {
     return timed_out;
   }
 
+  // Under ThreadSanitizer the mutex is a std::mutex and the wait a plain
+  // std::condition_variable one, exactly what TSan expects of a condition
+  // wait; otherwise the lock word is unlocked and relocked by the wait.
+#ifdef RACELINGS_NATIVE_LOCKS
   std::condition_variable cv_;
+#else
+  std::condition_variable_any cv_;
+#endif
   // Relaxed: both only feed the lost-wakeup note in deadlock reports.
   std::atomic<int> waiters_{0};
   std::atomic<int> lost_{0};

@@ -162,6 +162,15 @@ inline void before_acquire(LockInfo& lock, Mode mode, const std::source_location
 // the lock with a real blocking call (never a try-lock first), because that
 // is the only kind ThreadSanitizer adds to its own lock-order graph, and they
 // register the wait first, so a cycle is caught the moment it closes.
+// lone_acquire(): true when the lock the calling thread is about to take
+// needs none of before_acquire's checks: the thread is registered, holds no
+// watched lock and stress is off. A lock taken without waiting then only
+// needs acquired(); RawMutex inlines that path.
+inline bool lone_acquire() {
+  HeldLocks* h = internal::tls_held;
+  return h != nullptr && h->held_count.load(std::memory_order_relaxed) == 0 && !internal::stress_on();
+}
+
 inline bool holds_any_lock() {
   HeldLocks* h = internal::tls_held;
   return h != nullptr && h->held_count.load(std::memory_order_relaxed) != 0;

@@ -12,6 +12,10 @@
 // are reported instead of hanging; the lock has a name for reports; with
 // RACELINGS_STRESS set, lock and unlock are schedule-stress points; and under
 // the controlled scheduler (schedule/schedule.h) they are scheduling points.
+// The lock itself is a futex word (lock_word.h), locked and unlocked inline:
+// with detection off as fast as std::mutex, and with detection on, a lock
+// taken while no other is held costs a few stores more. Under
+// ThreadSanitizer it is a std::mutex, as TSan expects.
 //
 // Rust equivalent: `std::sync::Mutex<()>` used as a plain lock; the pattern
 // "lock beside data" has no direct equivalent in safe Rust.
@@ -37,6 +41,7 @@
 #include <string_view>
 
 #include "primitives/detector.h"
+#include "primitives/lock_word.h"
 #include "primitives/schedule/schedule.h"
 #include "primitives/thread_annotations.h"
 
@@ -58,12 +63,14 @@ class CAPABILITY("mutex") RawMutex {
       return;
     }
     if (detector::enabled()) mu_.unlock();
+#ifdef RACELINGS_NATIVE_LOCKS
     // libstdc++'s std::mutex has a trivial destructor, so ThreadSanitizer
     // never learns that this mutex is gone: a new mutex later placed at the
     // same stack address inherits its lock-order history, and TSan reports a
     // lock-order inversion that never happened. Destroying the (unlocked)
     // pthread mutex tells it; mu_ is never used again.
-    pthread_mutex_destroy(mu_.native_handle());
+    pthread_mutex_destroy(mu_.native().native_handle());
+#endif
   }
 
   RawMutex(const RawMutex&) = delete;
@@ -73,13 +80,18 @@ class CAPABILITY("mutex") RawMutex {
   // Locking a mutex the thread already holds is a reported deadlock.
   // Memory ordering: everything written before the last unlock() is visible
   // after lock() returns.
-  // (Forced inline: the fast path is a check and std::mutex::lock(), and
-  // clang's inliner otherwise keeps it out of line in callers' loops.)
+  // (Forced inline: the fast path is two checks and one compare-exchange,
+  // and clang's inliner otherwise keeps it out of line in callers' loops.)
   [[gnu::always_inline]] void lock(std::source_location where = std::source_location::current()) ACQUIRE() {
     if (schedule::controlled()) [[unlikely]] {
       lock_controlled(where);
     } else if (detector::enabled()) {
-      lock_watched(where);
+      // The common case inline: no other lock held, and this one free.
+      if (detector::lone_acquire() && mu_.try_lock()) [[likely]] {
+        detector::acquired(info_, detector::Mode::kExclusive, where);
+      } else {
+        lock_watched(where);
+      }
     } else {
       mu_.lock();
     }
@@ -106,6 +118,19 @@ class CAPABILITY("mutex") RawMutex {
     mu_.unlock();
   }
 
+#ifndef RACELINGS_NATIVE_LOCKS
+  // The mutex as Condvar's wait releases and retakes it (with
+  // std::condition_variable_any): through acquire() and release(), so that
+  // the controlled scheduler sees the retake. Under ThreadSanitizer Condvar
+  // waits on the std::mutex itself, with std::condition_variable.
+  struct WaitLock {
+    RawMutex& raw;
+    const std::source_location& where;
+    void lock() NO_THREAD_SAFETY_ANALYSIS { raw.acquire(where); }
+    void unlock() NO_THREAD_SAFETY_ANALYSIS { raw.release(); }
+  };
+#endif
+
   // For the thread safety analysis: states that the caller holds the mutex.
   void assert_held() const ASSERT_CAPABILITY(this) {}
 
@@ -115,21 +140,21 @@ class CAPABILITY("mutex") RawMutex {
   friend class Condvar;
 
   // lock() as the deadlock detector sees it. Out of line, so that lock()
-  // itself is small enough to inline: with detection off it is a check and
-  // std::mutex::lock().
+  // itself is small enough to inline: with detection off it is two checks
+  // and LockWord::lock().
   [[gnu::noinline]] void lock_watched(const std::source_location& where) {
     detector::before_acquire(info_, detector::Mode::kExclusive, where);
     // Nested: a blocking lock, registered first (see detector::holds_any_lock).
     if (detector::holds_any_lock() || !mu_.try_lock()) {
       detector::BlockScope waiting(info_, detector::Mode::kExclusive, where);
-      mu_.lock();
+      acquire(where);
     }
     detector::acquired(info_, detector::Mode::kExclusive, where);
   }
 
   // Under the controlled scheduler: a scheduling point before the lock, and
   // one after the unlock, both logged as this mutex at the caller's line;
-  // the std::mutex operations inside are the scheduler's mechanics only.
+  // the lock word's operations inside are the scheduler's mechanics only.
   [[gnu::noinline]] void lock_controlled(const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
     schedule::point(schedule::Op::kLock, this, &info_, where);
     schedule::Quiet quiet;
@@ -137,7 +162,7 @@ class CAPABILITY("mutex") RawMutex {
     if (detector::enabled()) {
       lock_watched(where);
     } else {
-      mu_.lock();
+      acquire(where);
     }
   }
   [[gnu::noinline]] void unlock_controlled(const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
@@ -145,12 +170,33 @@ class CAPABILITY("mutex") RawMutex {
     {
       schedule::Quiet quiet;
       if (detector::enabled()) detector::released(info_, where);
-      mu_.unlock();
+      release();
     }
     schedule::point_after(schedule::Op::kUnlock, this, &info_, where);
   }
 
-  std::mutex mu_;
+  // The lock word's blocking lock and its unlock, as the controlled
+  // scheduler needs them: a thread it runs must never sleep on the word
+  // (the holder could not run to let go), so it waits through the
+  // scheduler, and every unlock signals it. (Under ThreadSanitizer the word
+  // is a std::mutex, which the scheduler's interposition handles.)
+  void acquire([[maybe_unused]] const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
+#ifndef RACELINGS_NATIVE_LOCKS
+    if (schedule::managed()) {
+      while (!mu_.try_lock()) schedule::block_on(&mu_, schedule::Op::kLock, &info_, schedule::kNoDeadline, where);
+      return;
+    }
+#endif
+    mu_.lock();
+  }
+  void release() NO_THREAD_SAFETY_ANALYSIS {
+    mu_.unlock();
+#ifndef RACELINGS_NATIVE_LOCKS
+    if (schedule::controlled()) schedule::signal_all(&mu_);
+#endif
+  }
+
+  internal::LockWord mu_;
   detector::LockInfo info_;
 };
 

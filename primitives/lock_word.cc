@@ -1,0 +1,62 @@
+// lock_word.cc: LockWord's slow paths (see lock_word.h).
+
+#include "primitives/lock_word.h"
+
+#ifndef RACELINGS_NATIVE_LOCKS
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace racelings {
+namespace internal {
+
+namespace {
+
+void futex_wait(std::atomic<uint32_t>* word, uint32_t expected) {
+  // Returns at once if the word no longer holds `expected`; the caller
+  // looks again either way (a wakeup may also be spurious).
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+}
+
+void futex_wake(std::atomic<uint32_t>* word, int count) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
+}
+
+void cpu_relax(int times) {
+  for (int i = 0; i < times; ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+}
+
+}  // namespace
+
+void LockWord::lock_slow() {
+  // Spin while the holder may be about to let go on another core, but not
+  // once threads sleep on the word: they are woken in turn, and a spinner
+  // would only take the lock from under them (parking_lot spins the same
+  // way). 1, 2, 4 ... 64 pauses: about a microsecond in all.
+  for (int step = 0; step < 7; ++step) {
+    uint32_t state = state_.load(std::memory_order_relaxed);
+    if (state == kSleepers) break;
+    if (state == kFree) {
+      uint32_t expected = kFree;
+      if (state_.compare_exchange_weak(expected, kHeld, std::memory_order_acquire, std::memory_order_relaxed)) return;
+    }
+    cpu_relax(1 << step);
+  }
+  // Mark the word as slept on before each sleep; whoever takes it that way
+  // leaves it marked, so its unlock wakes the next sleeper.
+  while (state_.exchange(kSleepers, std::memory_order_acquire) != kFree) futex_wait(&state_, kSleepers);
+}
+
+void LockWord::wake_one() { futex_wake(&state_, 1); }
+
+}  // namespace internal
+}  // namespace racelings
+
+#endif  // RACELINGS_NATIVE_LOCKS
