@@ -175,8 +175,7 @@ class Sender {
     auto& s = *state_;
     schedule::point(schedule::Op::kSend, &s, &s, where);
     schedule::Quiet quiet;
-    schedule::Describe describe(&s, where);
-    detector::stress_point();
+    if (detector::internal::stress_on()) detector::stress_point();
     auto payload = internal::pack(std::move(value));
     if (s.send(payload, true, where) == internal::Outcome::kDone) return {};
     return Result<void, SendError<T>>(Err, internal::unpack<T>(std::move(payload)));
@@ -246,8 +245,7 @@ class Receiver {
     auto& s = *state_;
     schedule::point(schedule::Op::kRecv, &s, &s, where);
     schedule::Quiet quiet;
-    schedule::Describe describe(&s, where);
-    detector::stress_point();
+    if (detector::internal::stress_on()) detector::stress_point();
     std::optional<Payload> got;
     if (s.recv(got, true, nullptr, where) != internal::Outcome::kDone) return Result<T, RecvError>(Err);
     return Result<T, RecvError>(internal::unpack<T>(std::move(*got)));
@@ -280,7 +278,6 @@ class Receiver {
     auto& s = *state_;
     schedule::point(schedule::Op::kRecv, &s, &s, where);
     schedule::Quiet quiet;
-    schedule::Describe describe(&s, where);
     auto deadline = std::chrono::steady_clock::now() + timeout;
     std::optional<Payload> got;
     switch (s.recv(got, true, &deadline, where)) {

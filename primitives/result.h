@@ -88,9 +88,14 @@ class [[nodiscard]] Result {
  private:
   // A string_view, not a std::string: the message is built only on an error,
   // so unwrap() on a value allocates nothing.
-  T& checked(std::string_view message) {
-    if (is_err()) throw BadResultAccess(std::string(message) + ": " + internal::error_message(std::get<1>(storage_)));
-    return std::get<0>(storage_);
+  // The check inlined, the throw kept out of line: unwrap() on a value is a
+  // compare and a branch.
+  [[gnu::always_inline]] T& checked(std::string_view message) {
+    if (is_err()) [[unlikely]] fail(message);
+    return *std::get_if<0>(&storage_);
+  }
+  [[noreturn, gnu::noinline, gnu::cold]] void fail(std::string_view message) const {
+    throw BadResultAccess(std::string(message) + ": " + internal::error_message(std::get<1>(storage_)));
   }
 
   std::variant<T, E> storage_;
@@ -118,8 +123,11 @@ class [[nodiscard]] Result<void, E> {
   E&& error() && { return std::move(error()); }
 
  private:
-  void check(std::string_view message) const {
-    if (is_err()) throw BadResultAccess(std::string(message) + ": " + internal::error_message(*error_));
+  [[gnu::always_inline]] void check(std::string_view message) const {
+    if (is_err()) [[unlikely]] fail(message);
+  }
+  [[noreturn, gnu::noinline, gnu::cold]] void fail(std::string_view message) const {
+    throw BadResultAccess(std::string(message) + ": " + internal::error_message(*error_));
   }
 
   std::optional<E> error_;

@@ -59,6 +59,11 @@ T unpack(Payload<T>&& payload) {
   }
 }
 
+// How many Backoff rounds (a growing spin, then yields) a thread that waits
+// for the other side of a channel makes before it sleeps: crossbeam spins
+// once before it registers to wait and once more before it parks.
+inline constexpr int kSpinRounds = 2;
+
 // Keeps hot atomics that different threads write on cache lines of their own.
 inline constexpr size_t kCacheLine = 64;
 

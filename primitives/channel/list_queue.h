@@ -218,7 +218,7 @@ class ListQueue {
     std::atomic<Block*> block{nullptr};
   };
 
-  void read(Block* block, size_t offset, std::optional<P>& out) {
+  [[gnu::always_inline]] void read(Block* block, size_t offset, std::optional<P>& out) {
     Slot& slot = block->slots[offset];
     slot.wait_write();
     out.emplace(std::move(*slot.message()));
@@ -232,7 +232,7 @@ class ListQueue {
 
   // Frees `block` once no receiver reads any of its slots from `start` on;
   // a receiver still reading one finishes the job (it sees kDestroy).
-  static void destroy(Block* block, size_t start) {
+  [[gnu::noinline]] static void destroy(Block* block, size_t start) {
     // The last slot's reader started the freeing: it needs no mark.
     for (size_t i = start; i + 1 < kBlockCap; ++i) {
       Slot& slot = block->slots[i];

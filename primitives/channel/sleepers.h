@@ -64,20 +64,25 @@ class Sleepers {
   }
 
   // After a change that lets one sleeper go on (a message in, a slot free).
-  void wake_one() {
-    if (sleeping_.load(std::memory_order_seq_cst) == 0) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    cv_.notify_one();
+  [[gnu::always_inline]] void wake_one() {
+    if (sleeping_.load(std::memory_order_seq_cst) != 0) [[unlikely]] wake(false);
   }
 
   // After a disconnection: every sleeper must look again.
   void wake_all() {
-    if (sleeping_.load(std::memory_order_seq_cst) == 0) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    cv_.notify_all();
+    if (sleeping_.load(std::memory_order_seq_cst) != 0) wake(true);
   }
 
  private:
+  [[gnu::noinline]] void wake(bool all) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (all) {
+      cv_.notify_all();
+    } else {
+      cv_.notify_one();
+    }
+  }
+
   // Read by every send (or receive): on a line of its own, away from the
   // queue's indices, so that reading it costs no cache miss while nobody
   // sleeps.

@@ -62,47 +62,27 @@ class ChannelState final : public schedule::Traced {
 
   // ChannelState::send(): queues `message` (moved from only on kDone),
   // blocking on a full bounded channel and, for a rendezvous, until a
-  // receiver has it (unless `may_wait` is false: then kNotNow).
-  Outcome send(P& message, bool may_wait, const std::source_location& where) {
-    if (list_) {
-      Outcome outcome = list_->push(message);
+  // receiver has it (unless `may_wait` is false: then kNotNow). The
+  // lock-free attempt is inlined into the caller; waiting is not.
+  [[gnu::always_inline]] Outcome send(P& message, bool may_wait, const std::source_location& where) {
+    if (!zero_) [[likely]] {
+      Outcome outcome = list_ ? list_->push(message) : array_->push(message);
       if (outcome == Outcome::kDone) receivers_.wake_one();
-      return outcome;
+      if (outcome != Outcome::kNotNow || !may_wait) return outcome;
     }
-    if (zero_) return zero_->send(message, may_wait, send_wait_, where);
-    for (;;) {
-      Backoff backoff;
-      for (;;) {
-        Outcome outcome = array_->push(message);
-        if (outcome == Outcome::kDone) receivers_.wake_one();
-        if (outcome != Outcome::kNotNow || !may_wait) return outcome;
-        if (schedule::controlled() || backoff.completed()) break;
-        backoff.snooze();
-      }
-      senders_.sleep([&] { return !array_->full_and_connected(); }, send_wait_, nullptr, where);
-    }
+    return send_slow(message, may_wait, where);
   }
 
   // ChannelState::recv(): takes the oldest message into `out`, blocking
   // while the channel is empty and connected (unless `may_wait` is false:
   // then kNotNow), or until `deadline` (if not null: then kTimedOut).
-  Outcome recv(std::optional<P>& out, bool may_wait, const Deadline* deadline, const std::source_location& where) {
-    if (zero_) return zero_->recv(out, may_wait, deadline, recv_wait_, where);
-    for (;;) {
-      Backoff backoff;
-      for (;;) {
-        Outcome outcome = pop(out);
-        if (outcome != Outcome::kNotNow || !may_wait) return outcome;
-        if (schedule::controlled() || backoff.completed()) break;
-        backoff.snooze();
-      }
-      if (deadline != nullptr && std::chrono::steady_clock::now() >= *deadline) return Outcome::kTimedOut;
-      auto ready = [&] { return list_ ? !list_->empty_and_connected() : !array_->empty_and_connected(); };
-      if (receivers_.sleep(ready, recv_wait_, deadline, where)) {
-        Outcome outcome = pop(out);
-        return outcome == Outcome::kNotNow ? Outcome::kTimedOut : outcome;
-      }
+  [[gnu::always_inline]] Outcome recv(std::optional<P>& out, bool may_wait, const Deadline* deadline,
+                                      const std::source_location& where) {
+    if (!zero_) [[likely]] {
+      Outcome outcome = pop(out);
+      if (outcome != Outcome::kNotNow || !may_wait) return outcome;
     }
+    return recv_slow(out, may_wait, deadline, where);
   }
 
   // A Sender was copied.
@@ -160,11 +140,56 @@ class ChannelState final : public schedule::Traced {
     }
   };
 
-  Outcome pop(std::optional<P>& out) {
+  [[gnu::always_inline]] Outcome pop(std::optional<P>& out) {
     if (list_) return list_->pop(out);
     Outcome outcome = array_->pop(out);
     if (outcome == Outcome::kDone) senders_.wake_one();
     return outcome;
+  }
+
+  // A send that must wait: a rendezvous, or a full bounded channel (spin a
+  // little, then sleep until a receive makes room).
+  [[gnu::noinline]] Outcome send_slow(P& message, bool may_wait, const std::source_location& where) {
+    schedule::Describe describe(this, where);
+    if (zero_) return zero_->send(message, may_wait, send_wait_, where);
+    for (;;) {
+      // Under the controlled scheduler nobody runs while this thread spins.
+      for (int round = 0; round < kSpinRounds && !schedule::controlled(); ++round) {
+        for (Backoff backoff; !backoff.completed();) {
+          backoff.snooze();
+          Outcome outcome = array_->push(message);
+          if (outcome == Outcome::kDone) receivers_.wake_one();
+          if (outcome != Outcome::kNotNow) return outcome;
+        }
+      }
+      senders_.sleep([&] { return !array_->full_and_connected(); }, send_wait_, nullptr, where);
+      Outcome outcome = array_->push(message);
+      if (outcome == Outcome::kDone) receivers_.wake_one();
+      if (outcome != Outcome::kNotNow) return outcome;
+    }
+  }
+
+  // A receive that must wait: a rendezvous, or an empty channel (spin a
+  // little, then sleep until a send or a disconnection).
+  [[gnu::noinline]] Outcome recv_slow(std::optional<P>& out, bool may_wait, const Deadline* deadline,
+                                      const std::source_location& where) {
+    schedule::Describe describe(this, where);
+    if (zero_) return zero_->recv(out, may_wait, deadline, recv_wait_, where);
+    auto ready = [&] { return list_ ? !list_->empty_and_connected() : !array_->empty_and_connected(); };
+    for (;;) {
+      for (int round = 0; round < kSpinRounds && !schedule::controlled(); ++round) {
+        for (Backoff backoff; !backoff.completed();) {
+          backoff.snooze();
+          Outcome outcome = pop(out);
+          if (outcome != Outcome::kNotNow) return outcome;
+        }
+      }
+      if (deadline != nullptr && std::chrono::steady_clock::now() >= *deadline) return Outcome::kTimedOut;
+      bool timed_out = receivers_.sleep(ready, recv_wait_, deadline, where);
+      Outcome outcome = pop(out);
+      if (outcome != Outcome::kNotNow) return outcome;
+      if (timed_out) return Outcome::kTimedOut;
+    }
   }
 
   // Marks the channel disconnected and wakes whoever sleeps on `side`.

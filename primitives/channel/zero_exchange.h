@@ -149,7 +149,7 @@ class ZeroExchange {
   Outcome wait(Packet& p, const Deadline* deadline, const detector::Waitable& what,
                const std::source_location& where) {
     // Under the controlled scheduler nobody runs while this thread spins.
-    if (!schedule::controlled()) {
+    for (int round = 0; round < kSpinRounds && !schedule::controlled(); ++round) {
       for (Backoff backoff; !backoff.completed(); backoff.snooze()) {
         Outcome outcome = p.state.load(std::memory_order_acquire);
         if (outcome != Outcome::kNotNow) return outcome;
