@@ -1,6 +1,7 @@
 // primitives_bench: the primitives against their std:: counterparts.
 //
-//   * uncontended lock/unlock: std::mutex, RawMutex, Mutex<int>;
+//   * uncontended lock/unlock: std::mutex, RawMutex, Mutex<int>, in a process
+//     with one thread and (Threaded) in one where threads were started;
 //   * contended: 4 threads incrementing one counter, Mutex<int> vs std::mutex;
 //   * channel throughput, one producer (SPSC) and four (MPSC-4), against a
 //     std::mutex + std::condition_variable + std::deque queue;
@@ -66,6 +67,35 @@ void BM_Uncontended_Mutex(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Uncontended_Mutex);
+
+// ---- Uncontended, with other threads alive ---------------------------------------
+//
+// The benchmarks above run while the process has one thread, where glibc's
+// pthread_mutex_lock (and so std::mutex) skips its atomic instructions, and
+// so does our lock word (lock_word.h). A concurrent program has threads:
+// these run the same loops after one thread was started and joined, which
+// turns that shortcut off for the rest of the process (glibc keeps
+// __libc_single_threaded false from the first pthread_create on).
+
+void start_a_thread() {
+  static bool started = [] {
+    std::thread([] {}).join();
+    return true;
+  }();
+  (void)started;
+}
+
+void BM_UncontendedThreaded_StdMutex(benchmark::State& state) {
+  start_a_thread();
+  BM_Uncontended_StdMutex(state);
+}
+BENCHMARK(BM_UncontendedThreaded_StdMutex);
+
+void BM_UncontendedThreaded_Mutex(benchmark::State& state) {
+  start_a_thread();
+  BM_Uncontended_Mutex(state);
+}
+BENCHMARK(BM_UncontendedThreaded_Mutex);
 
 // ---- Contended: 4 threads, one counter --------------------------------------------
 

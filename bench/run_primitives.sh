@@ -37,7 +37,7 @@ run() {
         name = $1; gsub(/"/, "", name); sub(/_median$/, "", name);
         # Single-threaded benchmarks: CPU time, steadier on a shared machine.
         # Multi-threaded ones: wall time, since waiting is part of the cost.
-        t = (name ~ /^BM_Uncontended_/) ? $4 : $3; unit = $5; gsub(/"/, "", unit);
+        t = (name ~ /^BM_Uncontended/) ? $4 : $3; unit = $5; gsub(/"/, "", unit);
         mult = (unit == "us") ? 1000 : (unit == "ms") ? 1e6 : (unit == "s") ? 1e9 : 1;
         ns = t * mult;
         # Per-item benchmarks: an iteration moves many messages or round trips.
@@ -59,6 +59,7 @@ for mode in on off; do
   declare -n t="$mode"
   metric "mutex_uncontended_detect_$mode" "${t[BM_Uncontended_Mutex]}" "${t[BM_Uncontended_StdMutex]}"
   metric "raw_mutex_uncontended_detect_$mode" "${t[BM_Uncontended_RawMutex]}" "${t[BM_Uncontended_StdMutex]}"
+  metric "mutex_uncontended_threaded_detect_$mode" "${t[BM_UncontendedThreaded_Mutex]}" "${t[BM_UncontendedThreaded_StdMutex]}"
   metric "mutex_contended_4t_detect_$mode" "${t["BM_Contended4_Mutex/real_time/threads:4"]}" "${t["BM_Contended4_StdMutex/real_time/threads:4"]}"
   metric "channel_spsc_detect_$mode" "${t["BM_Channel_Ours/1/real_time"]}" "${t["BM_Channel_StdQueue/1/real_time"]}"
   metric "channel_mpsc4_detect_$mode" "${t["BM_Channel_Ours/4/real_time"]}" "${t["BM_Channel_StdQueue/4/real_time"]}"

@@ -7,6 +7,7 @@
 #   CARGO_TARGET_DIR           build dir (default: outside the repo)
 #   RACELINGS_NO_APT=1         never apt-get install missing packages
 #   args                       substrings selecting workloads, e.g. `./run.sh channel`
+#   --build-only               build, print the binary's path on stdout, run nothing
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,4 +49,8 @@ if ! cargo build --release --offline --locked >&2; then
     exit 4
 fi
 
+if [[ ${1:-} == --build-only ]]; then
+    echo "$CARGO_TARGET_DIR/release/racelings-bench-rust"
+    exit 0
+fi
 exec "$CARGO_TARGET_DIR/release/racelings-bench-rust" "$@"
