@@ -39,8 +39,10 @@ void LockWord::lock_slow() {
   // Spin while the holder may be about to let go on another core, but not
   // once threads sleep on the word: they are woken in turn, and a spinner
   // would only take the lock from under them (parking_lot spins the same
-  // way). 1, 2, 4 ... 64 pauses: about a microsecond in all.
-  for (int step = 0; step < 7; ++step) {
+  // way). 1, 2, then 4 pauses: a few hundred cycles. Longer spins lost to
+  // sleeping at once with 4 threads on 2 cores (bench/primitives_bench's
+  // contended case), where the holder is often not running at all.
+  for (int step = 0; step < 3; ++step) {
     uint32_t state = state_.load(std::memory_order_relaxed);
     if (state == kSleepers) break;
     if (state == kFree) {
