@@ -37,6 +37,7 @@ struct ProgramExploration {
   std::string found_by;     // the strategy that found it
   bool replayed = false;    // replaying the id failed again, with the same kind of finding
   bool shown = false;       // and its step log's timeline marks where (racelings replay shows it)
+  bool logged_hid = false;  // only a replay without the step log failed (see replay_verdict())
   std::vector<report::Finding> findings;
 };
 

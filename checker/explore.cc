@@ -55,9 +55,10 @@ RunVerdict explore_run(const Exercise& exercise, const std::string& binary, cons
   return run_test(exercise, explore_test_run(binary, plan));
 }
 
-TestRun replay_test_run(const Exercise& exercise, const std::string& binary, const std::string& id) {
+TestRun replay_test_run(const Exercise& exercise, const std::string& binary, const std::string& id,
+                        bool step_log) {
   TestRun run{binary, {{"RACELINGS_SCHEDULE", id}}};
-  run.step_log = true;
+  run.step_log = step_log;
   // Under the controlled scheduler the watchdog allows 6 times the test's
   // limit (primitives/watchdog.cc), and writing the step log slows a long
   // run down further: the hard limit stays above both.
@@ -65,8 +66,22 @@ TestRun replay_test_run(const Exercise& exercise, const std::string& binary, con
   return run;
 }
 
-RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id) {
-  return run_test(exercise, replay_test_run(exercise, binary, id));
+RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id, bool step_log) {
+  return run_test(exercise, replay_test_run(exercise, binary, id, step_log));
+}
+
+ReplayVerdict replay_verdict(const Exercise& exercise, const std::string& binary, const std::string& id) {
+  ReplayVerdict r;
+  r.logged = replay_run(exercise, binary, id);
+  r.verdict = r.logged;
+  if (r.logged.clean) {
+    RunVerdict plain = replay_run(exercise, binary, id, /*step_log=*/false);
+    if (!plain.clean) {
+      r.verdict = std::move(plain);
+      r.logged_hid = true;
+    }
+  }
+  return r;
 }
 
 std::string explore_lines(const Exercise& exercise, const RunVerdict& verdict, const Ui& ui) {

@@ -119,6 +119,19 @@ expect cheat_tampered_test 0 "integrity: changed files"
 grep -q "correct,1" "$out/class.csv" || fail "class.csv lacks the correct student's row"
 grep -q 'id="matrix"' "$out/report.html" || fail "report.html has no class matrix"
 
+# The broken student's failing schedule, step by step: a page linked from the
+# class report, and the timeline at the end of the result's output.
+page=broken/replay/$ex.html
+[ -s "$out/$page" ] || fail "no page of the broken student's failing schedule ($page)"
+grep -q 'id="timeline"' "$out/$page" || fail "$page has no timeline"
+grep -qF "href=\"$page\"" "$out/report.html" || fail "report.html does not link $page"
+python3 - "$out/broken/results.json" <<'EOF' || fail "the broken student's output has no timeline"
+import json, sys
+test = next(t for t in json.load(open(sys.argv[1]))["tests"] if t["name"] == "01_spawn_join")
+sys.exit(0 if "A failing schedule, step by step" in test["output"] and "\u2717" in test["output"] else 1)
+EOF
+[ ! -e "$out/correct/replay" ] || fail "a passing student got a failing schedule's page"
+
 # Crash safety: kill a fresh grading run halfway, resume it, compare.
 out2=$work/out2
 "$bin" --root "$root" --no-color grade "$subs" --out "$out2" --runs 2 >"$work/partial.log" 2>&1 &

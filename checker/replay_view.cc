@@ -136,7 +136,9 @@ int cmd_replay(Context& ctx, const std::string& query, const ReplayOptions& opti
     std::string binary = options.prebuilt.empty() ? build_exercise(ctx, *ex, code)
                                                   : options.prebuilt + "/exercises/" + ex->name + "/test";
     if (binary.empty()) return code;
-    v = replay_run(*ex, binary, id);
+    ReplayVerdict replay = replay_verdict(*ex, binary, id);
+    v = std::move(replay.verdict);
+    if (replay.logged_hid) v.step_log = std::move(replay.logged.step_log);
     if (v.run.exit_code == 2 && v.run.output.find("racelings: replay: ") != std::string::npos) {
       std::string out = v.run.output.substr(v.run.output.find("racelings: replay: "));
       std::cerr << out.substr(0, out.find('\n')) << "\n";
@@ -150,6 +152,11 @@ int cmd_replay(Context& ctx, const std::string& query, const ReplayOptions& opti
     } else {
       std::cout << ctx.ui.red("✗ under schedule " + id + ", " + ex->name + " fails, as it will every time") << "\n\n";
       print_findings(ctx, report::merge_findings(v.findings));
+      if (replay.logged_hid) {
+        std::cout << "  (The run that logs each step for the timeline below did not show this failure: logging\n"
+                     "  every step can hide a ThreadSanitizer report. The report above is from the same\n"
+                     "  schedule run without the log; the timeline shows the steps, without a mark.)\n\n";
+      }
     }
   }
   std::string error;

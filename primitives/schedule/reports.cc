@@ -80,6 +80,11 @@ bool library_file(std::string_view file) {
 Where located(const std::source_location& loc) {
   Where where{loc, nullptr, {}};
   if (controller().log && library_file(loc.file_name())) {
+    // Invisible: glibc's backtrace() unwinds through libgcc, which takes a
+    // global pthread mutex. ThreadSanitizer would see every thread that logs
+    // a step synchronise through it, and a logged replay would hide the very
+    // race that the schedule failed on (16_stop_flag's replay passed).
+    Invisible invisible;
     void* frames[std::tuple_size_v<decltype(where.callers)>];
     int n = ::backtrace(frames, static_cast<int>(where.callers.size()));
     for (int i = 0; i < n; ++i) where.callers[static_cast<size_t>(i)] = frames[i];
