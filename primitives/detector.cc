@@ -138,6 +138,7 @@ struct ThreadRecord : HeldLocks {
   // Counted in ThreadStats' running threads: from spawn until it is joined
   // (or, detached, until it ends).
   bool outstanding = false;
+  int stats_epoch = 0;  // The reset_thread_stats() it was spawned after.
   bool detached = false;
   std::string parent;  // "thread T0 'main'"
 
@@ -186,9 +187,16 @@ struct Registry {
 
   // Spawned-thread statistics, guarded by mu.
   int spawned = 0;
-  int running = 0;
+  int running = 0;  // Outstanding threads spawned since the last reset.
   int max_running = 0;
+  int stats_epoch = 0;  // Counts reset_thread_stats() calls.
 };
+
+// A thread stops counting as running (joined, or detached and ended); one
+// spawned before the last reset_thread_stats() was never counted in `running`.
+void stop_counting_locked(Registry& r, ThreadRecord& t) {
+  if (std::exchange(t.outstanding, false) && t.stats_epoch == r.stats_epoch) --r.running;
+}
 
 // Set once the process is exiting (main returned or exit() was called):
 // from then on threads left blocked are not a deadlock of the program, and
@@ -914,6 +922,7 @@ std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::sour
     t->parent = short_thread(*parent);
     ++r.spawned;
     t->outstanding = true;
+    t->stats_epoch = r.stats_epoch;
     r.max_running = std::max(r.max_running, ++r.running);
     ensure_exit_check();
   }
@@ -927,7 +936,7 @@ void joined(ThreadRecord& t) {
   Invisible invisible;
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
-  if (std::exchange(t.outstanding, false)) --r.running;
+  stop_counting_locked(r, t);
 }
 
 void detached(ThreadRecord& t) {
@@ -935,7 +944,7 @@ void detached(ThreadRecord& t) {
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
   t.detached = true;
-  if (t.finished.load(std::memory_order_acquire) && std::exchange(t.outstanding, false)) --r.running;
+  if (t.finished.load(std::memory_order_acquire)) stop_counting_locked(r, t);
 }
 
 void runs_until_exit(ThreadRecord& t) {
@@ -965,7 +974,7 @@ void exit_current() {
   {
     std::lock_guard<std::mutex> guard(r.mu);
     t->finished.store(true, std::memory_order_release);
-    if (t->detached && std::exchange(t->outstanding, false)) --r.running;
+    if (t->detached) stop_counting_locked(r, *t);
     r.live.erase(std::remove_if(r.live.begin(), r.live.end(), [&](const auto& p) { return p.get() == t; }),
                  r.live.end());
     // With this thread gone, the ones left may all be waiting for nothing.
@@ -1227,8 +1236,12 @@ void reset_thread_stats() {
   Invisible invisible;
   Registry& r = registry();
   std::lock_guard<std::mutex> guard(r.mu);
+  // Threads from before (a detached one of an earlier test still ending, say)
+  // do not count in what comes next.
+  ++r.stats_epoch;
   r.spawned = 0;
-  r.max_running = r.running;
+  r.running = 0;
+  r.max_running = 0;
 }
 
 // ---- The controlled scheduler's view ----------------------------------------------

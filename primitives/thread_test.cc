@@ -183,6 +183,26 @@ TEST(Thread, ADetachedThreadCountsUntilItEnds) {
   EXPECT_EQ(stats.max_running, 2);
 }
 
+// A thread still running from before the count (a detached one of an earlier
+// test, say) is not one of the counted section's threads.
+TEST(Thread, AThreadFromBeforeTheCountIsNotCounted) {
+  struct Flags {
+    std::atomic<bool> release{false};
+    std::atomic<bool> done{false};
+  };
+  auto flags = std::make_shared<Flags>();
+  auto earlier = spawn([flags] {
+    while (!flags->release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    flags->done.store(true);
+  });
+  earlier.detach();
+  auto stats = testing::count_threads([] { spawn([] {}).join(); });
+  flags->release.store(true);
+  while (!flags->done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(stats.spawned, 1);
+  EXPECT_EQ(stats.max_running, 1);
+}
+
 TEST(Thread, BuilderNameIsVisibleInsideTheThreadAndOnItsHandle) {
   auto h = Builder().name("worker").spawn([] { return std::string(current_thread_name()); });
   EXPECT_EQ(h.name(), "worker");
