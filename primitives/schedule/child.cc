@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -86,6 +87,11 @@ int wait_with_limit(pid_t pid, int seconds) {
   return status;
 }
 
+// What a child that is not shown may write to any file, its captured output
+// included (more than the 4 MiB read back, so that a report near the start
+// survives a flood after it).
+constexpr rlim_t kCaptureFileBytes = rlim_t{16} << 20;
+
 // In the child: where its output and reports go.
 void redirect_child_output(const std::string& capture) {
   int fd = ::open(capture.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -106,7 +112,20 @@ void redirect_child_output(const std::string& capture) {
 
 [[noreturn]] void child_main(const TestHooks& hooks, RunRecord* record, const ChildRequest& request,
                              const std::string& capture) {
-  if (!request.shown) redirect_child_output(capture);
+  // Output past a file size limit (the runner sets one) must not kill the
+  // child with SIGXFSZ: a correct program that prints a flood would fail
+  // every schedule. The write fails instead, and the output is cut short.
+  ::signal(SIGXFSZ, SIG_IGN);
+  if (!request.shown) {
+    redirect_child_output(capture);
+    // The capture is read for its first 4 MiB only; each schedule of a
+    // flooding program stops writing there instead of at the runner's limit.
+    struct rlimit fsize;
+    if (::getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur > kCaptureFileBytes) {
+      fsize.rlim_cur = kCaptureFileBytes;
+      ::setrlimit(RLIMIT_FSIZE, &fsize);
+    }
+  }
   ControlOptions options;
   options.record = record;
   options.step_log_path = request.step_log;
