@@ -24,6 +24,7 @@
 #include "primitives/barrier.h"
 #include "primitives/channel.h"
 #include "primitives/condvar.h"
+#include "primitives/detector.h"
 #include "primitives/mutex.h"
 #include "primitives/once.h"
 #include "primitives/rwlock.h"
@@ -317,6 +318,75 @@ void check_then_act() {
   say("check-then-act: violations=" + std::to_string(violations) + " of " + std::to_string(kTrials));
 }
 
+// What a waiting thread is, between the moment it is woken and the moment
+// it runs: still inside its wait as far as the detector's records go, but
+// runnable. A machine under load (or ThreadSanitizer, or many jobs at once)
+// can leave it there for longer than the grace period; here it stays there
+// for a second by spinning inside the wait, which the OS shows the same way
+// ('R'). The joining main thread then makes every known thread look blocked.
+class SpinningWait final : public detector::Waitable {
+ public:
+  std::string describe_wait() const override { return "waits on nothing (it is runnable)"; }
+};
+
+void woken_not_yet_run() {
+  SpinningWait what;
+  auto waiter = Builder().name("woken").spawn([&] {
+    detector::BlockScope waiting(what, /*has_timeout=*/false, std::source_location::current());
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  });
+  waiter.join();
+  say("woken thread ran");
+}
+
+// A thread the primitives do not know sleeps (sleep_for, not an untimed
+// wait), then sends: the receiving main thread is the only known thread and
+// it is blocked, but the sleeper will wake it.
+void unknown_sleeper_wakes() {
+  auto [tx, rx] = channel<int>();
+  std::thread sleeper([tx = std::move(tx)]() mutable {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    tx.send(42).unwrap();
+  });
+  int got = rx.recv().unwrap();
+  sleeper.join();
+  say("received " + std::to_string(got));
+}
+
+// Correct notify-then-join, and unlock-then-join, round after round: the
+// woken thread has often not run yet when main starts to join it.
+// RACELINGS_SCENARIO_ROUNDS sets the number of rounds (default 2000).
+void notify_then_join() {
+  int rounds = static_cast<int>(std::strtol(std::getenv("RACELINGS_SCENARIO_ROUNDS") != nullptr
+                                                ? std::getenv("RACELINGS_SCENARIO_ROUNDS")
+                                                : "2000",
+                                            nullptr, 10));
+  for (int round = 0; round < rounds; ++round) {
+    Mutex<bool> ready(false, "ready");
+    Condvar cv;
+    auto waiter = spawn([&] {
+      auto g = ready.lock();
+      while (!*g) cv.wait(g);
+    });
+    {
+      auto g = ready.lock();
+      *g = true;
+      cv.notify_one();
+    }
+    waiter.join();
+
+    Mutex<int> held(0, "held");
+    auto g = held.lock();
+    auto locker = spawn([&] { *held.lock() += 1; });
+    std::this_thread::yield();
+    g.unlock();
+    locker.join();
+  }
+  say("rounds " + std::to_string(rounds));
+}
+
 const std::map<std::string, std::function<void()>>& scenarios() {
   static const std::map<std::string, std::function<void()>> kAll = {
       {"inversion", inversion},
@@ -333,6 +403,9 @@ const std::map<std::string, std::function<void()>>& scenarios() {
       {"detached_at_exit", detached_at_exit},
       {"clean_heavy", clean_heavy},
       {"check_then_act", check_then_act},
+      {"woken_not_yet_run", woken_not_yet_run},
+      {"unknown_sleeper_wakes", unknown_sleeper_wakes},
+      {"notify_then_join", notify_then_join},
   };
   return kAll;
 }

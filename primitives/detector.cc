@@ -496,6 +496,26 @@ bool all_blocked_locked(Registry& r) {
 
 // ---- The all-blocked watcher -------------------------------------------------
 
+// Between two samples of the OS threads, a grace period apart: any sign that
+// the blocked threads are not stuck. A known thread counted as blocked may
+// have been notified (or had its lock released) and not have run yet: it is
+// then runnable ('R'), and reporting it would accuse a correct program on a
+// loaded machine. A thread the primitives do not know (a std::thread, say)
+// may still wake someone: os_thread_may_wake().
+bool some_thread_may_wake(const std::set<pid_t>& known, const std::map<pid_t, OsThreadSample>& before,
+                          const std::map<pid_t, OsThreadSample>& after) {
+  const pid_t watcher = current_tid();  // Running as it reads the samples.
+  for (auto& [tid, s] : after) {
+    if (tid == watcher) continue;
+    if (known.count(tid) == 0) {
+      if (os_thread_may_wake(tid, before, s)) return true;
+      continue;
+    }
+    auto it = before.find(tid);
+    if (s.state == 'R' || (it != before.end() && s.cpu_ticks > it->second.cpu_ticks)) return true;
+  }
+  return false;
+}
 
 void watcher_main() {
   Invisible invisible;
@@ -526,16 +546,8 @@ void watcher_main() {
       if (t->finished.load(std::memory_order_acquire) || t->block_seq != seq) same = false;
     }
     if (!same) continue;
-    // A thread the primitives do not know (a std::thread, say) may still wake
-    // someone; report only if every unknown thread sleeps and used no CPU.
-    bool unknown_busy = false;
-    for (auto& [tid, s] : after) {
-      if (known.count(tid) != 0) continue;
-      auto it = before.find(tid);
-      if (s.state == 'R' || it == before.end() || s.cpu_ticks > it->second.cpu_ticks + 1) unknown_busy = true;
-    }
-    if (unknown_busy) {
-      // Look again later: the unknown thread may stop.
+    if (some_thread_may_wake(known, before, after)) {
+      // Look again later: the thread that moved may stop (or wake the rest).
       r.suspect = true;
       continue;
     }
@@ -1204,6 +1216,72 @@ std::map<pid_t, OsThreadSample> sample_os_threads() {
     ::closedir(dir);
   }
   return out;
+}
+
+namespace {
+
+// The test watchdog and the all-blocked watcher: threads that never wake a
+// thread or task of the program.
+bool is_racelings_helper(pid_t tid) {
+  std::string path = "/proc/self/task/" + std::to_string(tid) + "/comm";
+  char buf[64] = {};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+  ::close(fd);
+  std::string comm(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  return comm == "racelings-dog" || comm == "racelings-watch";
+}
+
+// Whether a thread that is not running may still wake up by itself: anything
+// but an untimed futex wait (a blocked mutex, condvar, join) may: a sleep, a
+// timed wait, I/O. x86-64 syscall numbers; elsewhere every sleeping thread
+// counts as one that may wake.
+bool may_wake_later(pid_t tid) {
+#if defined(__x86_64__)
+  std::string path = "/proc/self/task/" + std::to_string(tid) + "/syscall";
+  char buf[256] = {};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;
+  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+  ::close(fd);
+  if (n <= 0) return true;
+  // "<nr> <arg1> ... <arg6> <sp> <pc>", or "running", or "-1 <sp> <pc>".
+  char* end = nullptr;
+  long nr = std::strtol(buf, &end, 10);
+  if (end == buf) return true;
+  constexpr long kFutex = 202;
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  // ThreadSanitizer's background thread sleeps in the raw nanosleep system
+  // call (glibc's sleeps use clock_nanosleep, 230); it never wakes anyone.
+  constexpr long kNanosleep = 35;
+  if (nr == kNanosleep) return false;
+#endif
+#endif
+  if (nr != kFutex) return true;
+  unsigned long long args[6] = {};
+  const char* p = end;
+  for (auto& a : args) {
+    a = std::strtoull(p, &end, 16);
+    p = end;
+  }
+  return args[3] != 0;  // futex(addr, op, val, timeout, ...): a timeout ends the wait.
+#else
+  (void)tid;
+  return true;
+#endif
+}
+
+}  // namespace
+
+bool os_thread_may_wake(pid_t tid, const std::map<pid_t, OsThreadSample>& before, const OsThreadSample& after) {
+  Invisible invisible;
+  if (is_racelings_helper(tid)) return false;
+  auto it = before.find(tid);
+  if (after.state == 'R' || it == before.end() || after.cpu_ticks > it->second.cpu_ticks + 1) return true;
+  return may_wake_later(tid);
 }
 
 void set_report_sink_for_testing(std::function<void(const std::string&)> sink) {

@@ -276,6 +276,13 @@ struct OsThreadSample {
 };
 std::map<pid_t, OsThreadSample> sample_os_threads();
 
+// The one answer both detectors give to "may this thread, which they do not
+// account for, still wake one of theirs?": yes when it runs or waits for a
+// CPU, appeared or used CPU between the two samples, or sleeps in a way that
+// ends by itself (a sleep, a timed wait, I/O: anything but an untimed futex
+// wait). The test watchdog and the watcher (racelings helpers) never do.
+bool os_thread_may_wake(pid_t tid, const std::map<pid_t, OsThreadSample>& before, const OsThreadSample& after);
+
 // Prints the state of every known thread (what it waits for and where) as a
 // `timeout` report. Used by the test watchdog.
 void report_timeout(std::string_view test_name, double seconds);

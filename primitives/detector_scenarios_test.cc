@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "primitives/subprocess_testing.h"
@@ -259,6 +260,49 @@ TEST(DetectorScenarios, CorrectProgramsUnderScheduleStressReportNothing) {
     EXPECT_EQ(count_reports(r.err), 0) << "seed " << seed << "\n" << r.err;
     EXPECT_TRUE(contains(r.err, std::string("schedule stress on, seed ") + seed)) << r.err;
   }
+}
+
+// A correct program whose threads only look blocked must end clean: no
+// report, exit 0. A short grace period (a few ms instead of 200) makes the
+// watcher look while they do.
+void expect_clean(const ChildResult& r, const std::string& line) {
+  ASSERT_TRUE(r.started) << r.err;
+  EXPECT_FALSE(r.timed_out) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, line + "\nscenario finished")) << r.out;
+  EXPECT_EQ(count_reports(r.err), 0) << r.err;
+}
+
+TEST(DetectorScenarios, AThreadWokenButNotYetRunIsNotBlocked) {
+  // The woken thread is runnable for a second, 50 grace periods: without
+  // looking at the OS thread, the watcher reports all threads blocked.
+  ChildResult r = run_scenario("woken_not_yet_run", {{"RACELINGS_DEADLOCK_GRACE_MS", "20"}}, kCleanLimit);
+  expect_clean(r, "woken thread ran");
+}
+
+TEST(DetectorScenarios, AnUnknownThreadInASleepMayStillWakeTheBlockedOnes) {
+  // A std::thread sleeping in sleep_for uses no CPU for a second, then sends.
+  ChildResult r = run_scenario("unknown_sleeper_wakes", {{"RACELINGS_DEADLOCK_GRACE_MS", "20"}}, kCleanLimit);
+  expect_clean(r, "received 42");
+}
+
+TEST(DetectorScenarios, NotifyThenJoinThousandsOfTimesInParallelJobsReportsNothing) {
+  // Four jobs at once on a machine that runs other tests too, with a grace
+  // period of 1 ms: a woken thread that has not run yet when main joins it
+  // is common then. bench/detector_stress runs more, longer.
+  constexpr int kJobs = 4;
+  std::vector<ChildResult> results(kJobs);
+  std::vector<std::thread> jobs;
+  for (int i = 0; i < kJobs; ++i) {
+    jobs.emplace_back([&results, i] {
+      results[i] = run_child(runfile("primitives/deadlock_scenarios"), {"notify_then_join"},
+                             {{"RACELINGS_DEADLOCK_GRACE_MS", "1"},
+                              {"RACELINGS_SCENARIO_ROUNDS", testing_util::kUnderSanitizer ? "500" : "2000"}},
+                             kCleanLimit);
+    });
+  }
+  for (auto& job : jobs) job.join();
+  for (const ChildResult& r : results) expect_clean(r, "rounds " + std::string(testing_util::kUnderSanitizer ? "500" : "2000"));
 }
 
 TEST(DetectorScenarios, ScheduleStressExposesACheckThenActBugWithinTwentySeeds) {

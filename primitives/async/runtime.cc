@@ -61,60 +61,6 @@ std::atomic<uint64_t> next_task_id{1};
 pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
 
 
-// The test watchdog and the thread detector's watcher: threads that never
-// touch tasks (and that the detector itself starts when threads block).
-bool is_racelings_helper(pid_t tid) {
-  std::string path = "/proc/self/task/" + std::to_string(tid) + "/comm";
-  char buf[64] = {};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-  ::close(fd);
-  std::string comm(buf, n > 0 ? static_cast<size_t>(n) : 0);
-  if (!comm.empty() && comm.back() == '\n') comm.pop_back();
-  return comm == "racelings-dog" || comm == "racelings-watch";
-}
-
-// Whether a thread that is not running may still wake up by itself and then
-// wake a task: anything but an untimed futex wait (a blocked mutex, condvar,
-// join) may: a sleep, a timed wait, I/O. x86-64 syscall numbers; elsewhere
-// every sleeping thread counts as one that may wake.
-bool may_wake_later(pid_t tid) {
-#if defined(__x86_64__)
-  std::string path = "/proc/self/task/" + std::to_string(tid) + "/syscall";
-  char buf[256] = {};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;
-  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-  ::close(fd);
-  if (n <= 0) return true;
-  // "<nr> <arg1> ... <arg6> <sp> <pc>", or "running", or "-1 <sp> <pc>".
-  char* end = nullptr;
-  long nr = std::strtol(buf, &end, 10);
-  if (end == buf) return true;
-  constexpr long kFutex = 202;
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-  // ThreadSanitizer's background thread sleeps in the raw nanosleep system
-  // call (glibc's sleeps use clock_nanosleep, 230); it never wakes a task.
-  constexpr long kNanosleep = 35;
-  if (nr == kNanosleep) return false;
-#endif
-#endif
-  if (nr != kFutex) return true;
-  unsigned long long args[6] = {};
-  const char* p = end;
-  for (auto& a : args) {
-    a = std::strtoull(p, &end, 16);
-    p = end;
-  }
-  return args[3] != 0;  // futex(addr, op, val, timeout, ...): a timeout ends the wait.
-#else
-  (void)tid;
-  return true;
-#endif
-}
-
 bool timer_before(const TimerNode* a, const TimerNode* b) {
   return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
 }
@@ -756,10 +702,8 @@ void RuntimeCore::watch_quiescence(std::unique_lock<std::mutex>& lk, TaskHeader&
   // with a deadline may still wake a task (send on a channel, spawn): look
   // again later.
   for (const auto& [tid, s] : after) {
-    if (std::find(known.begin(), known.end(), tid) != known.end() || is_racelings_helper(tid)) continue;
-    auto it = before.find(tid);
-    if (s.state == 'R' || it == before.end() || s.cpu_ticks > it->second.cpu_ticks + 1) return;
-    if (may_wake_later(tid)) return;
+    if (std::find(known.begin(), known.end(), tid) != known.end()) continue;
+    if (detector::os_thread_may_wake(tid, before, s)) return;
   }
   // This thread stops counting as blocked for the thread detector, so that
   // it does not report the same deadlock again, thread by thread.
