@@ -345,6 +345,14 @@ void maybe_abort_after_report() {
   if (config().abort_on_report) end_after_report();
 }
 
+// Non-zero while a report describes the held locks of threads that may be
+// running (report_timeout): such a thread may release a lock and destroy it
+// meanwhile. The report raises it, then reads the slots; ~LockInfo, after
+// the release that cleared its slot, looks at it and, when raised, waits for
+// the report (which holds Registry::mu) before the lock's memory goes. The
+// seq_cst fences on both sides make sure one of the two sees the other.
+std::atomic<int> describing_running_locks{0};
+
 std::string held_locks_text(const ThreadRecord& t) {
   std::string s;
   int n = std::min(t.held_count.load(std::memory_order_acquire), kMaxHeld);
@@ -763,6 +771,11 @@ LockInfo::LockInfo(LockKind kind, std::string_view name, std::source_location cr
 
 LockInfo::~LockInfo() {
   Invisible invisible;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (describing_running_locks.load(std::memory_order_relaxed) != 0) {
+    // A timeout report may be reading this lock's name: wait for its end.
+    std::lock_guard<std::mutex> wait_for_report(registry().mu);
+  }
   if (!in_graph.load(std::memory_order_relaxed)) return;
   Graph& g = graph();
   std::lock_guard<std::mutex> guard(g.mu);
@@ -1169,10 +1182,13 @@ void report_timeout(std::string_view test_name, double seconds) {
     std::snprintf(limit, sizeof(limit), "%.1f", seconds);
     body = "  The test " + std::string(test_name) + " did not finish within " + limit +
            " s. Threads known to the primitives:\n";
+    describing_running_locks.store(1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     for (auto& t : r.live) {
       body += "\n" + wait_text_locked(*t) + held_locks_text(*t);
       if (t->wait_type != WaitType::kNone && where.line() == 0) where = t->wait_site;
     }
+    describing_running_locks.store(0, std::memory_order_relaxed);
     if (r.live.empty()) body += "  (none)\n";
     body += "\n";
   }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <source_location>
 #include <string>
 #include <vector>
@@ -222,6 +223,45 @@ TEST(Detector, TheTimeoutReportSaysWhatEachThreadWaitsFor) {
   EXPECT_NE(r.find("1 Sender is still alive"), std::string::npos) << r;
   tx.send(4).unwrap();
   EXPECT_EQ(waiter.join(), 4);
+}
+
+TEST(Detector, ATimeoutReportNeverReadsALockThatARunningThreadDestroys) {
+  // A running thread takes, releases and destroys lock after lock while
+  // timeout reports list what it holds. Each lock's name says which one it
+  // is; a report that read a destroyed lock would show freed memory there
+  // (under AddressSanitizer: a heap-use-after-free).
+  ReportCapture capture;
+  std::atomic<bool> stop{false};
+  std::atomic<int> made{0};
+  auto churn = Builder().name("churn").spawn([&] {
+    for (int i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+      auto* m = new Mutex<int>(i, "churned lock " + std::to_string(i % 10) + std::string(80, '.'));
+      { *m->lock() += 1; }
+      delete m;
+      made.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  const int reports = testing_util::stress_iterations(3000);
+  for (int i = 0; i < reports; ++i) {
+    detector::report_timeout("Suite.Churn", 1.0);
+    if (i % 100 == 99) {
+      // Keep the captured text small: check and forget it as we go.
+      for (const std::string& r : capture.reports()) {
+        for (size_t at = r.find("holds Mutex"); at != std::string::npos; at = r.find("holds Mutex", at + 1)) {
+          size_t open = r.find('\'', at);
+          ASSERT_NE(open, std::string::npos) << r;
+          std::string name = r.substr(open + 1, r.find('\'', open + 1) - open - 1);
+          ASSERT_TRUE(name.size() == 13 + 1 + 80 && name.rfind("churned lock ", 0) == 0 &&
+                      name.find_first_not_of('.', 14) == std::string::npos)
+              << "a report read a destroyed lock: '" << name << "'";
+        }
+      }
+      capture.clear();
+    }
+  }
+  stop.store(true);
+  churn.join();
+  EXPECT_GT(made.load(), 0);
 }
 
 TEST(Detector, StressHooksDoNothingWhenStressIsOff) {

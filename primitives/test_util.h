@@ -150,6 +150,10 @@ class ReportCapture {
     std::lock_guard<std::mutex> lock(store().mu);
     return store().reports;
   }
+  void clear() {
+    std::lock_guard<std::mutex> lock(store().mu);
+    store().reports.clear();
+  }
   // All reports, one after another.
   std::string text() const {
     std::string all;
