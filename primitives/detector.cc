@@ -39,6 +39,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "primitives/detector/edge_cache.h"
 #include "primitives/schedule/invisible.h"
 
 // Present when a sanitizer runtime is linked in; prints the calling thread's
@@ -156,7 +157,7 @@ struct ThreadRecord : HeldLocks {
   uint64_t block_seq = 0;
 
   // Lock-order edges this thread has already checked; owner-only.
-  std::unordered_set<uint64_t> edge_cache;
+  EdgeCache edge_cache;
   // Schedule stress generator state; owner-only.
   uint64_t rng = 0;
 
@@ -652,8 +653,6 @@ int find_held(const ThreadRecord& t, uint64_t id) {
 }
 
 
-uint64_t edge_key(uint64_t from, uint64_t to) { return (from * 0x9E3779B97F4A7C15ULL) ^ to; }
-
 // Depth-first search in the lock-order graph for a path from `from` to `to`.
 bool find_lock_path_locked(Graph& g, uint64_t from, uint64_t to, std::vector<const Edge*>& path,
                            std::unordered_set<uint64_t>& seen) {
@@ -678,12 +677,11 @@ void check_lock_order(ThreadRecord& t, LockInfo& lock, const std::source_locatio
   for (int i = 0; i < n; ++i) {
     const LockInfo* held = t.held[i].lock.load(std::memory_order_relaxed);
     if (held == nullptr || held->id() == lock.id()) continue;
-    uint64_t key = edge_key(held->id(), lock.id());
-    if (t.edge_cache.count(key) != 0) continue;
+    if (t.edge_cache.contains(held->id(), lock.id())) continue;
     Graph& g = graph();
     // Released before a report is printed: printing (symbolizing) is slow.
     std::unique_lock<std::mutex> guard(g.mu);
-    t.edge_cache.insert(key);
+    t.edge_cache.insert(held->id(), lock.id());
     auto& edges = g.out[held->id()];
     bool known = std::any_of(edges.begin(), edges.end(), [&](const Edge& e) { return e.to == lock.id(); });
     if (known || g.reported.count({held->id(), lock.id()}) != 0) continue;
