@@ -10,8 +10,10 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "primitives/detector.h"
 #include "primitives/test_util.h"
 #include "primitives/testing.h"
 
@@ -22,6 +24,32 @@ using testing_util::Counted;
 using testing_util::eventually;
 using testing_util::ReportCapture;
 using testing_util::stress_iterations;
+
+// Destroyed in the spawned thread: notes whether the thread had already
+// left the detector (ended) by then. Moved-from copies note nothing.
+class EndProbe {
+ public:
+  explicit EndProbe(std::atomic<int>* out) : out_(out) {}
+  EndProbe(EndProbe&& other) noexcept : out_(std::exchange(other.out_, nullptr)) {}
+  EndProbe(const EndProbe&) = delete;
+  EndProbe& operator=(const EndProbe&) = delete;
+  EndProbe& operator=(EndProbe&&) = delete;
+  ~EndProbe() {
+    if (out_ != nullptr) out_->store(detector::thread_finished(*detector::self()) ? 1 : 0);
+  }
+
+ private:
+  std::atomic<int>* out_;
+};
+
+TEST(Thread, AClosuresCapturesDieBeforeItsThreadEnds) {
+  // Their destructors may do what other threads see (a captured Sender's
+  // close): the thread must still count as running then.
+  std::atomic<int> ended_at_capture_death{-1};
+  auto h = spawn([probe = EndProbe(&ended_at_capture_death)] { (void)probe; });
+  h.join();
+  EXPECT_EQ(ended_at_capture_death.load(), 0);
+}
 
 TEST(Thread, JoinReturnsWhatTheThreadReturned) {
   auto h = spawn([] { return 6 * 7; });
