@@ -12,8 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 // Flags whose next argument is a directory or file to find headers in.
 bool takes_include_path(std::string_view flag) {
   return flag == "-iquote" || flag == "-isystem" || flag == "-I" || flag == "-idirafter" || flag == "-include";
@@ -23,14 +21,14 @@ bool takes_include_path(std::string_view flag) {
 // file, the seed that makes objects reproducible.
 bool takes_output_path(std::string_view flag) { return flag == "-MF" || flag == "-MT" || flag == "-MQ" || flag == "-o"; }
 bool is_output_only(std::string_view flag) {
-  return flag == "-MD" || flag == "-MMD" || starts_with(flag, "-frandom-seed=");
+  return flag == "-MD" || flag == "-MMD" || flag.starts_with("-frandom-seed=");
 }
 
 // A path as Bazel's execution root sees it, as the source tree can use it;
 // nullopt when it names nothing on disk (an empty bazel-out include directory).
 std::optional<std::string> rewrite_path(const std::string& path, const BazelPaths& paths, const RealPath& real_path) {
-  if (starts_with(path, "external/")) return real_path(paths.output_base + "/" + path);
-  if (starts_with(path, "bazel-out/")) return real_path(paths.execution_root + "/" + path);
+  if (path.starts_with("external/")) return real_path(paths.output_base + "/" + path);
+  if (path.starts_with("bazel-out/")) return real_path(paths.execution_root + "/" + path);
   // Absolute (a system directory) or relative to the workspace, which is
   // where every entry runs.
   return path;
@@ -69,18 +67,18 @@ std::optional<std::string> compiled_source(const std::vector<std::string>& args)
 }
 
 bool in_workspace(std::string_view source) {
-  return !source.empty() && source[0] != '/' && !starts_with(source, "external/") &&
-         !starts_with(source, "bazel-out/");
+  return !source.empty() && source[0] != '/' && !source.starts_with("external/") &&
+         !source.starts_with("bazel-out/");
 }
 
 bool is_sanitized(const std::vector<std::string>& args) {
-  return std::any_of(args.begin(), args.end(), [](const std::string& a) { return starts_with(a, "-fsanitize="); });
+  return std::any_of(args.begin(), args.end(), [](const std::string& a) { return a.starts_with("-fsanitize="); });
 }
 
 // Lower is better: see compile_commands_from_aquery().
 int preference(const std::string& source, const std::vector<std::string>& args, const std::string& configuration) {
   const bool sanitized = is_sanitized(args);
-  if (starts_with(source, "exercises/") || starts_with(source, "solutions/")) return sanitized ? 0 : 1;
+  if (source.starts_with("exercises/") || source.starts_with("solutions/")) return sanitized ? 0 : 1;
   if (sanitized) return 2;
   // "-ST-" marks a configuration made by a transition (a sanitized_cc_test's).
   return configuration.find("-ST-") == std::string::npos ? 0 : 1;

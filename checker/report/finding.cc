@@ -28,10 +28,6 @@ constexpr std::array<std::pair<Kind, std::string_view>, 17> kKindNames = {{
     {Kind::kClean, "clean"},
 }};
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 bool contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
 }
@@ -94,7 +90,7 @@ bool is_sanitizer_function(std::string_view fn) {
   for (std::string_view prefix :
        {"__tsan", "__asan", "__lsan", "__ubsan", "__msan", "__sanitizer", "__interceptor",
         "__interception", "___interceptor"}) {
-    if (starts_with(fn, prefix)) return true;
+    if (fn.starts_with(prefix)) return true;
   }
   return false;
 }
@@ -114,7 +110,7 @@ bool is_std_function(std::string_view fn) {
   for (std::string_view prefix :
        {"std::", "__gnu_cxx::", "__cxxabiv1::", "__cxa_", "__gthread", "operator new",
         "operator delete", "__gxx_"}) {
-    if (starts_with(fn, prefix)) return true;
+    if (fn.starts_with(prefix)) return true;
   }
   return false;
 }
@@ -122,7 +118,7 @@ bool is_std_function(std::string_view fn) {
 // Sanitizer runtime sources are tsan_*.cpp, asan_*.cpp, sanitizer_*.inc...
 bool is_runtime_basename(std::string_view base) {
   for (std::string_view prefix : {"tsan_", "asan_", "lsan_", "ubsan_", "sanitizer_"}) {
-    if (starts_with(base, prefix)) return true;
+    if (base.starts_with(prefix)) return true;
   }
   return false;
 }
@@ -132,8 +128,8 @@ FrameCategory classify_file(std::string_view file) {
   // A bare runtime file name, or one in a build tree outside the workspace;
   // the student's own "exercises/tsan_demo.cc" is not the runtime.
   const bool runtime_dir = file.find('/') == std::string_view::npos ||
-                           starts_with(file, "../") || starts_with(file, "/");
-  if (starts_with(file, "primitives/") || contains(file, "/primitives/")) {
+                           file.starts_with("../") || file.starts_with("/");
+  if (file.starts_with("primitives/") || contains(file, "/primitives/")) {
     return FrameCategory::kPrimitives;
   }
   if (contains(file, "compiler-rt") || contains(file, "sanitizer_common") ||
@@ -144,19 +140,19 @@ FrameCategory classify_file(std::string_view file) {
   }
   if (has_component(file, "googletest") || has_component(file, "googlemock") ||
       has_component(file, "gtest") || has_component(file, "gmock") || base == "gtest.cc" ||
-      base == "gtest_main.cc" || base == "gmock_main.cc" || starts_with(base, "gtest-") ||
-      starts_with(base, "gmock-")) {
+      base == "gtest_main.cc" || base == "gmock_main.cc" || base.starts_with("gtest-") ||
+      base.starts_with("gmock-")) {
     return FrameCategory::kGoogleTest;
   }
-  if (contains(file, "sysdeps/") || starts_with(file, "csu/") || contains(file, "/csu/") ||
-      starts_with(file, "nptl/") || contains(file, "/nptl/") || contains(file, "glibc") ||
+  if (contains(file, "sysdeps/") || file.starts_with("csu/") || contains(file, "/csu/") ||
+      file.starts_with("nptl/") || contains(file, "/nptl/") || contains(file, "glibc") ||
       contains(file, "libc.so")) {
     return FrameCategory::kLibc;
   }
-  if (contains(file, "/c++/") || starts_with(file, "bits/") || contains(file, "/bits/") ||
-      starts_with(file, "/usr/include/") || starts_with(file, "/usr/lib/") ||
-      starts_with(file, "/usr/local/include/") || starts_with(file, "/usr/src/") ||
-      starts_with(file, "/lib/")) {
+  if (contains(file, "/c++/") || file.starts_with("bits/") || contains(file, "/bits/") ||
+      file.starts_with("/usr/include/") || file.starts_with("/usr/lib/") ||
+      file.starts_with("/usr/local/include/") || file.starts_with("/usr/src/") ||
+      file.starts_with("/lib/")) {
     return FrameCategory::kStandardLibrary;
   }
   return FrameCategory::kUser;
@@ -186,7 +182,7 @@ std::string normalize_path(std::string_view path) {
   // .../execroot/<workspace>/rest -> rest (sandboxed or not).
   if (std::size_t at = s.rfind("/execroot/"); at != std::string_view::npos) {
     s = drop_component(s.substr(at + 10));
-  } else if (starts_with(s, "execroot/")) {
+  } else if (s.starts_with("execroot/")) {
     s = drop_component(s.substr(9));
   }
   // .../<target>.runfiles/<workspace>/rest -> rest.
@@ -194,14 +190,14 @@ std::string normalize_path(std::string_view path) {
     s = drop_component(s.substr(at + 10));
   }
   // /proc/self/cwd/rest -> rest (Bazel's debug prefix map).
-  if (starts_with(s, "/proc/self/cwd/")) s.remove_prefix(15);
+  if (s.starts_with("/proc/self/cwd/")) s.remove_prefix(15);
   // bazel-out/<config>/bin/rest -> rest.
   if (std::size_t at = s.find("bazel-out/");
       at != std::string_view::npos && (at == 0 || s[at - 1] == '/')) {
     std::string_view rest = drop_component(s.substr(at + 10));
-    if (starts_with(rest, "bin/")) {
+    if (rest.starts_with("bin/")) {
       rest.remove_prefix(4);
-    } else if (starts_with(rest, "genfiles/")) {
+    } else if (rest.starts_with("genfiles/")) {
       rest.remove_prefix(9);
     }
     s = rest;
@@ -244,7 +240,7 @@ FrameCategory classify_frame(const Frame& frame) {
     return FrameCategory::kUser;
   }
   // No source file: tell by the function's name, then by the module.
-  if (starts_with(fn, "testing::")) return FrameCategory::kGoogleTest;
+  if (fn.starts_with("testing::")) return FrameCategory::kGoogleTest;
   if (is_std_function(fn)) return FrameCategory::kStandardLibrary;
   if (is_libc_function(fn)) return FrameCategory::kLibc;
   const std::string_view module = frame.module;

@@ -40,6 +40,8 @@
 
 #include "checker/report/report_parser.h"
 
+#include "checker/report/gtest_output.h"
+#include "checker/report/parse_text.h"
 #include "checker/report/symbolizer.h"
 
 #include <algorithm>
@@ -53,256 +55,6 @@
 
 namespace racelings::report {
 namespace {
-
-constexpr std::size_t kMaxLineBytes = 4096;
-constexpr std::size_t kMaxTextBytes = 1024;     // a title, heading or note
-constexpr std::size_t kMaxMessageBytes = 2048;  // one gtest failure's message
-constexpr std::size_t kMaxMessageLines = 40;
-constexpr std::size_t kMaxNamesPerRun = 4096;  // gtest tests remembered per run
-
-// ---------------------------------------------------------------------------
-// Small string helpers.
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool contains(std::string_view s, std::string_view part) {
-  return s.find(part) != std::string_view::npos;
-}
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
-}
-
-// A small non-negative number; 0 if `s` is not one or is absurdly long.
-int to_int(std::string_view s) {
-  if (!all_digits(s) || s.size() > 9) return 0;
-  int v = 0;
-  for (char c : s) v = v * 10 + (c - '0');
-  return v;
-}
-
-std::string capped(std::string_view s, std::size_t limit = kMaxTextBytes) {
-  return std::string(s.substr(0, limit));
-}
-
-void append_capped(std::string& out, std::string_view text, std::size_t limit) {
-  if (out.size() >= limit) return;
-  const std::size_t room = limit - out.size();
-  if (text.size() <= room) {
-    out.append(text);
-  } else {
-    out.append(text.substr(0, room));
-  }
-}
-
-void append_line(std::string& raw, std::string_view line) {
-  static constexpr std::string_view kCut = "[... truncated]\n";
-  if (ends_with(raw, kCut)) return;
-  if (raw.size() + line.size() + 1 + kCut.size() > kMaxRawBytes) {
-    raw.append(kCut);
-    return;
-  }
-  raw.append(line);
-  raw.push_back('\n');
-}
-
-// Removes ANSI escape sequences (sanitizers colour their output on a tty).
-std::string strip_ansi(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\x1b') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 1 < s.size() && s[i + 1] == '[') {
-      i += 2;
-      while (i < s.size() && !(s[i] >= 0x40 && s[i] <= 0x7e)) ++i;
-    } else {
-      ++i;
-    }
-  }
-  return out;
-}
-
-// Removes a sanitizer's "==1234==" line prefix.
-std::string_view strip_pid_prefix(std::string_view s) {
-  if (!starts_with(s, "==")) return s;
-  std::size_t i = 2;
-  while (i < s.size() && is_digit(s[i])) ++i;
-  if (i > 2 && s.substr(i, 2) == "==") return s.substr(i + 2);
-  return s;
-}
-
-// Removes " (pid=123)" and a trailing colon from a report's first line.
-std::string clean_title(std::string_view s) {
-  s = trim(s);
-  if (std::size_t at = s.rfind(" (pid="); at != std::string_view::npos) {
-    std::string_view rest = s.substr(at);
-    if (ends_with(rest, ")")) s = trim(s.substr(0, at));
-  }
-  while (!s.empty() && s.back() == ':') s.remove_suffix(1);
-  return capped(trim(s));
-}
-
-std::string heading_text(std::string_view s) {
-  s = trim(s);
-  while (!s.empty() && s.back() == ':') s.remove_suffix(1);
-  return capped(trim(s));
-}
-
-bool is_separator(std::string_view t) {
-  return t.size() >= 10 && std::all_of(t.begin(), t.end(), [](char c) { return c == '='; });
-}
-
-// Splits input into lines without copying, each cut to kMaxLineBytes, with
-// '\r' and ANSI escapes removed.
-class LineReader {
- public:
-  explicit LineReader(std::string_view input) : input_(input) {}
-
-  bool next(std::string_view& line) {
-    if (pos_ >= input_.size()) return false;
-    const char* begin = input_.data() + pos_;
-    const std::size_t left = input_.size() - pos_;
-    const void* newline = std::memchr(begin, '\n', left);
-    const std::size_t len =
-        newline != nullptr ? static_cast<std::size_t>(static_cast<const char*>(newline) - begin)
-                           : left;
-    pos_ += len + (newline != nullptr ? 1 : 0);
-    std::string_view l(begin, std::min(len, kMaxLineBytes));
-    while (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    if (l.find('\x1b') != std::string_view::npos) {
-      buffer_ = strip_ansi(l);
-      l = buffer_;
-    }
-    line = l;
-    return true;
-  }
-
- private:
-  std::string_view input_;
-  std::size_t pos_ = 0;
-  std::string buffer_;
-};
-
-// ---------------------------------------------------------------------------
-// Locations and frames.
-
-struct Location {
-  std::string file;
-  int line = 0;
-  int column = 0;
-};
-
-// "path:line:col" or "path:line"; the path is normalised.
-std::optional<Location> parse_location(std::string_view token) {
-  token = trim(token);
-  const std::size_t last = token.rfind(':');
-  if (last == std::string_view::npos || last == 0) return std::nullopt;
-  const std::string_view tail = token.substr(last + 1);
-  if (!all_digits(tail)) return std::nullopt;
-  std::string_view head = token.substr(0, last);
-  Location loc;
-  const std::size_t prev = head.rfind(':');
-  if (prev != std::string_view::npos && prev > 0 && all_digits(head.substr(prev + 1))) {
-    loc.line = to_int(head.substr(prev + 1));
-    loc.column = to_int(tail);
-    head = head.substr(0, prev);
-  } else {
-    loc.line = to_int(tail);
-  }
-  if (head.empty() || loc.line <= 0) return std::nullopt;
-  if (head.find_first_of(" \t()<>'`\"") != std::string_view::npos) return std::nullopt;
-  loc.file = normalize_path(head);
-  if (loc.file.empty()) return std::nullopt;
-  return loc;
-}
-
-// Whether `token` looks like a source file name without a line ("crtstuff.c").
-bool looks_like_source_file(std::string_view token) {
-  if (token.find_first_of("()<>'`\"") != std::string_view::npos) return false;
-  for (std::string_view ext : {".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".inc", ".S"}) {
-    if (ends_with(token, ext)) return true;
-  }
-  return false;
-}
-
-// Whether trimmed line `t` is a stack frame: "#<n> ...".
-bool is_frame_line(std::string_view t) {
-  if (t.size() < 2 || t[0] != '#' || !is_digit(t[1])) return false;
-  std::size_t i = 1;
-  while (i < t.size() && is_digit(t[i])) ++i;
-  return i == t.size() || is_space(t[i]);
-}
-
-// Parses a frame as printed by the sanitizers (TSan "#0 f file:l:c (mod+0x1)",
-// ASan "#0 0x1234 in f file:l:c", "#3 0x1234 in _start (/path/mod+0x1)") and by
-// racelings ("#0 f file:l:c").
-Frame parse_frame(std::string_view t) {
-  Frame frame;
-  std::size_t i = 1;
-  while (i < t.size() && is_digit(t[i])) ++i;
-  frame.index = to_int(t.substr(1, i - 1));
-  std::string_view rest = trim(t.substr(i));
-  if (starts_with(rest, "0x")) {
-    std::size_t end = 2;
-    while (end < rest.size() && !is_space(rest[end])) ++end;
-    rest = trim(rest.substr(end));
-  }
-  if (starts_with(rest, "in ")) rest = trim(rest.substr(3));
-  // Trailing "(BuildId: ...)" and "(module+0xoffset)" groups.
-  for (int guard = 0; guard < 4 && ends_with(rest, ")"); ++guard) {
-    const std::size_t open = rest.rfind('(');
-    if (open == std::string_view::npos) break;
-    const std::string_view inner = rest.substr(open + 1, rest.size() - open - 2);
-    if (starts_with(inner, "BuildId:")) {
-      rest = trim(rest.substr(0, open));
-    } else if (contains(inner, "+0x") && inner.find(' ') == std::string_view::npos) {
-      const std::string_view module = inner.substr(0, inner.rfind("+0x"));
-      const std::size_t slash = module.rfind('/');
-      frame.module = std::string(slash == std::string_view::npos ? module : module.substr(slash + 1));
-      rest = trim(rest.substr(0, open));
-    } else {
-      break;
-    }
-  }
-  // The location is the last token.
-  const std::size_t space = rest.find_last_of(" \t");
-  const std::string_view last = space == std::string_view::npos ? rest : rest.substr(space + 1);
-  const std::string_view before =
-      space == std::string_view::npos ? std::string_view() : trim(rest.substr(0, space));
-  std::string_view function = rest;
-  if (last == "<null>") {
-    function = before;
-  } else if (auto loc = parse_location(last)) {
-    frame.file = std::move(loc->file);
-    frame.line = loc->line;
-    frame.column = loc->column;
-    function = before;
-  } else if (!before.empty() && looks_like_source_file(last)) {
-    frame.file = normalize_path(last);
-    function = before;
-  }
-  if (function == "<null>") function = std::string_view();
-  frame.function = capped(function);
-  return frame;
-}
 
 // ---------------------------------------------------------------------------
 // Threads.
@@ -321,15 +73,15 @@ void add_thread(std::vector<ThreadInfo>& threads, std::string_view id, std::stri
 // The name after a thread id: " 'worker'" (TSan, racelings) or " (worker)"
 // (ASan), but not " (tid=12, running)".
 std::string_view thread_name_after(std::string_view s) {
-  if (starts_with(s, " '")) {
+  if (s.starts_with(" '")) {
     const std::size_t end = s.find('\'', 2);
     if (end != std::string_view::npos && end - 2 <= 64) return s.substr(2, end - 2);
-  } else if (starts_with(s, " (")) {
+  } else if (s.starts_with(" (")) {
     const std::size_t end = s.find(')', 2);
     if (end != std::string_view::npos && end - 2 <= 64) {
       const std::string_view name = s.substr(2, end - 2);
       if (!name.empty() && name.find_first_of("=,") == std::string_view::npos &&
-          !starts_with(name, "0x")) {
+          !name.starts_with("0x")) {
         return name;
       }
     }
@@ -369,7 +121,7 @@ void scan_threads(std::string_view text, std::vector<ThreadInfo>& threads) {
 
 // The first thread id in a "Thread T1 ... created ..." heading.
 std::string_view created_thread_id(std::string_view heading) {
-  if (!starts_with(heading, "Thread ") || !contains(heading, " created ")) return {};
+  if (!heading.starts_with("Thread ") || !contains(heading, " created ")) return {};
   std::size_t end = 7;
   if (end >= heading.size() || heading[end] != 'T') return {};
   ++end;
@@ -381,10 +133,10 @@ std::string_view created_thread_id(std::string_view heading) {
 // Kinds.
 
 Kind tsan_kind(std::string_view what) {
-  if (starts_with(what, "data race")) return Kind::kDataRace;
-  if (starts_with(what, "lock-order-inversion")) return Kind::kLockOrderInversion;
-  if (starts_with(what, "thread leak")) return Kind::kThreadLeak;
-  if (starts_with(what, "heap-use-after-free")) return Kind::kHeapUseAfterFree;
+  if (what.starts_with("data race")) return Kind::kDataRace;
+  if (what.starts_with("lock-order-inversion")) return Kind::kLockOrderInversion;
+  if (what.starts_with("thread leak")) return Kind::kThreadLeak;
+  if (what.starts_with("heap-use-after-free")) return Kind::kHeapUseAfterFree;
   if (contains(what, "signal-unsafe") || contains(what, "signal handler")) {
     return Kind::kSignalUnsafeCall;
   }
@@ -393,10 +145,10 @@ Kind tsan_kind(std::string_view what) {
 }
 
 Kind asan_kind(std::string_view what) {
-  if (starts_with(what, "heap-use-after-free")) return Kind::kHeapUseAfterFree;
-  if (starts_with(what, "stack-use-after-scope")) return Kind::kStackUseAfterScope;
-  if (starts_with(what, "stack-use-after-return")) return Kind::kStackUseAfterReturn;
-  if (starts_with(what, "attempting double-free") || starts_with(what, "double-free")) {
+  if (what.starts_with("heap-use-after-free")) return Kind::kHeapUseAfterFree;
+  if (what.starts_with("stack-use-after-scope")) return Kind::kStackUseAfterScope;
+  if (what.starts_with("stack-use-after-return")) return Kind::kStackUseAfterReturn;
+  if (what.starts_with("attempting double-free") || what.starts_with("double-free")) {
     return Kind::kDoubleFree;
   }
   if (contains(what, "detected memory leaks") || contains(what, "leaked in")) return Kind::kLeak;
@@ -408,7 +160,7 @@ Kind racelings_kind(std::string_view what) {
   std::size_t best_len = 0;
   for (Kind k : kAllKinds) {
     const std::string_view name = kind_name(k);
-    if (name.size() > best_len && starts_with(what, name) &&
+    if (name.size() > best_len && what.starts_with(name) &&
         (what.size() == name.size() || what[name.size()] == ' ' || what[name.size()] == '(')) {
       best = k;
       best_len = name.size();
@@ -476,7 +228,7 @@ std::optional<Start> detect_start(std::string_view line) {
     // anything else is a program printing those words.
     auto where = parse_location(prefix);
     const bool place = where || prefix == "<unknown>" ||
-                       (starts_with(prefix, "(") && contains(prefix, "+0x"));
+                       (prefix.starts_with("(") && contains(prefix, "+0x"));
     if (!place) return std::nullopt;
     Start s{Source::kUbsanRuntime, Kind::kCrash, "UndefinedBehaviorSanitizer",
             clean_title(line.substr(at + 2)), std::move(where)};
@@ -492,7 +244,7 @@ std::optional<Frame> summary_frame(std::string_view summary) {
   if (std::size_t in = summary.rfind(" in "); in != std::string_view::npos) {
     loc_part = summary.substr(0, in);
     function = trim(summary.substr(in + 4));
-  } else if (ends_with(summary, " in")) {
+  } else if (summary.ends_with(" in")) {
     loc_part = summary.substr(0, summary.size() - 3);
   }
   loc_part = trim(loc_part);
@@ -507,42 +259,6 @@ std::optional<Frame> summary_frame(std::string_view summary) {
   f.line = loc->line;
   f.column = loc->column;
   return f;
-}
-
-// Normalises every path-looking token of a line (for SUMMARY lines).
-std::string normalize_tokens(std::string_view s) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (is_space(s[i])) {
-      out.push_back(s[i++]);
-      continue;
-    }
-    std::size_t end = i;
-    while (end < s.size() && !is_space(s[end])) ++end;
-    std::string_view token = s.substr(i, end - i);
-    if (contains(token, "/execroot/") || starts_with(token, "/proc/self/cwd/") ||
-        contains(token, "bazel-out/") || contains(token, ".runfiles/") ||
-        contains(token, "/../")) {
-      std::string_view wrapped = token;
-      const bool paren = starts_with(wrapped, "(");
-      if (paren) wrapped.remove_prefix(1);
-      if (paren) out.push_back('(');
-      out += normalize_path(wrapped);
-    } else {
-      out.append(token);
-    }
-    i = end;
-  }
-  return capped(out);
-}
-
-// Headings of stacks that give context (who created a thread, where a mutex
-// was made, what TSan took for synchronisation) rather than the event itself.
-bool is_context_heading(std::string_view h) {
-  return contains(h, " created ") || starts_with(h, "As if synchronized") ||
-         starts_with(h, "Location is") || starts_with(h, "previously allocated") ||
-         starts_with(h, "Stack of the reporting thread");
 }
 
 // ---------------------------------------------------------------------------
@@ -591,14 +307,14 @@ std::optional<CrashLine> detect_crash(std::string_view t) {
                              "malloc(): ", "free(): invalid", "realloc(): invalid",
                              "munmap_chunk(): invalid", "corrupted size vs. prev_size",
                              "corrupted double-linked list", "malloc_consolidate(): "}) {
-    if (starts_with(t, p)) return CrashLine{Kind::kCrash, capped(t), std::nullopt, false};
+    if (t.starts_with(p)) return CrashLine{Kind::kCrash, capped(t), std::nullopt, false};
   }
   for (std::string_view p : {"free(): double free detected", "double free or corruption"}) {
-    if (starts_with(t, p)) return CrashLine{Kind::kDoubleFree, capped(t), std::nullopt, false};
+    if (t.starts_with(p)) return CrashLine{Kind::kDoubleFree, capped(t), std::nullopt, false};
   }
   // assert(): "prog: file.cc:12: int main(): Assertion `x' failed."
   if (const std::size_t at = t.find(": Assertion `");
-      at != std::string_view::npos && ends_with(t, "' failed.")) {
+      at != std::string_view::npos && t.ends_with("' failed.")) {
     CrashLine c{Kind::kCrash, capped(t), std::nullopt, false};
     const std::string_view before = t.substr(0, at);
     // Find "file:line:" among the ": "-separated parts.
@@ -625,26 +341,9 @@ std::optional<CrashLine> detect_crash(std::string_view t) {
 // making that a separate crash.
 bool is_trailer_line(std::string_view line) {
   const std::string_view t = trim(line);
-  return t.empty() || is_space(line.front()) || starts_with(t, "==") || starts_with(t, "=>") ||
-         starts_with(t, "Shadow byte") || starts_with(t, "ThreadSanitizer: reported") ||
-         starts_with(t, "HINT:") || starts_with(t, "what():") || starts_with(t, "SUMMARY:");
-}
-
-std::string digits_to_hash(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (is_digit(s[i])) {
-      out.push_back('#');
-      while (i + 1 < s.size() && (is_digit(s[i + 1]) || (s[i + 1] >= 'a' && s[i + 1] <= 'f') ||
-                                  s[i + 1] == 'x')) {
-        ++i;
-      }
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
+  return t.empty() || is_space(line.front()) || t.starts_with("==") || t.starts_with("=>") ||
+         t.starts_with("Shadow byte") || t.starts_with("ThreadSanitizer: reported") ||
+         t.starts_with("HINT:") || t.starts_with("what():") || t.starts_with("SUMMARY:");
 }
 
 // ---------------------------------------------------------------------------
@@ -671,11 +370,6 @@ class Parser {
     std::optional<Location> where;
   };
 
-  struct Failure {
-    Frame where;
-    std::string message;
-    std::size_t lines = 0;
-  };
 
   void handle(std::string_view full) {
     const std::string_view line = strip_pid_prefix(full);
@@ -691,14 +385,14 @@ class Parser {
     previous_was_separator_ = separator;
     if (separator) return;
     if (t.empty()) {
-      if (in_test_) gtest_message_line(line, t);
+      if (gtest_.in_test()) gtest_.message_line(line, t);
       return;
     }
-    if (starts_with(t, "SUMMARY: ")) {
+    if (t.starts_with("SUMMARY: ")) {
       orphan_summary(t);
       return;
     }
-    if (t.front() == '[' && handle_gtest(t)) {
+    if (t.front() == '[' && gtest_.handle_marker(t)) {
       absorb_.reset();
       return;
     }
@@ -706,13 +400,13 @@ class Parser {
       handle_crash(std::move(*crash), t);
       return;
     }
-    if (absorb_ && starts_with(t, "what():")) {
+    if (absorb_ && t.starts_with("what():")) {
       Finding& f = out_[*absorb_];
       if (f.notes.size() < kMaxNotesPerFinding) f.notes.push_back(capped(t));
       append_line(f.raw, t);
       return;
     }
-    if (in_test_) gtest_message_line(line, t);
+    if (gtest_.in_test()) gtest_.message_line(line, t);
     if (!is_trailer_line(line)) absorb_.reset();
   }
 
@@ -738,12 +432,12 @@ class Parser {
   // Returns true when the line belonged to the open block.
   bool handle_in_block(std::string_view line, std::string_view t) {
     Finding& f = block_.finding;
-    if (is_separator(t) || starts_with(t, "ThreadSanitizer: reported") ||
-        (t.size() > 1 && t.front() == '[' && is_gtest_marker(t))) {
+    if (is_separator(t) || t.starts_with("ThreadSanitizer: reported") ||
+        (t.size() > 1 && t.front() == '[' && GtestOutput::is_marker(t))) {
       close_block();
       return false;  // the caller still looks at it (separator, gtest marker)
     }
-    if (starts_with(t, "SUMMARY: ")) {
+    if (t.starts_with("SUMMARY: ")) {
       f.summary = normalize_tokens(t.substr(9));
       append_line(f.raw, line);
       close_block();
@@ -785,7 +479,7 @@ class Parser {
   // address, "Location is global '??' at ... ([stack]+0x...)" when the
   // symbolizer cannot name a stack slot: a puzzle for students, not a fact.
   static bool is_unnamed_stack_location(std::string_view note) {
-    return starts_with(note, "Location is global '?\?'") && contains(note, "([stack]+");
+    return note.starts_with("Location is global '?\?'") && contains(note, "([stack]+");
   }
 
   void flush_pending() {
@@ -814,8 +508,8 @@ class Parser {
       if (frame) f.stacks.push_back(Stack{f.title, {std::move(*frame)}});
     }
     finish_threads(f);
-    if (in_test_ && f.notes.size() < kMaxNotesPerFinding) {
-      f.notes.push_back(capped("while running test " + current_test_));
+    if (gtest_.in_test() && f.notes.size() < kMaxNotesPerFinding) {
+      f.notes.push_back(capped("while running test " + gtest_.current_test()));
     }
     block_ = Block();
     absorb_ = emit(std::move(f));
@@ -883,103 +577,10 @@ class Parser {
     f.title = std::move(crash.title);
     f.summary = f.title;
     if (crash.frame) f.stacks.push_back(Stack{"", {std::move(*crash.frame)}});
-    if (in_test_) f.notes.push_back(capped("while running test " + current_test_));
+    if (gtest_.in_test()) f.notes.push_back(capped("while running test " + gtest_.current_test()));
     append_line(f.raw, t);
     const auto index = emit(std::move(f));
     absorb_ = crash.is_signal ? std::nullopt : index;
-  }
-
-  // --- GoogleTest ----------------------------------------------------------
-
-  static bool is_gtest_marker(std::string_view t) {
-    for (std::string_view m : {"[ RUN      ]", "[       OK ]", "[  FAILED  ]", "[==========]",
-                               "[----------]", "[  PASSED  ]", "[  SKIPPED ]", "[ DISABLED ]"}) {
-      if (starts_with(t, m)) return true;
-    }
-    return false;
-  }
-
-  bool handle_gtest(std::string_view t) {
-    if (!is_gtest_marker(t)) return false;
-    const std::string_view rest = trim(t.substr(12));
-    if (starts_with(t, "[ RUN      ]")) {
-      current_test_ = capped(rest);
-      failures_.clear();
-      test_raw_.clear();
-      append_line(test_raw_, t);
-      in_test_ = true;
-    } else if (starts_with(t, "[       OK ]") || starts_with(t, "[  SKIPPED ]")) {
-      in_test_ = false;
-      failures_.clear();
-    } else if (starts_with(t, "[==========] Running")) {
-      emitted_tests_.clear();
-      in_test_ = false;
-    } else if (starts_with(t, "[  FAILED  ]")) {
-      if (contains(rest, "listed below")) {
-        in_test_ = false;
-        return true;
-      }
-      std::size_t end = rest.find_first_of(" ,");
-      const std::string_view name = rest.substr(0, end);
-      if (name.empty() || all_digits(name)) return true;  // "[  FAILED  ] 2 tests"
-      if (emitted_tests_.count(std::string(name)) == 0) {
-        emit_test_failure(name, t);
-      }
-      in_test_ = false;
-      failures_.clear();
-    }
-    return true;
-  }
-
-  void emit_test_failure(std::string_view name, std::string_view t) {
-    if (emitted_tests_.size() < kMaxNamesPerRun) emitted_tests_.insert(std::string(name));
-    Finding f;
-    f.kind = Kind::kTestFailure;
-    f.tool = "gtest";
-    f.title = capped(name);
-    const bool ours = in_test_ && current_test_ == name;
-    if (ours) {
-      for (Failure& failure : failures_) {
-        std::string message = failure.message;
-        while (!message.empty() && message.back() == '\n') message.pop_back();
-        f.stacks.push_back(Stack{std::move(message), {std::move(failure.where)}});
-      }
-      f.raw = std::move(test_raw_);
-    }
-    append_line(f.raw, t);
-    if (!f.stacks.empty()) {
-      const Stack& first = f.stacks.front();
-      const std::string where = location(first.frames.front());
-      const std::string_view message = std::string_view(first.heading).substr(0, first.heading.find('\n'));
-      f.summary = capped((where.empty() ? std::string("unknown file") : where) + ": " +
-                         std::string(message));
-    } else {
-      f.summary = capped(t);
-    }
-    emit(std::move(f));
-    test_raw_.clear();
-  }
-
-  void gtest_message_line(std::string_view line, std::string_view t) {
-    append_line(test_raw_, line);
-    // "file:line: Failure" (gtest on Linux) or "file(line): error: " (MSVC style).
-    if (ends_with(t, ": Failure") || t == "unknown file: Failure") {
-      const std::string_view where = t.substr(0, t.size() - 9);
-      Failure failure;
-      failure.where.function = current_test_;
-      if (auto loc = parse_location(where)) {
-        failure.where.file = std::move(loc->file);
-        failure.where.line = loc->line;
-      }
-      if (failures_.size() < kMaxStacksPerFinding) failures_.push_back(std::move(failure));
-      return;
-    }
-    if (failures_.empty()) return;
-    Failure& last = failures_.back();
-    if (last.lines >= kMaxMessageLines) return;
-    ++last.lines;
-    append_capped(last.message, line, kMaxMessageBytes);
-    append_capped(last.message, "\n", kMaxMessageBytes);
   }
 
   // --- output ----------------------------------------------------------------
@@ -1028,219 +629,8 @@ class Parser {
   bool previous_was_separator_ = false;
   std::optional<std::size_t> absorb_;
 
-  bool in_test_ = false;
-  std::string current_test_;
-  std::vector<Failure> failures_;
-  std::string test_raw_;
-  std::unordered_set<std::string> emitted_tests_;
-};
-
-// ---------------------------------------------------------------------------
-// Build errors.
-
-struct Diagnostic {
-  Location where;
-  std::string_view severity;  // "error", "fatal error", "warning", "note"
-  std::string_view message;
-};
-
-std::optional<Diagnostic> parse_diagnostic(std::string_view line) {
-  for (std::string_view severity : {"fatal error", "error", "warning", "note"}) {
-    const std::string marker = ": " + std::string(severity) + ": ";
-    const std::size_t at = line.find(marker);
-    if (at == std::string_view::npos) continue;
-    auto loc = parse_location(line.substr(0, at));
-    if (!loc) continue;
-    return Diagnostic{std::move(*loc), severity, trim(line.substr(at + marker.size()))};
-  }
-  return std::nullopt;
-}
-
-// "ld.lld: error: msg", "clang: error: msg", "collect2: error: msg".
-std::optional<std::pair<std::string_view, std::string_view>> tool_error(std::string_view t) {
-  const std::size_t at = t.find(": error: ");
-  if (at == std::string_view::npos || at == 0) return std::nullopt;
-  const std::string_view tool = t.substr(0, at);
-  if (tool.find_first_of(" \t:") != std::string_view::npos) return std::nullopt;
-  return std::make_pair(tool, trim(t.substr(at + 9)));
-}
-
-bool is_linker_name(std::string_view tool) {
-  const std::size_t slash = tool.rfind('/');
-  const std::string_view base = slash == std::string_view::npos ? tool : tool.substr(slash + 1);
-  return base == "ld" || starts_with(base, "ld.") || base == "lld" || base == "collect2" ||
-         base == "ld64.lld";
-}
-
-class BuildErrorParser {
- public:
-  std::vector<Finding> run(std::string_view input) {
-    LineReader reader(input);
-    std::string_view line;
-    while (reader.next(line)) handle(line);
-    return std::move(out_);
-  }
-
- private:
-  void handle(std::string_view line) {
-    const std::string_view t = trim(line);
-    if (t.empty()) return;
-    // The sanitizer runtime and its symbolizer, printing in the middle of a
-    // run: not a compiler's or linker's message.
-    if (is_sanitizer_runtime_line(t)) return;
-    if (auto d = parse_diagnostic(line)) {
-      if (d->severity == "error" || d->severity == "fatal error") {
-        Frame frame{0, function_, std::move(d->where.file), d->where.line, d->where.column, ""};
-        start("compiler", d->message, line, std::move(frame));
-      } else if (d->severity == "note" && current_) {
-        Finding& f = out_[*current_];
-        if (f.notes.size() < kMaxNotesPerFinding) {
-          f.notes.push_back(capped(location(Frame{0, "", d->where.file, d->where.line,
-                                                  d->where.column, ""}) +
-                                   ": " + std::string(d->message)));
-        }
-        append_line(f.raw, line);
-      } else {
-        current_.reset();  // a warning's context is not the error's
-      }
-      return;
-    }
-    // gcc's "file.cc: In function 'int main()':" names the function of the
-    // errors that follow.
-    if (const std::size_t at = t.find(": In function ");
-        at != std::string_view::npos && ends_with(t, ":")) {
-      std::string_view fn = t.substr(at + 14);
-      fn.remove_suffix(1);
-      function_ = capped(strip_quotes(fn));
-      current_.reset();
-      return;
-    }
-    if (contains(t, ": In member function ") || contains(t, ": In lambda function") ||
-        contains(t, ": In instantiation of ") || contains(t, ": At global scope")) {
-      function_.clear();
-      current_.reset();
-      return;
-    }
-    // GNU ld: "/usr/bin/ld: /tmp/x.o: in function `main':" then
-    // "x.cc:4: undefined reference to `f()'".
-    if (const std::size_t at = t.find(": in function `");
-        at != std::string_view::npos && ends_with(t, "':")) {
-      link_function_ = capped(t.substr(at + 15, t.size() - at - 17));
-      return;
-    }
-    for (std::string_view what : {"undefined reference to", "multiple definition of"}) {
-      const std::size_t at = t.find(what);
-      if (at == std::string_view::npos) continue;
-      Frame frame;
-      frame.function = link_function_;
-      std::string_view prefix = t.substr(0, at);
-      while (!prefix.empty() && (prefix.back() == ' ' || prefix.back() == ':')) {
-        prefix.remove_suffix(1);
-      }
-      if (const std::size_t space = prefix.find_last_of(" \t"); space != std::string_view::npos) {
-        prefix = prefix.substr(space + 1);
-      }
-      if (auto loc = parse_location(prefix)) {
-        frame.file = std::move(loc->file);
-        frame.line = loc->line;
-        frame.column = loc->column;
-      }
-      start("linker", t.substr(at), line, std::move(frame));
-      return;
-    }
-    // lld: ">>> referenced by x.cc:4 (/full/path/x.cc:4)" and ">>> x.o:(main)".
-    if (starts_with(t, ">>>") && current_ && out_[*current_].tool == "linker") {
-      lld_context(trim(t.substr(3)), line);
-      return;
-    }
-    if (auto te = tool_error(t)) {
-      const bool summary_line = starts_with(te->second, "linker command failed") ||
-                                starts_with(te->second, "ld returned");
-      if (summary_line && saw_linker_error_) {
-        if (current_) append_line(out_[*current_].raw, line);
-        return;
-      }
-      const bool linker = is_linker_name(te->first) || summary_line;
-      start(linker ? "linker" : "compiler", te->second, line, std::nullopt);
-      return;
-    }
-    if (current_) append_line(out_[*current_].raw, line);
-  }
-
-  static std::string_view strip_quotes(std::string_view s) {
-    // gcc quotes with ‘’ (UTF-8) or '' depending on the locale.
-    for (std::string_view q : {"\xe2\x80\x98", "'", "`"}) {
-      if (starts_with(s, q)) {
-        s.remove_prefix(q.size());
-        break;
-      }
-    }
-    for (std::string_view q : {"\xe2\x80\x99", "'"}) {
-      if (ends_with(s, q)) {
-        s.remove_suffix(q.size());
-        break;
-      }
-    }
-    return s;
-  }
-
-  void lld_context(std::string_view rest, std::string_view line) {
-    Finding& f = out_[*current_];
-    append_line(f.raw, line);
-    if (starts_with(rest, "referenced by ")) {
-      rest = trim(rest.substr(14));
-      std::optional<Location> loc;
-      if (const std::size_t open = rest.find(" ("); open != std::string_view::npos &&
-                                                     ends_with(rest, ")")) {
-        loc = parse_location(rest.substr(open + 2, rest.size() - open - 3));
-        if (!loc) loc = parse_location(rest.substr(0, open));
-      } else {
-        loc = parse_location(rest);
-      }
-      if (!loc || f.stacks.empty()) return;
-      Stack& s = f.stacks.front();
-      if (s.frames.size() >= kMaxFramesPerStack) return;
-      Frame frame{static_cast<int>(s.frames.size()), "", std::move(loc->file), loc->line,
-                  loc->column, ""};
-      // A frame-less stack from "ld.lld: error:" gets this as its first frame.
-      s.frames.push_back(std::move(frame));
-      return;
-    }
-    // ">>>               /tmp/x.o:(main)": the function of the last reference.
-    if (const std::size_t open = rest.rfind(":("); open != std::string_view::npos &&
-                                                    ends_with(rest, ")") && !f.stacks.empty()) {
-      Stack& s = f.stacks.front();
-      if (!s.frames.empty() && s.frames.back().function.empty()) {
-        s.frames.back().function = capped(rest.substr(open + 2, rest.size() - open - 3));
-      }
-    }
-  }
-
-  void start(std::string_view tool, std::string_view message, std::string_view line,
-             std::optional<Frame> frame) {
-    Finding f;
-    f.kind = Kind::kBuildError;
-    f.tool = std::string(tool);
-    f.title = capped(message);
-    f.summary = normalize_tokens(trim(line));
-    Stack s;
-    if (frame && !frame->file.empty()) s.frames.push_back(std::move(*frame));
-    f.stacks.push_back(std::move(s));
-    append_line(f.raw, line);
-    if (tool == "linker") saw_linker_error_ = true;
-    if (out_.size() >= kMaxFindings) {
-      current_.reset();
-      return;
-    }
-    out_.push_back(std::move(f));
-    current_ = out_.size() - 1;
-  }
-
-  std::vector<Finding> out_;
-  std::optional<std::size_t> current_;
-  std::string function_;
-  std::string link_function_;
-  bool saw_linker_error_ = false;
+  // Failed tests go to the findings like any other report.
+  GtestOutput gtest_{[this](Finding f) { emit(std::move(f)); }};
 };
 
 struct SignalName {
@@ -1264,23 +654,9 @@ constexpr SignalName kSignals[] = {
     {SIGSYS, "SIGSYS", "bad system call"},
 };
 
-void drop_empty_stacks(std::vector<Finding>& findings) {
-  for (Finding& f : findings) {
-    f.stacks.erase(std::remove_if(f.stacks.begin(), f.stacks.end(),
-                                  [](const Stack& s) { return s.frames.empty(); }),
-                   f.stacks.end());
-  }
-}
-
 }  // namespace
 
 std::vector<Finding> parse_reports(std::string_view output) { return Parser().run(output); }
-
-std::vector<Finding> parse_build_errors(std::string_view compiler_output) {
-  std::vector<Finding> out = BuildErrorParser().run(compiler_output);
-  drop_empty_stacks(out);
-  return out;
-}
 
 Finding crash_from_signal(int sig) {
   Finding f;
@@ -1299,48 +675,6 @@ Finding crash_from_signal(int sig) {
   f.summary = "the program died of signal " + std::to_string(sig) + " (" + name + ")";
   f.raw = f.summary + "\n";
   return f;
-}
-
-std::string merge_key(const Finding& finding) {
-  std::string key(kind_name(finding.kind));
-  key += '|';
-  std::vector<std::string> places;
-  for (const Stack& s : finding.stacks) {
-    if (is_context_heading(s.heading)) continue;
-    for (const Frame& f : s.frames) {
-      if (!is_user_frame(f)) continue;
-      places.push_back(f.file + ":" + std::to_string(f.line));
-      break;
-    }
-  }
-  std::sort(places.begin(), places.end());
-  places.erase(std::unique(places.begin(), places.end()), places.end());
-  for (const std::string& p : places) {
-    key += p;
-    key += ';';
-  }
-  if (places.empty() || finding.kind == Kind::kTestFailure ||
-      finding.kind == Kind::kBuildError) {
-    key += '|';
-    key += digits_to_hash(finding.title);
-  }
-  return key;
-}
-
-std::vector<Finding> merge_findings(std::vector<Finding> findings) {
-  std::vector<Finding> out;
-  std::unordered_map<std::string, std::size_t> index;
-  for (Finding& f : findings) {
-    std::string key = merge_key(f);
-    auto it = index.find(key);
-    if (it != index.end()) {
-      out[it->second].count += f.count;
-      continue;
-    }
-    index.emplace(std::move(key), out.size());
-    out.push_back(std::move(f));
-  }
-  return out;
 }
 
 }  // namespace racelings::report
