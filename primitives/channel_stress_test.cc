@@ -199,7 +199,7 @@ TEST(ChannelStress, TheReceiverLeavingMidStreamLeaksNothing) {
       EXPECT_GE(ok.load(), each) << flavor(bound);
     }
     EXPECT_EQ(Counted::alive(), 0) << flavor(bound);
-    EXPECT_EQ(Counted::double_destroyed().load(), 0) << flavor(bound);
+    EXPECT_EQ(Counted::double_destroyed(), 0) << flavor(bound);
   }
 }
 

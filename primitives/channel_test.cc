@@ -317,7 +317,7 @@ TEST(Channel, MessagesAreNeitherLeakedNorDestroyedTwice) {
     sender.join();
   }
   EXPECT_EQ(Counted::alive(), 0);
-  EXPECT_EQ(Counted::double_destroyed().load(), 0);
+  EXPECT_EQ(Counted::double_destroyed(), 0);
 }
 
 TEST(Channel, ManyProducersOneConsumerUnderStress) {

@@ -171,7 +171,7 @@ TEST(Mutex, DataIsNeitherLeakedNorDestroyedTwice) {
     EXPECT_EQ(out.value(), 2);
   }
   EXPECT_EQ(Counted::alive(), 0);
-  EXPECT_EQ(Counted::double_destroyed().load(), 0);
+  EXPECT_EQ(Counted::double_destroyed(), 0);
 }
 
 TEST(Mutex, ConcurrentIncrementsAreNeverLost) {

@@ -95,7 +95,7 @@ TEST(OnceLock, ValuesAreNeitherLeakedNorDestroyedTwice) {
     EXPECT_EQ(out->value(), 4);
   }
   EXPECT_EQ(Counted::alive(), 0);
-  EXPECT_EQ(Counted::double_destroyed().load(), 0);
+  EXPECT_EQ(Counted::double_destroyed(), 0);
 }
 
 TEST(OnceLock, ALazySingletonIsSharedByAllThreads) {

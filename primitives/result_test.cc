@@ -120,7 +120,7 @@ TEST(Result, ValuesAndErrorsAreNeitherLeakedNorDestroyedTwice) {
     EXPECT_EQ(v.error().value(), 7);
   }
   EXPECT_EQ(Counted::alive(), 0);
-  EXPECT_EQ(Counted::double_destroyed().load(), 0);
+  EXPECT_EQ(Counted::double_destroyed(), 0);
 }
 
 }  // namespace

@@ -188,7 +188,7 @@ TEST(RwLock, DataIsNeitherLeakedNorDestroyedTwice) {
     EXPECT_EQ(std::move(lock).into_inner().value(), 2);
   }
   EXPECT_EQ(Counted::alive(), 0);
-  EXPECT_EQ(Counted::double_destroyed().load(), 0);
+  EXPECT_EQ(Counted::double_destroyed(), 0);
 }
 
 TEST(RwLock, ReadersNeverSeeAHalfDoneWrite) {

@@ -1,14 +1,16 @@
 // test_util.h
 // -----------------------------------------------------------------------------
 //
-// Helpers shared by the primitives' unit tests (testonly):
+// The one set of helpers for the tests of the primitives, primitives/parallel
+// and primitives/async (testonly):
 //
 //   * `Counted`: a value type that counts its constructions and destructions
 //     and notices a destruction of an object that is already dead, so a test
 //     proves a primitive neither leaks values nor destroys them twice.
-//   * `stress_iterations(n)`: a loop count that scales with the environment
-//     variable RACELINGS_STRESS_SCALE (default 1) and shrinks under a
-//     sanitizer, which slows code down 5-15x (as loom's tests do).
+//   * `scaled(n, floor)` (and `stress_iterations(n)`): a loop count that
+//     scales with the environment variable RACELINGS_STRESS_SCALE (default 1)
+//     and shrinks under a sanitizer, which slows code down 5-15x (as loom's
+//     tests do), and under schedule stress (RACELINGS_STRESS).
 //   * `ReportCapture`: collects the detector's reports instead of printing
 //     them, for reports that do not stop the program (inversions, leaks).
 //   * `eventually(pred)`: waits (polling) until `pred()` holds or a generous
@@ -17,6 +19,7 @@
 #ifndef RACELINGS_PRIMITIVES_TEST_UTIL_H_
 #define RACELINGS_PRIMITIVES_TEST_UTIL_H_
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -24,6 +27,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "primitives/detector.h"
@@ -57,17 +61,33 @@ inline constexpr bool kUnderTsan = false;
 inline constexpr bool kUnderTsan = false;
 #endif
 
-// RACELINGS_STRESS_SCALE (a positive number, default 1) times `base`, divided
-// by 10 under a sanitizer; never less than 1.
-inline int stress_iterations(int base) {
-  double scale = 1.0;
-  if (const char* env = std::getenv("RACELINGS_STRESS_SCALE"); env != nullptr && *env != '\0') {
-    scale = std::atof(env);
-    if (scale <= 0) scale = 1.0;
-  }
-  double n = base * scale / (kUnderSanitizer ? 10.0 : 1.0);
-  return n < 1 ? 1 : static_cast<int>(n);
+// RACELINGS_STRESS_SCALE as a number (default 1).
+inline double stress_scale() {
+  const char* env = std::getenv("RACELINGS_STRESS_SCALE");
+  if (env == nullptr || *env == '\0') return 1.0;
+  char* end = nullptr;
+  double v = std::strtod(env, &end);
+  return (end != nullptr && *end == '\0' && v > 0) ? v : 1.0;
 }
+
+// True when schedule stress (RACELINGS_STRESS) is on: every lock and steal
+// may sleep, so loops shrink further.
+inline bool schedule_stress() {
+  const char* env = std::getenv("RACELINGS_STRESS");
+  return env != nullptr && *env != '\0' && !(env[0] == '0' && env[1] == '\0');
+}
+
+// `base` iterations times RACELINGS_STRESS_SCALE, divided by 10 under a
+// sanitizer and by 4 under schedule stress; at least `floor`.
+template <typename N>
+N scaled(N base, std::type_identity_t<N> floor = 1) {
+  double n = static_cast<double>(base) * stress_scale();
+  if (kUnderSanitizer) n /= 10;
+  if (schedule_stress()) n /= 4;
+  return std::max(floor, static_cast<N>(n));
+}
+
+inline int stress_iterations(int base) { return scaled(base); }
 
 // Counted: an int-like value whose lifetimes are counted. Every live object
 // holds a canary; destroying an object whose canary is gone counts as a
@@ -75,25 +95,15 @@ inline int stress_iterations(int base) {
 // joining every thread that touched the objects (join orders the writes).
 class Counted {
  public:
-  static std::atomic<int64_t>& constructed() {
-    static std::atomic<int64_t> n{0};
-    return n;
-  }
-  static std::atomic<int64_t>& destroyed() {
-    static std::atomic<int64_t> n{0};
-    return n;
-  }
-  static std::atomic<int64_t>& double_destroyed() {
-    static std::atomic<int64_t> n{0};
-    return n;
-  }
+  static int64_t created() { return constructed_.load(std::memory_order_relaxed); }
+  static int64_t double_destroyed() { return double_destroyed_.load(std::memory_order_relaxed); }
   static int64_t alive() {
-    return constructed().load(std::memory_order_relaxed) - destroyed().load(std::memory_order_relaxed);
+    return constructed_.load(std::memory_order_relaxed) - destroyed_.load(std::memory_order_relaxed);
   }
   static void reset() {
-    constructed().store(0, std::memory_order_relaxed);
-    destroyed().store(0, std::memory_order_relaxed);
-    double_destroyed().store(0, std::memory_order_relaxed);
+    constructed_.store(0, std::memory_order_relaxed);
+    destroyed_.store(0, std::memory_order_relaxed);
+    double_destroyed_.store(0, std::memory_order_relaxed);
   }
 
   explicit Counted(int value = 0) : value_(value) { born(); }
@@ -108,9 +118,9 @@ class Counted {
     return *this;
   }
   ~Counted() {
-    if (canary_ != kAlive) double_destroyed().fetch_add(1, std::memory_order_relaxed);
+    if (canary_ != kAlive) double_destroyed_.fetch_add(1, std::memory_order_relaxed);
     canary_ = kDead;
-    destroyed().fetch_add(1, std::memory_order_relaxed);
+    destroyed_.fetch_add(1, std::memory_order_relaxed);
   }
 
   int value() const { return value_; }
@@ -119,7 +129,11 @@ class Counted {
  private:
   static constexpr uint64_t kAlive = 0xC0FFEE0DDBA11ULL;
   static constexpr uint64_t kDead = 0xDEADDEADDEADULL;
-  void born() { constructed().fetch_add(1, std::memory_order_relaxed); }
+  void born() { constructed_.fetch_add(1, std::memory_order_relaxed); }
+
+  static inline std::atomic<int64_t> constructed_{0};
+  static inline std::atomic<int64_t> destroyed_{0};
+  static inline std::atomic<int64_t> double_destroyed_{0};
 
   int value_;
   volatile uint64_t canary_ = kAlive;

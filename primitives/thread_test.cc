@@ -361,7 +361,7 @@ TEST(Thread, ThreadResultsAreNeitherLeakedNorDestroyedTwice) {
     EXPECT_TRUE(thrower.join_result().is_err());
   }
   EXPECT_EQ(Counted::alive(), 0);
-  EXPECT_EQ(Counted::double_destroyed().load(), 0);
+  EXPECT_EQ(Counted::double_destroyed(), 0);
 }
 
 TEST(Thread, ManySpawnsAndJoinsUnderStress) {

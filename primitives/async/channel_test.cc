@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "primitives/async/async.h"
-#include "primitives/async/test_util.h"
+#include "primitives/async/both_modes.h"
 #include "primitives/thread.h"
 
 namespace racelings {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "primitives/async/async.h"
-#include "primitives/async/test_util.h"
+#include "primitives/async/both_modes.h"
 
 namespace racelings {
 namespace async {

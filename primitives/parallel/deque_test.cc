@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "primitives/parallel/test_util.h"
+#include "primitives/test_util.h"
 #include "primitives/thread.h"
 
 namespace racelings {

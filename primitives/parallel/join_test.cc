@@ -17,7 +17,7 @@
 #include "primitives/channel.h"
 #include "primitives/mutex.h"
 #include "primitives/parallel/parallel.h"
-#include "primitives/parallel/test_util.h"
+#include "primitives/test_util.h"
 #include "primitives/parallel/thread_pool.h"
 #include "primitives/thread.h"
 

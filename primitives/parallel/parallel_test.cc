@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "primitives/parallel/test_util.h"
+#include "primitives/test_util.h"
 
 namespace racelings {
 namespace {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "primitives/parallel/parallel.h"
-#include "primitives/parallel/test_util.h"
+#include "primitives/test_util.h"
 #include "primitives/parallel/thread_pool.h"
 #include "primitives/thread.h"
 
