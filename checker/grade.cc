@@ -47,10 +47,6 @@ std::string safe_name(std::string name) {
   return name.empty() ? "student" : name;
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::string cache_base() {
   const char* xdg = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
@@ -75,7 +71,7 @@ std::vector<Submission> list_submissions(const std::string& dir) {
       continue;
     }
     for (const char* ext : {".tar.gz", ".tgz", ".tar", ".zip"}) {
-      if (ends_with(name, ext)) {
+      if (name.ends_with(ext)) {
         out.push_back({safe_name(name.substr(0, name.size() - std::string(ext).size())), entry.path(), true});
         break;
       }
@@ -93,7 +89,7 @@ bool unpack(const fs::path& archive, const std::string& dest, std::string& error
   fs::create_directories(dest, ec);
   RunOptions o;
   std::string name = archive.filename().string();
-  if (ends_with(name, ".zip")) {
+  if (name.ends_with(".zip")) {
     o.argv = {"/usr/bin/unzip", "-qq", "-o", fs::absolute(archive).string(), "-d", dest};
   } else {
     o.argv = {"/bin/tar", "--no-same-owner", "--no-same-permissions", "-xf", fs::absolute(archive).string(), "-C", dest};
@@ -130,10 +126,6 @@ std::vector<std::string> submission_files(const fs::path& root) {
   }
   return out;
 }
-
-struct ExerciseResult {
-  json doc;  // what <student>/exercises/<name>.json holds
-};
 
 json exercise_json(const Exercise& ex, const std::string& key, bool passed, const std::string& reason,
                    const std::vector<std::string>& kinds, const std::string& output, int runs, int clean_runs,
@@ -195,7 +187,6 @@ std::string tree_hash(const std::string& dir) {
 }  // namespace
 
 int cmd_grade(Context& ctx, const GradeOptions& options) {
-  const Ui& ui = ctx.ui;
   std::error_code ec;
   if (!fs::is_directory(options.submissions, ec)) {
     std::cerr << "racelings: " << options.submissions << " is not a directory of submissions\n";
@@ -315,8 +306,8 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
     for (const auto& ex : catalog.exercises()) {
       std::string best;
       for (const auto& f : files) {
-        if (f == ex.name + "/exercise.cc" || ends_with(f, "/" + ex.name + "/exercise.cc")) {
-          bool canonical = ends_with(f, "exercises/" + ex.name + "/exercise.cc");
+        if (f == ex.name + "/exercise.cc" || f.ends_with("/" + ex.name + "/exercise.cc")) {
+          bool canonical = f.ends_with("exercises/" + ex.name + "/exercise.cc");
           if (best.empty() || canonical) best = f;
         }
       }
@@ -327,16 +318,16 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
       auto mine = read_file((root / f).string());
       auto theirs = read_file(pristine + "/" + f);
       if (!theirs || !mine || *mine == *theirs) continue;
-      if (ends_with(f, "/exercise.cc") || f == "exercise.cc") continue;
+      if (f.ends_with("/exercise.cc") || f == "exercise.cc") continue;
       bool counted = false;
       for (const auto& ex : catalog.exercises()) {
         std::string dir = "exercises/" + ex.name + "/";
-        if (f.rfind(dir, 0) == 0 && !ends_with(f, "README.md")) {
+        if (f.rfind(dir, 0) == 0 && !f.ends_with("README.md")) {
           tampered[ex.name].push_back(f);
           counted = true;
         }
       }
-      if (!counted && !ends_with(f, ".md")) ignored.push_back(f);
+      if (!counted && !f.ends_with(".md")) ignored.push_back(f);
     }
     if (!ignored.empty()) {
       std::string list;
@@ -575,7 +566,6 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
   write_file_atomically(out + "/report.html", class_report_html(cls));
   std::cout << "Wrote " << out << "/class.csv, report.html and <student>/results.json\n";
   ::close(lock_fd);
-  (void)ui;
   return kExitOk;
 }
 

@@ -149,9 +149,7 @@ void report_self_deadlock(ThreadRecord& t, LockInfo& lock, Mode mode, int slot, 
 // ---- LockInfo ----------------------------------------------------------------
 
 LockInfo::LockInfo(LockKind kind, std::string_view name, std::source_location created)
-    : id_(next_lock_id.fetch_add(1, std::memory_order_relaxed)), kind_(kind), name_(name), created_(created) {
-  Invisible invisible;
-}
+    : id_(next_lock_id.fetch_add(1, std::memory_order_relaxed)), kind_(kind), name_(name), created_(created) {}
 
 LockInfo::~LockInfo() {
   Invisible invisible;
