@@ -287,6 +287,9 @@ bool os_thread_may_wake(pid_t tid, const std::map<pid_t, OsThreadSample>& before
 // `timeout` report. Used by the test watchdog.
 void report_timeout(std::string_view test_name, double seconds);
 
+// "file:line:column" (column left out when unknown), as reports print it.
+std::string location_text(const std::source_location& l);
+
 // Prints a report in the format of REPORTS.md, one at a time, counted in
 // reports_so_far() and honouring the testing sink and RACELINGS_REPORT_PATH.
 // `with_stack` adds the reporting thread's stack when a sanitizer is linked

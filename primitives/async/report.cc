@@ -26,16 +26,7 @@ std::string function_of(const std::source_location& l) {
 
 }  // namespace
 
-std::string location_text(const std::source_location& l) {
-  std::string s = l.file_name();
-  s += ':';
-  s += std::to_string(l.line());
-  if (l.column() != 0) {
-    s += ':';
-    s += std::to_string(l.column());
-  }
-  return s;
-}
+std::string location_text(const std::source_location& l) { return detector::location_text(l); }
 
 std::string frame_text(const std::source_location& l) {
   if (l.line() == 0) return "    #0 <unknown location>\n";

@@ -146,7 +146,6 @@ extern std::atomic<bool> process_exiting;
 
 // ---- Reports (report.cc) ----------------------------------------------------
 
-std::string location_text(const std::source_location& l);
 std::string frame_text(const std::source_location& l);
 std::string summary_text(const std::string& kind, const std::source_location& l);
 std::string describe_thread_locked(const ThreadRecord& t);
