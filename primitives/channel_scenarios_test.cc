@@ -40,7 +40,7 @@ ChildResult explore(const std::string& scenario) {
   return run_scenario(scenario, {{"RACELINGS_EXPLORE", "budget=" + std::to_string(kBudget)}});
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing_util::contains;
 
 class CorrectChannelProgram : public ::testing::TestWithParam<const char*> {};
 

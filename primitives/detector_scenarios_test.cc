@@ -57,7 +57,7 @@ std::vector<std::string> expected_sites(const std::string& out) {
   return sites;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing_util::contains;
 
 // Common checks for a scenario that must end in a deadlock report.
 std::string expect_deadlock(const ChildResult& r, const std::string& qualifier) {

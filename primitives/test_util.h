@@ -26,6 +26,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -185,6 +186,9 @@ class ReportCapture {
     return *s;
   }
 };
+
+// Whether `text` contains `part` (std::string::contains is C++23's).
+inline bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
 // Polls `pred` every millisecond for up to `limit`; returns its last value.
 template <typename Pred>

@@ -148,10 +148,6 @@ constexpr std::string_view kTerminate =
     "inside the thread or use a JoinHandle whose join() hands them back, and join every thread "
     "before it goes out of scope.";
 
-bool contains(std::string_view s, std::string_view part) {
-  return s.find(part) != std::string_view::npos;
-}
-
 // ANSI styles, empty when colour is off.
 struct Paint {
   bool on;

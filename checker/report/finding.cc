@@ -28,10 +28,6 @@ constexpr std::array<std::pair<Kind, std::string_view>, 17> kKindNames = {{
     {Kind::kClean, "clean"},
 }};
 
-bool contains(std::string_view s, std::string_view part) {
-  return s.find(part) != std::string_view::npos;
-}
-
 // Whether `path` has `name` as one whole component ("a/name/b", "name/b").
 bool has_component(std::string_view path, std::string_view name) {
   for (std::size_t at = path.find(name); at != std::string_view::npos;

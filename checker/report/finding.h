@@ -26,6 +26,9 @@
 
 namespace racelings::report {
 
+// Whether `s` contains `part` (string_view::contains is C++23's).
+inline bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+
 // The checker's vocabulary. The string forms (`kind_name`) are part of the
 // interface: they appear in reports, JSON and the racelings report blocks.
 enum class Kind {

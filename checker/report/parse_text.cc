@@ -9,10 +9,6 @@
 
 namespace racelings::report {
 
-bool contains(std::string_view s, std::string_view part) {
-  return s.find(part) != std::string_view::npos;
-}
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

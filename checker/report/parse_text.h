@@ -25,7 +25,6 @@ inline constexpr std::size_t kMaxMessageLines = 40;
 inline constexpr std::size_t kMaxNamesPerRun = 4096;  // gtest tests remembered per run
 
 
-bool contains(std::string_view s, std::string_view part);
 bool is_space(char c);
 
 bool is_digit(char c);

@@ -40,7 +40,7 @@ ChildResult explore(const std::string& scenario, const std::string& spec = "budg
   return run_scenario(scenario, {{"RACELINGS_EXPLORE", spec}});
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing_util::contains;
 
 // The explorer's summary line, "racelings: explore: result=...".
 std::string result_line(const ChildResult& r) {
