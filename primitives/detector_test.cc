@@ -241,6 +241,8 @@ TEST(Detector, ATimeoutReportNeverReadsALockThatARunningThreadDestroys) {
       made.fetch_add(1, std::memory_order_relaxed);
     }
   });
+  // The reports start once the thread churns, so that they overlap.
+  ASSERT_TRUE(eventually([&] { return made.load(std::memory_order_relaxed) > 0; }));
   const int reports = testing_util::stress_iterations(3000);
   for (int i = 0; i < reports; ++i) {
     detector::report_timeout("Suite.Churn", 1.0);
@@ -261,7 +263,6 @@ TEST(Detector, ATimeoutReportNeverReadsALockThatARunningThreadDestroys) {
   }
   stop.store(true);
   churn.join();
-  EXPECT_GT(made.load(), 0);
 }
 
 TEST(Detector, StressHooksDoNothingWhenStressIsOff) {
