@@ -33,8 +33,21 @@ option_value() { # VAR_NAME PROGRAM: the value of VAR_NAME in PROGRAM.env
   sed -n "s/^$1=//p" "$2.env"
 }
 
+# exit_code_set PROGRAM VAR: the exitcode= that VAR of PROGRAM.env sets.
+exit_code_set() {
+  option_value "$2" "$1" | tr ':' '\n' | sed -n 's/^exitcode=//p'
+}
+
+# expect_report PROGRAM PATTERN LINE VAR: the report, naming LINE, and the
+# exit code that VAR of PROGRAM.env sets (not 0: a report must fail the run).
 expect_report() {
-  local program=$1 pattern=$2 line=$3 want_code=$4
+  local program=$1 pattern=$2 line=$3 want_code
+  want_code=$(exit_code_set "$program" "$4")
+  if [ -z "$want_code" ] || [ "$want_code" = 0 ]; then
+    echo "FAIL: $4 of $program.env sets no non-zero exitcode (got '$want_code')"
+    fail=1
+    return
+  fi
   run_with_env "$program"
   if ! grep -q "$pattern" <<<"$out"; then
     echo "FAIL: $program printed no '$pattern' (exit $code). Output:"
@@ -101,14 +114,14 @@ expect_all_options_set() {
   fi
 }
 
-expect_report "$dir/racy_tsan" "WARNING: ThreadSanitizer: data race" "racy.cc:11" 66
-expect_report "$dir/uaf_asan" "ERROR: AddressSanitizer: heap-use-after-free" "uaf.cc:8" 1
+expect_report "$dir/racy_tsan" "WARNING: ThreadSanitizer: data race" "racy.cc:11" TSAN_OPTIONS
+expect_report "$dir/uaf_asan" "ERROR: AddressSanitizer: heap-use-after-free" "uaf.cc:8" ASAN_OPTIONS
 expect_all_options_set "$dir/racy_tsan" TSAN_OPTIONS
 expect_all_options_set "$dir/uaf_asan" ASAN_OPTIONS
 [ -n "$(option_value LSAN_OPTIONS "$dir/uaf_asan")" ] || { echo "FAIL: uaf_asan.env sets no LSAN_OPTIONS"; fail=1; }
 
 expect_hidden_when_bare "$dir/racy_quiet_tsan" "ThreadSanitizer"
-expect_report "$dir/racy_quiet_tsan" "WARNING: ThreadSanitizer: data race" "racy.cc:11" 66
+expect_report "$dir/racy_quiet_tsan" "WARNING: ThreadSanitizer: data race" "racy.cc:11" TSAN_OPTIONS
 expect_hidden_when_bare "$dir/uaf_quiet_asan" "AddressSanitizer"
-expect_report "$dir/uaf_quiet_asan" "ERROR: AddressSanitizer: heap-use-after-free" "uaf.cc:8" 1
+expect_report "$dir/uaf_quiet_asan" "ERROR: AddressSanitizer: heap-use-after-free" "uaf.cc:8" ASAN_OPTIONS
 exit $fail
