@@ -19,16 +19,22 @@ namespace detector {
 
 namespace {
 
+// A file of a thread in /proc/self/task, up to 255 bytes; "" when it cannot
+// be read (the thread has ended).
+std::string read_task_file(pid_t tid, const char* name) {
+  std::string path = "/proc/self/task/" + std::to_string(tid) + "/" + name;
+  char buf[256];
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+  ::close(fd);
+  return std::string(buf, n > 0 ? static_cast<size_t>(n) : 0);
+}
+
 // The test watchdog and the all-blocked watcher: threads that never wake a
 // thread or task of the program.
 bool is_racelings_helper(pid_t tid) {
-  std::string path = "/proc/self/task/" + std::to_string(tid) + "/comm";
-  char buf[64] = {};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-  ::close(fd);
-  std::string comm(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  std::string comm = read_task_file(tid, "comm");
   if (!comm.empty() && comm.back() == '\n') comm.pop_back();
   return comm == "racelings-dog" || comm == "racelings-watch";
 }
@@ -39,13 +45,9 @@ bool is_racelings_helper(pid_t tid) {
 // counts as one that may wake.
 bool may_wake_later(pid_t tid) {
 #if defined(__x86_64__)
-  std::string path = "/proc/self/task/" + std::to_string(tid) + "/syscall";
-  char buf[256] = {};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;
-  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-  ::close(fd);
-  if (n <= 0) return true;
+  const std::string text = read_task_file(tid, "syscall");
+  if (text.empty()) return true;
+  const char* buf = text.c_str();
   // "<nr> <arg1> ... <arg6> <sp> <pc>", or "running", or "-1 <sp> <pc>".
   char* end = nullptr;
   long nr = std::strtol(buf, &end, 10);
