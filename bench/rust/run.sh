@@ -12,8 +12,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 registry=/usr/share/cargo/registry
-pkgs=(librust-crossbeam-channel-dev librust-rayon-dev)
-apt_line="apt-get install -y ${pkgs[*]}"
+# The crates are declared in ../../racelings (BENCH_PACKAGES), which installs them.
+racelings="$here/../../racelings"
+apt_line="$racelings install --bench"
 
 log() { echo "bench/rust: $*" >&2; }
 
@@ -26,11 +27,11 @@ have_crates() {
 if ! have_crates; then
     if [[ $(id -u) -eq 0 && -z ${RACELINGS_NO_APT:-} ]] && command -v apt-get >/dev/null; then
         log "Rust crates missing under $registry; running: $apt_line"
-        { apt-get update -q && DEBIAN_FRONTEND=noninteractive $apt_line; } >&2 || true
+        "$racelings" install --bench >&2 || true
     fi
     if ! have_crates; then
         log "ERROR: crossbeam-channel/rayon crates not found under $registry."
-        log "Fix (as root): apt-get update && $apt_line"
+        log "Fix (as root): $apt_line"
         exit 3
     fi
 fi
@@ -45,7 +46,7 @@ cd "$here" # .cargo/config.toml (directory source) is picked up from the cwd
 log "building in $CARGO_TARGET_DIR"
 if ! cargo build --release --offline --locked >&2; then
     log "ERROR: cargo build --release --offline failed (see above)."
-    log "If a crate is missing: apt-get update && $apt_line"
+    log "If a crate is missing: $apt_line"
     exit 4
 fi
 
