@@ -24,7 +24,13 @@ while IFS= read -r pattern; do
   excludes+=("--exclude=./$pattern")
 done <"$root/.dockerignore"
 copy=$(mktemp -d /tmp/racelings-devcontainer.XXXXXX)
-trap 'rm -rf "$copy"' EXIT
+# The copy's Bazel server and output base go with it: each run would
+# otherwise leave some 500 MB under ~/.cache/bazel (a CI machine filled up).
+cleanup() {
+  (cd "$copy" && bazel clean --expunge >/dev/null 2>&1) || true
+  rm -rf "$copy"
+}
+trap cleanup EXIT
 tar -C "$root" "${excludes[@]}" -cf - . | tar -C "$copy" -xf -
 [ ! -e "$copy/.git" ] && ! compgen -G "$copy/bazel-*" >/dev/null || fail ".dockerignore lets Bazel's outputs or .git into the image"
 

@@ -29,7 +29,8 @@ node "$cache/check_editor_files.mjs" "$root" || status=1
 # does not compile; 06 stays as handed out (a data race).
 copy=$(mktemp -d /tmp/racelings-editors.XXXXXX)
 cleanup() {
-  (cd "$copy" && bazel shutdown >/dev/null 2>&1) || true
+  # Its output base too, not only its server: every run left one behind.
+  (cd "$copy" && bazel clean --expunge >/dev/null 2>&1) || true
   rm -rf "$copy"
 }
 trap cleanup EXIT
