@@ -19,7 +19,10 @@ TEST(StopFlag, TheWorkerWorksUntilItIsToldToStop) {
   auto start = std::chrono::steady_clock::now();
   auto threads = racelings::testing::count_threads([&] { jobs = exercise::run_for(std::chrono::milliseconds(20)); });
   auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_GT(jobs, 0) << "the worker handled no job at all";
+  // Under the controlled scheduler the sleep may end before the worker first
+  // runs (a schedule the operating system could pick too, only rarely): a
+  // correct fix then handles no job, so only ordinary runs require one.
+  if (!racelings::testing::exploring()) EXPECT_GT(jobs, 0) << "the worker handled no job at all";
   EXPECT_LT(elapsed, std::chrono::seconds(5)) << "the worker did not stop when asked";
   EXPECT_GE(threads.spawned, 1) << "the jobs must still run on a worker thread";
 }
