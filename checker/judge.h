@@ -33,6 +33,7 @@ struct ExploreSummary {
   uint64_t preemptions = 0, steps = 0, max_steps = 0, shrink_runs = 0;
   double seconds = 0;        // the whole exploration, shrinking included
   double found_seconds = 0;  // to the first failing schedule
+  bool on_record = false;    // not run now: a pass of the same program on record (explore_cache.h)
 };
 ExploreSummary parse_explore_summary(const std::string& output);
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "checker/explore_cache.h"
 #include "checker/integrity/completion.h"
 #include "checker/report/step_log.h"
 #include "primitives/thread.h"
@@ -277,9 +278,9 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   return verdict;
 }
 
-}  // namespace
-
-RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
+// One run, retried once without address-space randomisation when the
+// sanitizer runtime could not start.
+RunVerdict run_program(const Exercise& exercise, const TestRun& test) {
   RunVerdict verdict = run_once(exercise, test, false);
   if (!runtime_failed_to_start(verdict.run.output)) return verdict;
   // Retry as `setarch -R` would, then explain if that did not help either.
@@ -294,6 +295,15 @@ RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
   retry.findings = {f};
   retry.clean = false;
   return retry;
+}
+
+}  // namespace
+
+RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
+  if (std::optional<RunVerdict> passed = explored_pass_on_record(exercise, test)) return *std::move(passed);
+  RunVerdict verdict = run_program(exercise, test);
+  record_explored_pass(exercise, test, verdict);
+  return verdict;
 }
 
 std::vector<std::vector<RunVerdict>> run_many(const std::vector<std::pair<const Exercise*, TestRun>>& tests, int runs,

@@ -180,4 +180,11 @@ std::string content_hash(const std::string& contents) {
   return buf;
 }
 
+std::string cache_home() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg != nullptr && *xdg != '\0') return xdg;
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr && *home != '\0' ? home : "/tmp") + "/.cache";
+}
+
 }  // namespace racelings::checker

@@ -59,6 +59,10 @@ class State {
 
 std::string content_hash(const std::string& contents);
 
+// The user's cache directory: $XDG_CACHE_HOME, or ~/.cache (/tmp/.cache
+// without a HOME).
+std::string cache_home();
+
 }  // namespace racelings::checker
 
 #endif  // RACELINGS_CHECKER_WORKSPACE_H_
