@@ -24,6 +24,7 @@ std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExpl
     e.ran = true;
     e.failed = !v.clean;
     e.schedules = v.explore.schedules;
+    e.on_record = v.explore.on_record;
     e.seconds = !v.explore.present ? static_cast<double>(v.run.elapsed.count()) / 1000.0
                 : v.explore.failed ? v.explore.found_seconds
                                    : v.explore.seconds;
@@ -68,7 +69,7 @@ nlohmann::json exploration_json(const ProgramExploration& e) {
   for (report::Kind k : kinds(e.findings)) kinds_list.push_back(std::string(report::kind_name(k)));
   return {{"failed", e.failed},     {"schedules", e.schedules}, {"seconds", e.seconds}, {"schedule", e.schedule},
           {"found_by", e.found_by}, {"replayed", e.replayed},   {"shown", e.shown},
-          {"logged_hid", e.logged_hid},
+          {"logged_hid", e.logged_hid}, {"on_record", e.on_record},
           {"kinds", kinds_list}};
 }
 

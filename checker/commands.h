@@ -60,6 +60,8 @@ struct AuditOptions {
   bool in_place = false;          // audit the tree as it is, even if edited
   // Schedules each program is explored under the controlled scheduler (0: no exploration).
   uint64_t explore = 1000;
+  // Explore again even programs whose passing exploration is on record (explore_cache.h).
+  bool no_cache = false;
 };
 int cmd_audit(Context& ctx, const AuditOptions& options);
 

@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
   audit->add_option("--explore", audit_options.explore,
                     "schedules each program is explored under the controlled scheduler (0: none; default 1000)")
       ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
+  audit->add_flag("--no-cache", audit_options.no_cache,
+                  "explore every program again, even those whose passing exploration is on record");
 
   auto* grade = app.add_subcommand(
       "grade", "instructors: grade a folder of submissions into Gradescope results, a class CSV and an HTML report");

@@ -1,0 +1,132 @@
+#include "checker/explore_cache.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "checker/workspace.h"
+
+namespace racelings::checker {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kPass[] =
+    "racelings: explore: result=pass schedules=100 strategy=mix seed=1 max_steps=71 seconds=1.50";
+
+class ExploreCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("explore-cache-test." + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+    ::unsetenv("RACELINGS_EXPLORE_CACHE");
+    program_ = (dir_ / "test").string();
+    write(program_, "the program's bytes");
+    write(program_ + ".env", "TSAN_OPTIONS=halt_on_error=0\n");
+    exercise_.name = "01_spawn_join";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static void write(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::trunc) << text;
+  }
+  TestRun exploration(const std::string& spec = "strategy=mix,seed=1,budget=100") const {
+    return TestRun{program_, {{"RACELINGS_EXPLORE", spec}}};
+  }
+  static RunVerdict passed() {
+    RunVerdict v;
+    v.clean = true;
+    v.run.started = true;
+    v.run.exit_code = 0;
+    v.run.output = std::string("[==========] 3 tests ran.\n") + kPass + "\n";
+    v.explore = parse_explore_summary(v.run.output);
+    return v;
+  }
+
+  fs::path dir_;
+  std::string program_;
+  Exercise exercise_;
+};
+
+TEST_F(ExploreCacheTest, APassIsOnRecordForTheSameProgramAndSpec) {
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+  record_explored_pass(exercise_, exploration(), passed());
+  std::optional<RunVerdict> v = explored_pass_on_record(exercise_, exploration());
+  ASSERT_TRUE(v.has_value());
+  EXPECT_TRUE(v->clean);
+  EXPECT_TRUE(v->explore.on_record);
+  EXPECT_FALSE(v->explore.failed);
+  EXPECT_EQ(v->explore.schedules, 100u);
+  EXPECT_EQ(v->explore.strategy, "mix");
+  EXPECT_NE(v->run.output.find(kPass), std::string::npos);
+}
+
+TEST_F(ExploreCacheTest, AnotherSpecOrEnvironmentOrExerciseIsNotTheSameExploration) {
+  record_explored_pass(exercise_, exploration(), passed());
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration("strategy=mix,seed=2,budget=100")).has_value());
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration("strategy=mix,seed=1,budget=1000")).has_value());
+  TestRun more = exploration();
+  more.env["RACELINGS_STEP_BOUND"] = "10";
+  EXPECT_FALSE(explored_pass_on_record(exercise_, more).has_value());
+  Exercise other = exercise_;
+  other.timeout_s = exercise_.timeout_s + 1;
+  EXPECT_FALSE(explored_pass_on_record(other, exploration()).has_value());
+  write(program_ + ".env", "TSAN_OPTIONS=halt_on_error=1\n");
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+}
+
+TEST_F(ExploreCacheTest, AChangedProgramIsExploredAgain) {
+  record_explored_pass(exercise_, exploration(), passed());
+  // Same size, other bytes, and a later mtime (the hash is kept per mtime).
+  write(program_, "the program's BYTES");
+  fs::last_write_time(program_, fs::last_write_time(program_) + std::chrono::seconds(5));
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+}
+
+TEST_F(ExploreCacheTest, FailuresTimeBudgetsAndOrdinaryRunsAreNeverKept) {
+  RunVerdict failed = passed();
+  failed.clean = false;
+  record_explored_pass(exercise_, exploration(), failed);
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+
+  RunVerdict explore_failed = passed();
+  explore_failed.explore.failed = true;
+  record_explored_pass(exercise_, exploration(), explore_failed);
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+
+  TestRun timed = exploration("strategy=mix,seed=1,budget=10s");
+  record_explored_pass(exercise_, timed, passed());
+  EXPECT_FALSE(explored_pass_on_record(exercise_, timed).has_value());
+
+  TestRun ordinary{program_, {}};
+  record_explored_pass(exercise_, ordinary, passed());
+  EXPECT_FALSE(explored_pass_on_record(exercise_, ordinary).has_value());
+  EXPECT_FALSE(fs::exists(explore_record_dir()) && !fs::is_empty(explore_record_dir()));
+}
+
+TEST_F(ExploreCacheTest, ARecordThatSaysFailOrIsDamagedIsNotAPass) {
+  record_explored_pass(exercise_, exploration(), passed());
+  ASSERT_TRUE(fs::exists(explore_record_dir()));
+  for (const auto& entry : fs::directory_iterator(explore_record_dir())) {
+    write(entry.path().string(), R"({"summary": "racelings: explore: result=fail schedules=3 strategy=mix"})");
+  }
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+  for (const auto& entry : fs::directory_iterator(explore_record_dir())) write(entry.path().string(), "{not json");
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+}
+
+TEST_F(ExploreCacheTest, TheEnvironmentVariableTurnsTheRecordOff) {
+  record_explored_pass(exercise_, exploration(), passed());
+  ::setenv("RACELINGS_EXPLORE_CACHE", "0", 1);
+  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+  ::unsetenv("RACELINGS_EXPLORE_CACHE");
+  EXPECT_TRUE(explored_pass_on_record(exercise_, exploration()).has_value());
+}
+
+}  // namespace
+}  // namespace racelings::checker
