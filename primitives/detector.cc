@@ -417,6 +417,22 @@ void reset_thread_stats() {
   r.max_running = 0;
 }
 
+WaitKind waiting_in(std::string_view thread_name) {
+  Invisible invisible;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mu);
+  for (const auto& t : r.live) {
+    if (t->name != thread_name) continue;
+    switch (t->wait_type) {
+      case WaitType::kNone: break;
+      case WaitType::kLock: return WaitKind::kLock;
+      case WaitType::kJoin: return WaitKind::kJoin;
+      case WaitType::kOther: return WaitKind::kOther;
+    }
+  }
+  return WaitKind::kNone;
+}
+
 // ---- The controlled scheduler's view ----------------------------------------------
 //
 // The scheduler sits below the detector; it asks through these hooks what

@@ -327,6 +327,14 @@ struct ThreadStats {
 ThreadStats thread_stats();
 void reset_thread_stats();
 
+// What a live thread of that name (as spawn or Builder named it) waits for
+// in a primitive (a lock, a join, anything else: condvar, channel, barrier,
+// Once; timed or not), from the moment it registers the wait, just before it
+// blocks, to the moment it runs again. Tests wait for it instead of sleeping
+// and hoping that the other thread got there.
+enum class WaitKind { kNone, kLock, kJoin, kOther };
+WaitKind waiting_in(std::string_view thread_name);
+
 }  // namespace detector
 }  // namespace racelings
 

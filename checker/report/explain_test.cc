@@ -213,7 +213,7 @@ TEST(ToJson, DumpsBytesThatAreNotUtf8) {
   EXPECT_TRUE(has(dumped, "\xe2\x82\xac"));  // valid UTF-8 is kept
 }
 
-TEST(ToJson, DumpsEveryRecordedAndHandWrittenLog) {
+TEST(ToJson, DumpsEveryRecordedLog) {
   std::vector<std::string> dirs = {"logs/racelings"};
   for (const std::string& c : recorded_compilers()) dirs.push_back("logs/" + c);
   std::size_t total = 0;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <random>
 #include <set>
@@ -342,32 +343,40 @@ TEST(ParseReports, KeepsWhatUndefinedBehaviourHappenedInTheTitle) {
 }
 
 // ---------------------------------------------------------------------------
-// racelings' own reports (hand-written from primitives/REPORTS.md).
+// racelings' own reports, recorded from checker/testdata/programs/
+// racelings_reports.cc by record_racelings_logs.sh.
+
+constexpr const char* kReportsProgram = "checker/testdata/programs/racelings_reports.cc";
+
+// The line of racelings_reports.cc marked `// site: <log>`.
+int marked_line(const std::string& log) {
+  const std::string source = read_testdata("programs/racelings_reports.cc");
+  const std::string marker = "// site: " + log + "\n";
+  const std::size_t at = source.find(marker);
+  if (at == std::string::npos) return -1;
+  return 1 + static_cast<int>(std::count(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+}
 
 struct RacelingsLog {
   std::string log;
   std::vector<Kind> kinds;
   Threads threads;  // of the first finding
-  std::string file;
-  int line;
 };
 
 TEST(ParseReports, ReadsEveryRacelingsReportShape) {
   const std::vector<RacelingsLog> logs = {
-      {"deadlock_all_blocked", {Kind::kDeadlock}, {{"T1", "consumer"}, {"T0", "main"}},
-       "exercises/12_keep_sender/exercise.cc", 20},
-      {"deadlock_cycle", {Kind::kDeadlock}, {{"T1", "teller-1"}, {"T2", "teller-2"}},
-       "exercises/20_bank_transfer/exercise.cc", 31},
-      {"deadlock_self", {Kind::kDeadlock}, {{"T0", "main"}}, "exercises/07_reentrant/exercise.cc",
-       18},
-      {"lock_order_inversion", {Kind::kLockOrderInversion},
-       {{"T1", "teller-1"}, {"T2", "teller-2"}}, "exercises/20_bank_transfer/exercise.cc", 31},
-      {"thread_leak", {Kind::kThreadLeak}, {{"T1", "uploader"}, {"T0", "main"}},
-       "exercises/04_join_handles/exercise.cc", 24},
-      {"mutex_misuse", {Kind::kMutexMisuse, Kind::kMutexMisuse}, {{"T1", "worker"}, {"T0", "main"}},
-       "exercises/09_shutdown/exercise.cc", 28},
-      {"timeout", {Kind::kTimeout, Kind::kTestFailure}, {{"T1", "producer"}, {"T0", "main"}},
-       "exercises/15_pipeline/exercise.cc", 19},
+      {"deadlock_all_blocked", {Kind::kDeadlock}, {{"T1", "consumer"}, {"T0", "main"}}},
+      {"deadlock_cycle",
+       {Kind::kLockOrderInversion, Kind::kDeadlock},
+       {{"T2", "teller-2"}, {"T1", "teller-1"}}},
+      {"deadlock_cycle_tsan",
+       {Kind::kLockOrderInversion, Kind::kDeadlock},
+       {{"T2", "teller-2"}, {"T1", "teller-1"}}},
+      {"deadlock_self", {Kind::kDeadlock}, {{"T0", "main"}}},
+      {"lock_order_inversion", {Kind::kLockOrderInversion}, {{"T2", "teller-2"}, {"T1", "teller-1"}}},
+      {"thread_leak", {Kind::kThreadLeak}, {{"T1", "uploader"}}},
+      {"mutex_misuse", {Kind::kMutexMisuse, Kind::kMutexMisuse}, {{"T1", "worker"}}},
+      {"timeout", {Kind::kTimeout, Kind::kTestFailure}, {{"T0", "main"}, {"T1", "producer"}}},
   };
   std::set<std::string> covered;
   for (const RacelingsLog& expected : logs) {
@@ -377,16 +386,19 @@ TEST(ParseReports, ReadsEveryRacelingsReportShape) {
     ASSERT_EQ(findings.size(), expected.kinds.size());
     for (std::size_t i = 0; i < findings.size(); ++i) {
       EXPECT_EQ(kind_name(findings[i].kind), kind_name(expected.kinds[i]));
+      EXPECT_EQ(findings[i].tool, findings[i].kind == Kind::kTestFailure ? "gtest" : "racelings");
     }
-    EXPECT_EQ(findings[0].tool, "racelings");
     EXPECT_EQ(threads_of(findings[0]), expected.threads);
+    const int line = marked_line(expected.log.starts_with("deadlock_cycle") ? "deadlock_cycle" : expected.log);
+    ASSERT_GT(line, 0) << "no `// site: " << expected.log << "` in " << kReportsProgram;
     const auto top = top_user_frame(findings[0]);
     ASSERT_TRUE(top.has_value());
-    EXPECT_EQ(top->file, expected.file);
-    EXPECT_EQ(top->line, expected.line);
+    EXPECT_EQ(top->file, kReportsProgram);
+    EXPECT_EQ(top->line, line);
     // SUMMARY names the same place as the top user frame (REPORTS.md).
-    EXPECT_NE(findings[0].summary.find(expected.file + ":" + std::to_string(expected.line)),
-              std::string::npos);
+    EXPECT_NE(findings[0].summary.find(std::string(kReportsProgram) + ":" + std::to_string(line) + ":"),
+              std::string::npos)
+        << findings[0].summary;
   }
   const auto names = log_names("logs/racelings");
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), covered);
@@ -395,24 +407,36 @@ TEST(ParseReports, ReadsEveryRacelingsReportShape) {
 TEST(ParseReports, KeepsTheQualifierOfARacelingsKind) {
   const auto findings = parse_log("logs/racelings/deadlock_self.log");
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].title, "racelings: deadlock (thread re-locks a mutex it holds)");
+  EXPECT_EQ(findings[0].title, "racelings: deadlock (thread re-locks a mutex it already holds)");
+}
+
+TEST(ParseReports, NotesTheTestDuringWhichTheDetectorReported) {
+  const auto findings = parse_log("logs/racelings/deadlock_all_blocked.log");
+  ASSERT_EQ(findings.size(), 1u);
+  const auto& notes = findings[0].notes;
+  EXPECT_NE(std::find(notes.begin(), notes.end(), "while running test KeepSender.ReceivesEveryMessage"),
+            notes.end());
 }
 
 TEST(ParseReports, FoldsThePrimitivesAndTheSanitizersFramesOfARacelingsReport) {
-  const auto findings = parse_log("logs/racelings/deadlock_cycle.log");
-  ASSERT_EQ(findings.size(), 1u);
-  const Stack& reporting = findings[0].stacks.back();
+  const auto findings = parse_log("logs/racelings/deadlock_cycle_tsan.log");
+  ASSERT_EQ(findings.size(), 2u);
+  const Stack& reporting = findings[1].stacks.back();
   EXPECT_EQ(reporting.heading, "Stack of the reporting thread");
   const Folded folded = fold(reporting.frames);
+  // Only the test's own lambda is shown; the detector, the primitives, the
+  // standard library and the thread start are folded away.
   ASSERT_EQ(folded.shown, 1u);
-  EXPECT_EQ(folded.frames[0].file, "exercises/20_bank_transfer/exercise.cc");
-  EXPECT_EQ(folded.hidden(), 3u);
+  EXPECT_EQ(folded.frames[0].file, kReportsProgram);
+  EXPECT_EQ(folded.frames[0].line, marked_line("deadlock_cycle"));
+  EXPECT_GT(folded.hidden(), 10u);
 }
 
 TEST(ParseReports, GivesTheCreationSiteOfALeakedThread) {
   const auto findings = parse_log("logs/racelings/thread_leak.log");
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].threads.at(0).created_at, "exercises/04_join_handles/exercise.cc:22");
+  EXPECT_EQ(findings[0].threads.at(0).created_at,
+            std::string(kReportsProgram) + ":" + std::to_string(marked_line("thread_leak")));
 }
 
 // ---------------------------------------------------------------------------

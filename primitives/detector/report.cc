@@ -197,15 +197,23 @@ void report_thread_leak(const ThreadRecord& t, const std::source_location& spawn
                      " was destroyed without join() or detach(): nobody will wait for the thread, see its "
                      "result or learn of its exception.\n\n";
   (void)dropped_at;  // Inside the primitives; the reporting thread's stack shows the caller.
-  body += "  Thread T" + std::to_string(t.index) + " created here:\n" + frame_text(spawned_at) + "\n";
+  std::string thread = short_thread(t);  // "thread T1 'name'"
+  thread[0] = 'T';
+  body += "  " + thread + " created here:\n" + frame_text(spawned_at) + "\n";
   emit("thread leak", "", body, spawned_at);
   maybe_abort_after_report();
 }
 
 void report_mutex_misuse(const LockInfo& lock, std::string_view what, const std::source_location& where) {
   Invisible invisible;
+  std::string who;
+  {
+    Registry& r = registry();
+    std::lock_guard<std::mutex> guard(r.mu);
+    who = describe_thread_locked(*self());
+  }
   std::string body = "  " + std::string(what) + ": " + lock.describe() + "\n\n";
-  body += "  at:\n" + frame_text(where) + "\n";
+  body += "  " + who + " did it here:\n" + frame_text(where) + "\n";
   emit("mutex misuse", std::string(what), body, where);
   maybe_abort_after_report();
 }

@@ -166,13 +166,18 @@ void watcher_main() {
       continue;
     }
     std::string body = "  Every thread is waiting and none of them can wake the others.\n";
+    // The summary names a worker rather than a joining main thread when it
+    // can, and that thread comes first, so that the report's first frame is
+    // the place its SUMMARY names (REPORTS.md).
     const ThreadRecord* first = nullptr;
     for (auto& t : r.live) {
-      body += "\n" + wait_text_locked(*t) + held_locks_text(*t);
-      // The summary names a worker rather than a joining main thread when it can.
       if (first == nullptr || (first->wait_type == WaitType::kJoin && t->wait_type != WaitType::kJoin)) {
         first = t.get();
       }
+    }
+    body += "\n" + wait_text_locked(*first) + held_locks_text(*first);
+    for (auto& t : r.live) {
+      if (t.get() != first) body += "\n" + wait_text_locked(*t) + held_locks_text(*t);
     }
     body += "\n";
     emit("deadlock", "all threads are blocked", body, first->wait_site);
