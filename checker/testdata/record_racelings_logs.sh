@@ -8,10 +8,12 @@
 #   checker/testdata/record_racelings_logs.sh
 #       (from the workspace root) builds the program twice with Bazel, plain
 #       and with --config=tsan, and records every log below.
-#   record_racelings_logs.sh --check PROGRAM LOG_DIR
+#   record_racelings_logs.sh --check PROGRAM LOG_DIR [REPORTS_MD]
 #       runs PROGRAM (as built by the current configuration) the same way and
 #       fails, showing the difference, when its output no longer matches the
-#       logs in LOG_DIR (racelings_logs_test does this).
+#       logs in LOG_DIR, or when an example of REPORTS_MD that quotes the
+#       program is no longer found word for word in one of them
+#       (racelings_logs_test does this).
 #
 # What varies from run to run is replaced when recording and when comparing:
 # process and thread ids (pid=, tid=, ==pid==), addresses (0x...), and
@@ -102,6 +104,32 @@ check() {
   return $failed
 }
 
+# check_quotes REPORTS_MD LOG_DIR: every fenced example of REPORTS_MD that
+# names racelings_reports.cc is part of a recorded log, word for word.
+check_quotes() {
+  local doc=$1 dir=$2 all block="" inside=0 failed=0 line count=0
+  all=$(cat "$dir"/*.log)
+  while IFS= read -r line; do
+    if [[ $line == '```' ]]; then
+      if ((inside)) && [[ $block == *racelings_reports.cc* ]]; then
+        count=$((count + 1))
+        if [[ $all != *"${block%$'\n'}"* ]]; then
+          echo "FAIL: this example in $(basename "$doc") is in no recorded log (copy it from $dir):"
+          printf '%s' "$block" | head -5
+          failed=1
+        fi
+      fi
+      inside=$((1 - inside))
+      block=""
+    elif ((inside)); then
+      block+="$line"$'\n'
+    fi
+  done <"$doc"
+  ((count > 0)) || { echo "FAIL: $(basename "$doc") quotes no recorded log"; failed=1; }
+  ((failed)) || echo "ok: the $count examples of $(basename "$doc") that quote racelings_reports.cc"
+  return $failed
+}
+
 record() {
   local root tmp entry log test build
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -124,8 +152,11 @@ record() {
 }
 
 if [[ ${1:-} == --check ]]; then
-  [[ $# -eq 3 ]] || { echo "usage: $0 --check PROGRAM LOG_DIR" >&2; exit 2; }
-  check "$2" "$3"
+  [[ $# -eq 3 || $# -eq 4 ]] || { echo "usage: $0 --check PROGRAM LOG_DIR [REPORTS_MD]" >&2; exit 2; }
+  status=0
+  check "$2" "$3" || status=1
+  if [[ $# -eq 4 ]]; then check_quotes "$4" "$3" || status=1; fi
+  exit $status
 else
   [[ $# -eq 0 ]] || { echo "usage: $0 (records) | $0 --check PROGRAM LOG_DIR" >&2; exit 2; }
   record
