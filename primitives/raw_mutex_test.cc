@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,59 @@ TEST(RawMutex, AnUnnamedMutexDescribesWhereItWasCreated) {
 TEST(RawMutex, EveryMutexGetsItsOwnId) {
   RawMutex a, b;
   EXPECT_NE(a.info().id(), b.info().id());
+}
+
+// The misuse paths, triggered for real (not by calling the report function).
+
+// Locks `m` and leaves it locked; hidden from -Wthread-safety, which would
+// (rightly) reject the misuse below at compile time.
+void lock_and_keep(RawMutex& m) NO_THREAD_SAFETY_ANALYSIS { m.lock(); }
+
+TEST(RawMutex, UnlockByAThreadThatDoesNotHoldItIsReportedAsMisuse) {
+  // Under TSan the mutex is a pthread mutex, which TSan itself reports when
+  // another thread unlocks it; racelings_logs_test covers that build.
+  if (testing_util::kUnderTsan) GTEST_SKIP() << "TSan reports the foreign unlock of its pthread mutex";
+  testing_util::ReportCapture capture;
+  RawMutex queue("queue");
+  lock_and_keep(queue);
+  int line = 0;
+  Builder().name("stranger").spawn([&]() NO_THREAD_SAFETY_ANALYSIS {
+    line = __LINE__; queue.unlock();
+  }).join();
+  const std::string text = capture.text();
+  EXPECT_EQ(capture.reports().size(), 1u) << text;
+  EXPECT_TRUE(testing_util::contains(text, "WARNING: racelings: mutex misuse (unlock of a lock this thread does not hold)"))
+      << text;
+  EXPECT_TRUE(testing_util::contains(text, "Mutex M")) << text;
+  EXPECT_TRUE(testing_util::contains(text, "'queue'")) << text;
+  EXPECT_TRUE(testing_util::contains(text, "'stranger'")) << text;
+  EXPECT_TRUE(testing_util::contains(text, "raw_mutex_test.cc:" + std::to_string(line) + ":")) << text;
+}
+
+TEST(RawMutex, DestroyingALockedMutexIsReportedAsMisuse) {
+  testing_util::ReportCapture capture;
+  // In a thread of its own, so that no record of the lost lock stays with
+  // the test's main thread.
+  Builder().name("destroyer").spawn([]() NO_THREAD_SAFETY_ANALYSIS {
+    auto cache = std::make_unique<RawMutex>("cache");
+    cache->lock();
+    cache.reset();
+  }).join();
+  const std::string text = capture.text();
+  EXPECT_EQ(capture.reports().size(), 1u) << text;
+  EXPECT_TRUE(testing_util::contains(text, "WARNING: racelings: mutex misuse (destroy of a locked mutex)")) << text;
+  EXPECT_TRUE(testing_util::contains(text, "'cache'")) << text;
+  EXPECT_TRUE(testing_util::contains(text, "'destroyer'")) << text;
+}
+
+TEST(RawMutex, AMutexUnlockedByItsHolderIsNoMisuse) {
+  testing_util::ReportCapture capture;
+  {
+    RawMutex m("fine");
+    m.lock();
+    m.unlock();
+  }
+  EXPECT_EQ(capture.text(), "");
 }
 
 }  // namespace

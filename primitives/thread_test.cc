@@ -107,6 +107,18 @@ TEST(Thread, JoiningTwiceIsALogicError) {
   EXPECT_THROW(h.join(), std::logic_error);
 }
 
+TEST(Thread, DetachingAJoinedOrDetachedHandleIsALogicError) {
+  auto joined = spawn([] {});
+  joined.join();
+  EXPECT_THROW(joined.detach(), std::logic_error);
+  std::atomic<bool> done{false};
+  auto detached = spawn([&] { done.store(true); });
+  detached.detach();
+  EXPECT_THROW(detached.detach(), std::logic_error);
+  EXPECT_THROW(detached.join(), std::logic_error);
+  while (!done.load()) std::this_thread::yield();  // `done` must outlive the thread.
+}
+
 TEST(Thread, DetachedThreadRunsOnItsOwn) {
   auto done = std::make_shared<std::atomic<bool>>(false);
   auto h = spawn([done] { done->store(true, std::memory_order_release); });
