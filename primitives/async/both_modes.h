@@ -10,7 +10,11 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "primitives/async/async.h"
@@ -29,12 +33,47 @@ inline std::string mode_name(const ::testing::TestParamInfo<Mode>& info) {
   return info.param == Mode::kCurrentThread ? "CurrentThread" : "MultiThread";
 }
 
+// ThreadsSeen: the OS threads on which a test's tasks ran. On a
+// multi-thread runtime, `arrive()` holds the first task's worker until a task
+// arrives from another thread, so that the test can only pass if the runtime
+// really runs tasks on several threads at once (no timing: a runtime that
+// used one thread would hang, and the watchdog fail the test). On a
+// current-thread runtime it only notes the thread.
+class ThreadsSeen {
+ public:
+  explicit ThreadsSeen(Mode mode) : mode_(mode) {}
+  void arrive() {
+    std::unique_lock<std::mutex> lock(mu_);
+    seen_.insert(std::this_thread::get_id());
+    changed_.notify_all();
+    if (mode_ == Mode::kMultiThread) changed_.wait(lock, [&] { return seen_.size() >= 2; });
+  }
+  size_t count() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_.size();
+  }
+
+ private:
+  const Mode mode_;
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::set<std::thread::id> seen_;
+};
+
 // Runs each TEST_P on a current-thread runtime and on a 4-worker runtime.
 class BothModes : public ::testing::TestWithParam<Mode> {
  protected:
   void SetUp() override { Counted::reset(); }
   Runtime make_runtime() const {
     return GetParam() == Mode::kCurrentThread ? Runtime::current_thread() : Runtime::multi_thread(4);
+  }
+  // The tasks ran on one thread (current-thread) or on several (multi-thread).
+  void expect_threads_used(const ThreadsSeen& seen) const {
+    if (GetParam() == Mode::kCurrentThread) {
+      EXPECT_EQ(seen.count(), 1u);
+    } else {
+      EXPECT_GE(seen.count(), 2u);
+    }
   }
 };
 

@@ -129,12 +129,14 @@ TEST_P(BothModes, ManyProducersOneConsumer) {
   Runtime rt = make_runtime();
   const int producers = 8;
   const int each = static_cast<int>(testing_util::scaled(2000));
-  long total = rt.block_on([=]() -> Task<long> {
+  testing_util::ThreadsSeen seen(GetParam());
+  long total = rt.block_on([=, &seen]() -> Task<long> {
     auto [tx, rx] = channel<int>(16);
     for (int p = 0; p < producers; ++p) {
-      auto detached = spawn([](Sender<int> tx, int each) -> Task<void> {
+      auto detached = spawn([](Sender<int> tx, int each, testing_util::ThreadsSeen& seen) -> Task<void> {
+        seen.arrive();  // Multi-thread: producers really send from several threads.
         for (int i = 1; i <= each; ++i) (co_await tx.send(i)).unwrap();
-      }(tx, each));
+      }(tx, each, seen));
     }
     tx.close();
     long sum = 0;
@@ -142,6 +144,7 @@ TEST_P(BothModes, ManyProducersOneConsumer) {
     co_return sum;
   });
   EXPECT_EQ(total, static_cast<long>(producers) * each * (each + 1) / 2);
+  expect_threads_used(seen);
 }
 
 TEST_P(BothModes, AMessageHandedToACancelledReceiverIsNotLost) {

@@ -31,10 +31,12 @@ TEST_P(BothModes, MutualExclusionUnderManyTasks) {
     int max_inside = 0;
   };
   Mutex<Shared> m;
+  testing_util::ThreadsSeen seen(GetParam());
   rt.block_on([&]() -> Task<void> {
     std::vector<JoinHandle<void>> hs;
     for (int t = 0; t < tasks; ++t) {
-      hs.push_back(spawn([&m]() -> Task<void> {
+      hs.push_back(spawn([&m, &seen]() -> Task<void> {
+        seen.arrive();  // Multi-thread: the tasks really run in parallel.
         for (int r = 0; r < rounds; ++r) {
           auto g = co_await m.lock();
           g->inside++;
@@ -52,6 +54,7 @@ TEST_P(BothModes, MutualExclusionUnderManyTasks) {
   ASSERT_TRUE(g.has_value());
   EXPECT_EQ((*g)->counter, static_cast<long>(tasks) * rounds);
   EXPECT_EQ((*g)->max_inside, 1);
+  expect_threads_used(seen);
 }
 
 TEST_P(BothModes, WaitersGetTheLockInTheOrderTheyAsked) {
