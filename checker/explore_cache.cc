@@ -1,7 +1,5 @@
 #include "checker/explore_cache.h"
 
-#include <sys/stat.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -36,10 +34,8 @@ std::string hex(size_t h) {
 std::string file_hash(const std::string& path) {
   static std::mutex mu;
   static std::map<std::string, std::string> hashes;  // Guarded by mu.
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return "";
-  std::string key = path + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-                    std::to_string(st.st_mtim.tv_nsec);
+  std::string key = file_version(path);
+  if (key.empty()) return "";
   {
     std::lock_guard<std::mutex> lock(mu);
     if (auto it = hashes.find(key); it != hashes.end()) return it->second;

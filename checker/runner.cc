@@ -15,6 +15,7 @@
 #include "checker/explore_cache.h"
 #include "checker/integrity/completion.h"
 #include "checker/report/step_log.h"
+#include "checker/workspace.h"
 #include "primitives/thread.h"
 
 namespace racelings::checker {
@@ -170,10 +171,8 @@ std::string shared_executable(const std::string& binary) {
   static std::mutex mu;
   static std::map<std::string, std::string> copies;  // Guarded by mu: "path size mtime" -> copy.
   static TempDir* dir = nullptr;                     // Guarded by mu; removed at exit.
-  struct stat st;
-  if (::stat(binary.c_str(), &st) != 0) return "";
-  std::string key = binary + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-                    std::to_string(st.st_mtim.tv_nsec);
+  std::string key = file_version(binary);
+  if (key.empty()) return "";
   std::lock_guard<std::mutex> lock(mu);
   if (auto it = copies.find(key); it != copies.end()) return it->second;
   if (dir == nullptr) {

@@ -59,6 +59,10 @@ class State {
 
 std::string content_hash(const std::string& contents);
 
+// "path size mtime": what tells one version of a file from the next without
+// reading it; "" when it cannot be read.
+std::string file_version(const std::string& path);
+
 // The user's cache directory: $XDG_CACHE_HOME, or ~/.cache (/tmp/.cache
 // without a HOME).
 std::string cache_home();
