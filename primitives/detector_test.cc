@@ -186,11 +186,17 @@ TEST(Detector, AnRwLockTakesPartInTheLockOrder) {
   EXPECT_NE(r.find("RwLock M"), std::string::npos) << r;
 }
 
+// Two reads of one RwLock on one thread: allowed, though the thread safety
+// analysis rejects a second acquisition of a lock already held.
+void read_twice(RwLock<int>& table) NO_THREAD_SAFETY_ANALYSIS {
+  auto r1 = table.read();
+  auto r2 = table.read();
+}
+
 TEST(Detector, RecursiveReadsAreNotReported) {
   ReportCapture capture;
   RwLock<int> table(0);
-  auto r1 = table.read();
-  auto r2 = table.read();
+  read_twice(table);
   EXPECT_EQ(capture.text(), "");
 }
 

@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <exception>
+#include <mutex>
 #include <optional>
 #include <source_location>
 #include <stdexcept>
@@ -53,7 +54,9 @@ class PoisonError : public std::runtime_error {
       : std::runtime_error("poisoned lock: another task failed inside"), inner_(std::move(inner)) {}
 
   // PoisonError<G>::into_inner(): the guard (or data) despite the poisoning.
-  G into_inner() && { return std::move(inner_); }
+  // (Hands out the guard it holds: the analysis cannot follow a guard out of
+  // a function whose lock it cannot name.)
+  G into_inner() && NO_THREAD_SAFETY_ANALYSIS { return std::move(inner_); }
   G& get_ref() { return inner_; }
 
  private:
@@ -61,11 +64,16 @@ class PoisonError : public std::runtime_error {
 };
 
 // MutexGuard<T>: proof that the calling thread holds a Mutex<T>, and the only
-// way to reach its data. Movable, not copyable; unlocks when destroyed.
+// way to reach its data. Movable, not copyable; unlocks when destroyed. For
+// the thread safety analysis it is a scoped capability: the mutex counts as
+// held from lock() to the guard's end or its unlock() (see GUARD_ANNOTATION).
 template <typename T>
-class MutexGuard {
+class GUARD_ANNOTATION(SCOPED_CAPABILITY) MutexGuard {
  public:
-  MutexGuard(MutexGuard&& other) noexcept
+  // A move hands the lock to the new guard. (For the analysis the new guard
+  // holds what `other` held, which stays held until `other`'s scope ends too:
+  // a late release, never a false alarm.)
+  MutexGuard(MutexGuard&& other) noexcept GUARD_ANNOTATION(ACQUIRE(other))
       : mutex_(std::exchange(other.mutex_, nullptr)), exceptions_at_lock_(other.exceptions_at_lock_) {}
   MutexGuard& operator=(MutexGuard&& other) noexcept {
     if (this != &other) {
@@ -80,16 +88,19 @@ class MutexGuard {
 
   // MutexGuard<T>::~MutexGuard(): unlocks; poisons the mutex if an exception
   // is unwinding through the guard's scope.
-  [[gnu::always_inline]] ~MutexGuard() { release(); }
+  [[gnu::always_inline]] ~MutexGuard() GUARD_ANNOTATION(RELEASE()) { release(); }
 
   // MutexGuard<T>::operator*/operator->: the protected data. A reference kept
   // after the guard is gone is a data race waiting to happen.
-  T& operator*() const { return mutex_->data_unchecked(); }
-  T* operator->() const { return &mutex_->data_unchecked(); }
+  T& operator*() const {
+    mutex_->assert_held();
+    return mutex_->data();
+  }
+  T* operator->() const { return &**this; }
 
   // MutexGuard<T>::unlock(): releases the lock before the end of the scope
   // (Rust: `drop(guard)`). The guard is empty afterwards.
-  void unlock() { release(); }
+  void unlock() GUARD_ANNOTATION(RELEASE()) { release(); }
 
   // True while the guard holds the lock.
   bool owns_lock() const { return mutex_ != nullptr; }
@@ -98,16 +109,25 @@ class MutexGuard {
   friend class Mutex<T>;
   friend class Condvar;
 
-  explicit MutexGuard(Mutex<T>* mutex) : mutex_(mutex), exceptions_at_lock_(internal::uncaught_exceptions()) {}
+  // Takes `mutex` (blocking), and holds it from here on.
+  [[gnu::always_inline]] MutexGuard(Mutex<T>* mutex, const std::source_location& where)
+      GUARD_ANNOTATION(ACQUIRE(mutex))
+      : mutex_(mutex), exceptions_at_lock_(internal::uncaught_exceptions()) {
+    mutex->acquire(where);
+  }
+  // Adopts `mutex`, which the caller has just taken (try_lock).
+  MutexGuard(Mutex<T>* mutex, std::adopt_lock_t) GUARD_ANNOTATION(REQUIRES(mutex))
+      : mutex_(mutex), exceptions_at_lock_(internal::uncaught_exceptions()) {}
 
-  // The analysis cannot tie this guard object to the mutex it locked; the
-  // guard holds the lock by construction, so releasing it here is correct.
-  [[gnu::always_inline]] void release() NO_THREAD_SAFETY_ANALYSIS {
+  // Unlocks, unless the guard is empty (moved from, or unlocked already).
+  [[gnu::always_inline]] void release() {
     if (mutex_ == nullptr) return;
     if (internal::uncaught_exceptions() > exceptions_at_lock_) {
       mutex_->poisoned_.store(true, std::memory_order_relaxed);
     }
-    std::exchange(mutex_, nullptr)->raw_.unlock();
+    Mutex<T>* mutex = std::exchange(mutex_, nullptr);
+    mutex->assert_held();
+    mutex->release_from_guard();
   }
 
   Mutex<T>* mutex_;
@@ -115,7 +135,7 @@ class MutexGuard {
 };
 
 template <typename T>
-class Mutex {
+class GUARD_ANNOTATION(CAPABILITY("mutex")) Mutex {
  public:
   // Mutex<T>::Mutex(): a mutex holding `value` (or T's default). The name,
   // optional, appears in deadlock reports.
@@ -135,23 +155,22 @@ class Mutex {
   // reported deadlock (the program stops with the report).
   // Memory ordering: every write made under the lock by the previous holder
   // is visible through the new guard.
-  // (The analysis cannot see that the returned guard owns the lock.)
   [[nodiscard, gnu::always_inline]] MutexGuard<T> lock(std::source_location where = std::source_location::current())
-      NO_THREAD_SAFETY_ANALYSIS {
-    raw_.lock(where);
-    MutexGuard<T> guard(this);  // Returned in place (NRVO): no moves on the fast path.
+      GUARD_ANNOTATION(ACQUIRE()) {
+    MutexGuard<T> guard(this, where);  // Returned in place (NRVO): no moves on the fast path.
     if (poisoned_after_lock()) [[unlikely]] throw_poisoned(std::move(guard));
     return guard;
   }
 
   // Mutex<T>::try_lock(): the guard if the mutex is free, std::nullopt if
   // another thread holds it; never blocks. Throws PoisonError as lock() does.
-  [[nodiscard]] std::optional<MutexGuard<T>> try_lock(std::source_location where = std::source_location::current())
-      NO_THREAD_SAFETY_ANALYSIS {
-    if (!raw_.try_lock(where)) return std::nullopt;
-    std::optional<MutexGuard<T>> guard(MutexGuard<T>(this));
-    if (poisoned_after_lock()) [[unlikely]] throw_poisoned(std::move(*guard));
-    return guard;
+  // (The analysis cannot follow a guard inside a std::optional: a caller's
+  // guarded accesses need a guard from lock().)
+  [[nodiscard]] std::optional<MutexGuard<T>> try_lock(std::source_location where = std::source_location::current()) {
+    if (!try_acquire(where)) return std::nullopt;
+    MutexGuard<T> guard(this, std::adopt_lock);
+    if (poisoned_after_lock()) [[unlikely]] throw_poisoned(std::move(guard));
+    return std::optional<MutexGuard<T>>(std::move(guard));
   }
 
   // Mutex<T>::is_poisoned(): whether a holder threw. Another thread may poison
@@ -175,9 +194,9 @@ class Mutex {
   // PoisonError<T> (holding the data) if the mutex is poisoned. Requires that
   // no other thread can still use the mutex.
   T into_inner() && {
-    LockGuard guard(raw_);
-    if (is_poisoned()) throw PoisonError<T>(std::move(data_));
-    return std::move(data_);
+    MutexGuard<T> guard(this, std::source_location::current());
+    if (is_poisoned()) throw PoisonError<T>(std::move(*guard));
+    return std::move(*guard);
   }
 
  private:
@@ -189,14 +208,24 @@ class Mutex {
     throw PoisonError<MutexGuard<T>>(std::move(guard));
   }
 
-  // Only a MutexGuard, which proves the lock is held, calls this; the
-  // analysis cannot see through the guard object, hence the escape hatch.
-  T& data_unchecked() NO_THREAD_SAFETY_ANALYSIS { return data_; }
+  // The lock and unlock underneath the guards.
+  [[gnu::always_inline]] void acquire(const std::source_location& where) GUARD_LOCK_FUNCTION(ACQUIRE()) {
+    raw_.lock(where);
+  }
+  bool try_acquire(const std::source_location& where) GUARD_LOCK_FUNCTION(TRY_ACQUIRE(true)) {
+    return raw_.try_lock(where);
+  }
+  [[gnu::always_inline]] void release_from_guard() GUARD_LOCK_FUNCTION(RELEASE()) { raw_.unlock(); }
+
+  // For a guard: a guard that is not empty holds its mutex, which is what
+  // assert_held() tells the analysis before the guard reaches the data.
+  void assert_held() const GUARD_ANNOTATION(ASSERT_CAPABILITY(this)) {}
+  T& data() GUARD_ANNOTATION(REQUIRES(this)) { return data_; }
 
   RawMutex raw_;
   // Relaxed: poisoning is set and read under the lock, or as a hint.
   std::atomic<bool> poisoned_{false};
-  T data_ GUARDED_BY(raw_);
+  T data_ GUARD_ANNOTATION(GUARDED_BY(this));
 };
 
 }  // namespace racelings

@@ -126,8 +126,8 @@ class CAPABILITY("mutex") RawMutex {
   struct WaitLock {
     RawMutex& raw;
     const std::source_location& where;
-    void lock() NO_THREAD_SAFETY_ANALYSIS { raw.acquire(where); }
-    void unlock() NO_THREAD_SAFETY_ANALYSIS { raw.release(); }
+    void lock() ACQUIRE(raw) { raw.acquire(where); }
+    void unlock() RELEASE(raw) { raw.release(); }
   };
 #endif
 
@@ -142,7 +142,7 @@ class CAPABILITY("mutex") RawMutex {
   // lock() as the deadlock detector sees it. Out of line, so that lock()
   // itself is small enough to inline: with detection off it is two checks
   // and LockWord::lock().
-  [[gnu::noinline]] void lock_watched(const std::source_location& where) {
+  [[gnu::noinline]] void lock_watched(const std::source_location& where) ACQUIRE() {
     detector::before_acquire(info_, detector::Mode::kExclusive, where);
     // Nested: a blocking lock, registered first (see detector::holds_any_lock).
     if (detector::holds_any_lock() || !mu_.try_lock()) {
@@ -155,7 +155,7 @@ class CAPABILITY("mutex") RawMutex {
   // Under the controlled scheduler: a scheduling point before the lock, and
   // one after the unlock, both logged as this mutex at the caller's line;
   // the lock word's operations inside are the scheduler's mechanics only.
-  [[gnu::noinline]] void lock_controlled(const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
+  [[gnu::noinline]] void lock_controlled(const std::source_location& where) ACQUIRE() {
     schedule::point(schedule::Op::kLock, this, &info_, where);
     schedule::Quiet quiet;
     schedule::Describe describe(&info_, where);
@@ -165,7 +165,7 @@ class CAPABILITY("mutex") RawMutex {
       acquire(where);
     }
   }
-  [[gnu::noinline]] void unlock_controlled(const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
+  [[gnu::noinline]] void unlock_controlled(const std::source_location& where) RELEASE() {
     schedule::finish_step();  // the step log shows the lock held first
     {
       schedule::Quiet quiet;
@@ -180,7 +180,7 @@ class CAPABILITY("mutex") RawMutex {
   // (the holder could not run to let go), so it waits through the
   // scheduler, and every unlock signals it. (Under ThreadSanitizer the word
   // is a std::mutex, which the scheduler's interposition handles.)
-  void acquire([[maybe_unused]] const std::source_location& where) NO_THREAD_SAFETY_ANALYSIS {
+  void acquire([[maybe_unused]] const std::source_location& where) ACQUIRE() {
 #ifndef RACELINGS_NATIVE_LOCKS
     if (schedule::managed()) {
       while (!mu_.try_lock()) schedule::block_on(&mu_, schedule::Op::kLock, &info_, schedule::kNoDeadline, where);
@@ -189,7 +189,7 @@ class CAPABILITY("mutex") RawMutex {
 #endif
     mu_.lock();
   }
-  void release() NO_THREAD_SAFETY_ANALYSIS {
+  void release() RELEASE() {
     mu_.unlock();
 #ifndef RACELINGS_NATIVE_LOCKS
     if (schedule::controlled()) schedule::signal_all(&mu_);

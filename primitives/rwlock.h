@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <exception>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <source_location>
@@ -41,11 +42,13 @@ namespace racelings {
 template <typename T>
 class RwLock;
 
-// ReadGuard<T>: shared, read-only access to an RwLock's data.
+// ReadGuard<T>: shared, read-only access to an RwLock's data. For the thread
+// safety analysis a scoped capability, as MutexGuard<T> is (mutex.h).
 template <typename T>
-class ReadGuard {
+class GUARD_ANNOTATION(SCOPED_CAPABILITY) ReadGuard {
  public:
-  ReadGuard(ReadGuard&& other) noexcept : lock_(std::exchange(other.lock_, nullptr)) {}
+  ReadGuard(ReadGuard&& other) noexcept GUARD_ANNOTATION(ACQUIRE_SHARED(other))
+      : lock_(std::exchange(other.lock_, nullptr)) {}
   ReadGuard& operator=(ReadGuard&& other) noexcept {
     if (this != &other) {
       release();
@@ -55,29 +58,36 @@ class ReadGuard {
   }
   ReadGuard(const ReadGuard&) = delete;
   ReadGuard& operator=(const ReadGuard&) = delete;
-  ~ReadGuard() { release(); }
+  ~ReadGuard() GUARD_ANNOTATION(RELEASE()) { release(); }
 
-  const T& operator*() const { return lock_->data_unchecked(); }
-  const T* operator->() const { return &lock_->data_unchecked(); }
+  const T& operator*() const {
+    lock_->assert_reader_held();
+    return lock_->data_for_reader();
+  }
+  const T* operator->() const { return &**this; }
 
   // ReadGuard<T>::unlock(): gives up read access early (Rust: `drop(guard)`).
-  void unlock() { release(); }
+  void unlock() GUARD_ANNOTATION(RELEASE()) { release(); }
 
  private:
   friend class RwLock<T>;
-  explicit ReadGuard(RwLock<T>* lock) : lock_(lock) {}
+  // Adopts the read lock the caller has just taken.
+  ReadGuard(RwLock<T>* lock, std::adopt_lock_t) GUARD_ANNOTATION(REQUIRES_SHARED(lock)) : lock_(lock) {}
   void release() {
-    if (lock_ != nullptr) std::exchange(lock_, nullptr)->unlock_shared();
+    if (lock_ == nullptr) return;
+    RwLock<T>* lock = std::exchange(lock_, nullptr);
+    lock->assert_reader_held();
+    lock->unlock_shared();
   }
 
   RwLock<T>* lock_;
 };
 
-// WriteGuard<T>: exclusive access to an RwLock's data.
+// WriteGuard<T>: exclusive access to an RwLock's data; a scoped capability.
 template <typename T>
-class WriteGuard {
+class GUARD_ANNOTATION(SCOPED_CAPABILITY) WriteGuard {
  public:
-  WriteGuard(WriteGuard&& other) noexcept
+  WriteGuard(WriteGuard&& other) noexcept GUARD_ANNOTATION(ACQUIRE(other))
       : lock_(std::exchange(other.lock_, nullptr)), exceptions_at_lock_(other.exceptions_at_lock_) {}
   WriteGuard& operator=(WriteGuard&& other) noexcept {
     if (this != &other) {
@@ -90,21 +100,28 @@ class WriteGuard {
   WriteGuard(const WriteGuard&) = delete;
   WriteGuard& operator=(const WriteGuard&) = delete;
   // Poisons the lock if an exception is unwinding through the guard's scope.
-  ~WriteGuard() { release(); }
+  ~WriteGuard() GUARD_ANNOTATION(RELEASE()) { release(); }
 
-  T& operator*() const { return lock_->data_unchecked(); }
-  T* operator->() const { return &lock_->data_unchecked(); }
+  T& operator*() const {
+    lock_->assert_writer_held();
+    return lock_->data_for_writer();
+  }
+  T* operator->() const { return &**this; }
 
   // WriteGuard<T>::unlock(): gives up write access early.
-  void unlock() { release(); }
+  void unlock() GUARD_ANNOTATION(RELEASE()) { release(); }
 
  private:
   friend class RwLock<T>;
-  explicit WriteGuard(RwLock<T>* lock) : lock_(lock), exceptions_at_lock_(internal::uncaught_exceptions()) {}
+  // Adopts the write lock the caller has just taken.
+  WriteGuard(RwLock<T>* lock, std::adopt_lock_t) GUARD_ANNOTATION(REQUIRES(lock))
+      : lock_(lock), exceptions_at_lock_(internal::uncaught_exceptions()) {}
   void release() {
     if (lock_ == nullptr) return;
     if (internal::uncaught_exceptions() > exceptions_at_lock_) lock_->poisoned_.store(true, std::memory_order_relaxed);
-    std::exchange(lock_, nullptr)->unlock_exclusive();
+    RwLock<T>* lock = std::exchange(lock_, nullptr);
+    lock->assert_writer_held();
+    lock->unlock_exclusive();
   }
 
   RwLock<T>* lock_;
@@ -112,7 +129,7 @@ class WriteGuard {
 };
 
 template <typename T>
-class CAPABILITY("rwlock") RwLock {
+class GUARD_ANNOTATION(CAPABILITY("rwlock")) RwLock {
  public:
   RwLock(std::source_location created = std::source_location::current())
     requires std::is_default_constructible_v<T>
@@ -127,9 +144,10 @@ class CAPABILITY("rwlock") RwLock {
   // read guard. Several readers may hold the lock at once. Throws
   // PoisonError<ReadGuard<T>> if a writer threw.
   // Memory ordering: everything the last writer wrote is visible.
-  [[nodiscard]] ReadGuard<T> read(std::source_location where = std::source_location::current()) {
+  [[nodiscard]] ReadGuard<T> read(std::source_location where = std::source_location::current())
+      GUARD_ANNOTATION(ACQUIRE_SHARED()) {
     lock_shared(where);
-    ReadGuard<T> guard(this);
+    ReadGuard<T> guard(this, std::adopt_lock);
     if (poisoned_after_lock()) throw PoisonError<ReadGuard<T>>(std::move(guard));
     return guard;
   }
@@ -137,9 +155,10 @@ class CAPABILITY("rwlock") RwLock {
   // RwLock<T>::write(): blocks until no other thread reads or writes, then
   // returns a write guard. Asking for it while this thread reads is a
   // reported deadlock. Throws PoisonError<WriteGuard<T>> if a writer threw.
-  [[nodiscard]] WriteGuard<T> write(std::source_location where = std::source_location::current()) {
+  [[nodiscard]] WriteGuard<T> write(std::source_location where = std::source_location::current())
+      GUARD_ANNOTATION(ACQUIRE()) {
     lock_exclusive(where);
-    WriteGuard<T> guard(this);
+    WriteGuard<T> guard(this, std::adopt_lock);
     if (poisoned_after_lock()) throw PoisonError<WriteGuard<T>>(std::move(guard));
     return guard;
   }
@@ -147,22 +166,16 @@ class CAPABILITY("rwlock") RwLock {
   // RwLock<T>::try_read() / try_write(): never block; std::nullopt when the
   // lock is not available right now.
   [[nodiscard]] std::optional<ReadGuard<T>> try_read(std::source_location where = std::source_location::current()) {
-    schedule::point(schedule::Op::kReadLock, this, &info_, where);
-    schedule::Quiet quiet;
-    if (!mu_.try_lock_shared()) return std::nullopt;
-    if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kShared, where);
-    ReadGuard<T> guard(this);
+    if (!try_lock_shared(where)) return std::nullopt;
+    ReadGuard<T> guard(this, std::adopt_lock);
     if (is_poisoned()) throw PoisonError<ReadGuard<T>>(std::move(guard));
-    return guard;
+    return std::optional<ReadGuard<T>>(std::move(guard));
   }
   [[nodiscard]] std::optional<WriteGuard<T>> try_write(std::source_location where = std::source_location::current()) {
-    schedule::point(schedule::Op::kWriteLock, this, &info_, where);
-    schedule::Quiet quiet;
-    if (!mu_.try_lock()) return std::nullopt;
-    if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kExclusive, where);
-    WriteGuard<T> guard(this);
+    if (!try_lock_exclusive(where)) return std::nullopt;
+    WriteGuard<T> guard(this, std::adopt_lock);
     if (is_poisoned()) throw PoisonError<WriteGuard<T>>(std::move(guard));
-    return guard;
+    return std::optional<WriteGuard<T>>(std::move(guard));
   }
 
   bool is_poisoned() const { return poisoned_.load(std::memory_order_relaxed); }
@@ -172,8 +185,9 @@ class CAPABILITY("rwlock") RwLock {
   // PoisonError<T> if poisoned.
   T into_inner() && {
     std::unique_lock<std::shared_mutex> lock(mu_);
-    if (is_poisoned()) throw PoisonError<T>(std::move(data_unchecked()));
-    return std::move(data_unchecked());
+    assert_writer_held();  // Held through `lock`, which the analysis does not see.
+    if (is_poisoned()) throw PoisonError<T>(std::move(data_));
+    return std::move(data_);
   }
 
  private:
@@ -189,7 +203,23 @@ class CAPABILITY("rwlock") RwLock {
   // Under the controlled scheduler every acquisition is a scheduling point
   // and every release one after it; the std::shared_mutex calls inside are
   // the scheduler's mechanics (schedule/schedule.h).
-  void lock_shared(const std::source_location& where) {
+  // The lock and unlock underneath the guards: std::shared_mutex has no
+  // annotations, so these say what they do.
+  bool try_lock_shared(const std::source_location& where) GUARD_ANNOTATION(TRY_ACQUIRE_SHARED(true)) {
+    schedule::point(schedule::Op::kReadLock, this, &info_, where);
+    schedule::Quiet quiet;
+    if (!mu_.try_lock_shared()) return false;
+    if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kShared, where);
+    return true;
+  }
+  bool try_lock_exclusive(const std::source_location& where) GUARD_ANNOTATION(TRY_ACQUIRE(true)) {
+    schedule::point(schedule::Op::kWriteLock, this, &info_, where);
+    schedule::Quiet quiet;
+    if (!mu_.try_lock()) return false;
+    if (detector::enabled()) detector::acquired_without_order(info_, detector::Mode::kExclusive, where);
+    return true;
+  }
+  void lock_shared(const std::source_location& where) GUARD_ANNOTATION(ACQUIRE_SHARED()) {
     schedule::point(schedule::Op::kReadLock, this, &info_, where);
     schedule::Quiet quiet;
     schedule::Describe describe(&info_, where);
@@ -205,7 +235,7 @@ class CAPABILITY("rwlock") RwLock {
     }
     detector::acquired(info_, detector::Mode::kShared, where);
   }
-  void lock_exclusive(const std::source_location& where) {
+  void lock_exclusive(const std::source_location& where) GUARD_ANNOTATION(ACQUIRE()) {
     schedule::point(schedule::Op::kWriteLock, this, &info_, where);
     schedule::Quiet quiet;
     schedule::Describe describe(&info_, where);
@@ -221,7 +251,7 @@ class CAPABILITY("rwlock") RwLock {
     }
     detector::acquired(info_, detector::Mode::kExclusive, where);
   }
-  void unlock_shared() {
+  void unlock_shared() GUARD_ANNOTATION(RELEASE_SHARED()) {
     schedule::finish_step();  // the step log shows the lock held first
     {
       schedule::Quiet quiet;
@@ -230,7 +260,7 @@ class CAPABILITY("rwlock") RwLock {
     }
     schedule::point_after(schedule::Op::kRwUnlock, this, &info_);
   }
-  void unlock_exclusive() {
+  void unlock_exclusive() GUARD_ANNOTATION(RELEASE()) {
     schedule::finish_step();  // the step log shows the lock held first
     {
       schedule::Quiet quiet;
@@ -240,14 +270,17 @@ class CAPABILITY("rwlock") RwLock {
     schedule::point_after(schedule::Op::kRwUnlock, this, &info_);
   }
 
-  // Only guards call this, and they prove the lock is held (shared or
-  // exclusive); the analysis cannot follow the guard objects.
-  T& data_unchecked() NO_THREAD_SAFETY_ANALYSIS { return data_; }
+  // For the guards: a guard that is not empty holds the lock (shared or
+  // exclusive), which is what the assertions tell the analysis.
+  void assert_reader_held() const GUARD_ANNOTATION(ASSERT_SHARED_CAPABILITY(this)) {}
+  void assert_writer_held() const GUARD_ANNOTATION(ASSERT_CAPABILITY(this)) {}
+  const T& data_for_reader() const GUARD_ANNOTATION(REQUIRES_SHARED(this)) { return data_; }
+  T& data_for_writer() GUARD_ANNOTATION(REQUIRES(this)) { return data_; }
 
   std::shared_mutex mu_;
   detector::LockInfo info_;
   std::atomic<bool> poisoned_{false};
-  T data_ GUARDED_BY(this);
+  T data_ GUARD_ANNOTATION(GUARDED_BY(this));
 };
 
 }  // namespace racelings

@@ -9,7 +9,8 @@
 // Rust equivalent: none needed. Rust's `Mutex<T>` owns its data, so the type
 // system enforces what these annotations only describe. Our `Mutex<T>` does the
 // same for its own data; the annotations cover `RawMutex` and the classes built
-// on it, where data and lock live side by side.
+// on it, where data and lock live side by side, the guards (a guard's scope is
+// where its lock is held), and the primitives' own bookkeeping (plain_mutex.h).
 //
 // Reference: https://clang.llvm.org/docs/ThreadSafetyAnalysis.html
 
@@ -70,8 +71,11 @@
 //   void transfer(Account& to) EXCLUDES(mu);
 #define EXCLUDES(...) RACELINGS_THREAD_ANNOTATION_(locks_excluded(__VA_ARGS__))
 
-// ASSERT_CAPABILITY: the function checks at run time that the lock is held.
+// ASSERT_CAPABILITY / ASSERT_SHARED_CAPABILITY: the function states that the
+// lock is held (exclusively, or at least for reading) when it returns.
+//   void assert_held() const ASSERT_CAPABILITY(this);
 #define ASSERT_CAPABILITY(x) RACELINGS_THREAD_ANNOTATION_(assert_capability(x))
+#define ASSERT_SHARED_CAPABILITY(x) RACELINGS_THREAD_ANNOTATION_(assert_shared_capability(x))
 
 // RETURN_CAPABILITY: the function returns a reference to the given lock.
 #define RETURN_CAPABILITY(x) RACELINGS_THREAD_ANNOTATION_(lock_returned(x))
@@ -79,5 +83,29 @@
 // NO_THREAD_SAFETY_ANALYSIS: the escape hatch. Turns the analysis off for one
 // function. Every use must say in a comment why the analysis cannot follow it.
 #define NO_THREAD_SAFETY_ANALYSIS RACELINGS_THREAD_ANNOTATION_(no_thread_safety_analysis)
+
+// GUARD_ANNOTATION: the annotations of the guards that move (`MutexGuard<T>`,
+// `ReadGuard<T>`, `WriteGuard<T>`) and of the locks that hand them out
+// (`Mutex<T>`, `RwLock<T>`). Each guard is a scoped capability; `lock()`,
+// `read()` and `write()` acquire the lock into the guard they return. Clang
+// follows such a guard within a function and through a move, but not out of
+// a function that returns one without an ACQUIRE annotation of its own:
+// there `return m.lock();` reads as "still held at the end of function", and
+// the caller's guard as "releasing a mutex that was not held". Students'
+// code (built with -Werror=thread-safety-analysis, tools/copts.bzl) must not
+// need annotations, so the exercises define RACELINGS_UNCHECKED_GUARDS and
+// these annotations vanish there; everywhere else they are checked.
+//   MutexGuard<T> lock() GUARD_ANNOTATION(ACQUIRE());
+// GUARD_LOCK_FUNCTION is for the few functions underneath the guards that
+// call RawMutex's (always annotated) lock and unlock: when the guards are
+// unchecked, nothing would balance those calls, so the analysis skips them.
+//   void acquire() GUARD_LOCK_FUNCTION(ACQUIRE()) { raw_.lock(); }
+#if defined(RACELINGS_UNCHECKED_GUARDS)
+#define GUARD_ANNOTATION(...)
+#define GUARD_LOCK_FUNCTION(...) NO_THREAD_SAFETY_ANALYSIS
+#else
+#define GUARD_ANNOTATION(...) __VA_ARGS__
+#define GUARD_LOCK_FUNCTION(...) __VA_ARGS__
+#endif
 
 #endif  // RACELINGS_PRIMITIVES_THREAD_ANNOTATIONS_H_
