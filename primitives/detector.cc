@@ -70,7 +70,7 @@ void at_exit_finish_running_threads();
 
 // A thread stops counting as running (joined, or detached and ended); one
 // spawned before the last reset_thread_stats() was never counted in `running`.
-void stop_counting_locked(Registry& r, ThreadRecord& t) {
+void stop_counting_locked(Registry& r, ThreadRecord& t) REQUIRES(r.mu) {
   if (std::exchange(t.outstanding, false) && t.stats_epoch == r.stats_epoch) --r.running;
 }
 }  // namespace
@@ -108,7 +108,7 @@ struct ThreadHolder {
 thread_local ThreadRecord* tls_self = nullptr;
 thread_local ThreadHolder tls_holder;
 
-std::shared_ptr<ThreadRecord> new_record_locked(Registry& r, std::string name) {
+std::shared_ptr<ThreadRecord> new_record_locked(Registry& r, std::string name) REQUIRES(r.mu) {
   auto t = std::make_shared<ThreadRecord>();
   t->index = r.next_index++;
   t->name = std::move(name);
@@ -139,7 +139,7 @@ std::shared_ptr<ThreadRecord> new_record_locked(Registry& r, std::string name) {
     if (std::strcmp(buf, comm) != 0) name = buf;
   }
   ensure_exit_check();
-  std::lock_guard<std::mutex> lock(r.mu);
+  PlainLock lock(r.mu);
   auto t = new_record_locked(r, std::move(name));
   t->tid.store(tid, std::memory_order_relaxed);
   tls_holder.record = t;
@@ -239,7 +239,7 @@ std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::sour
   Registry& r = registry();
   std::shared_ptr<ThreadRecord> t;
   {
-    std::lock_guard<std::mutex> guard(r.mu);
+    PlainLock guard(r.mu);
     t = new_record_locked(r, std::move(name));
     t->spawned = true;
     t->spawned_at = where;
@@ -259,14 +259,14 @@ std::shared_ptr<ThreadRecord> register_spawned(std::string name, const std::sour
 void joined(ThreadRecord& t) {
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   stop_counting_locked(r, t);
 }
 
 void detached(ThreadRecord& t) {
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   t.detached = true;
   if (t.finished.load(std::memory_order_acquire)) stop_counting_locked(r, t);
 }
@@ -274,7 +274,7 @@ void detached(ThreadRecord& t) {
 void runs_until_exit(ThreadRecord& t) {
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   t.runs_until_exit = true;
 }
 
@@ -296,7 +296,7 @@ void exit_current() {
   if (t->tid.load(std::memory_order_relaxed) == ::getpid()) process_exiting.store(true, std::memory_order_relaxed);
   Registry& r = registry();
   {
-    std::lock_guard<std::mutex> guard(r.mu);
+    PlainLock guard(r.mu);
     t->finished.store(true, std::memory_order_release);
     if (t->detached) stop_counting_locked(r, *t);
     r.live.erase(std::remove_if(r.live.begin(), r.live.end(), [&](const auto& p) { return p.get() == t; }),
@@ -331,7 +331,7 @@ constexpr auto kExitWaitForThreads = std::chrono::milliseconds(1000);
 // leak (once), and exit then waits for them, so that ThreadSanitizer still
 // sees what they do while the program ends (the race TSan's exit sleep was
 // for) and the run's verdict does not depend on how far they got.
-std::vector<std::shared_ptr<ThreadRecord>> still_running_locked(Registry& r) {
+std::vector<std::shared_ptr<ThreadRecord>> still_running_locked(Registry& r) REQUIRES(r.mu) {
   std::vector<std::shared_ptr<ThreadRecord>> out;
   for (auto& t : r.live) {
     if (t.get() == tls_self || !t->spawned || t->runs_until_exit) continue;
@@ -353,7 +353,7 @@ void report_running_at_exit(const ThreadRecord& t) {
 bool unknown_thread_running(Registry& r) {
   std::set<pid_t> known{current_tid()};
   {
-    std::lock_guard<std::mutex> guard(r.mu);
+    PlainLock guard(r.mu);
     for (auto& t : r.live) known.insert(t->tid.load(std::memory_order_relaxed));
     known.insert(r.watcher_tid);
   }
@@ -369,13 +369,13 @@ void at_exit_finish_running_threads() {
   Registry& r = registry();
   std::vector<std::shared_ptr<ThreadRecord>> running;
   {
-    std::lock_guard<std::mutex> guard(r.mu);
+    PlainLock guard(r.mu);
     running = still_running_locked(r);
   }
   for (auto& t : running) {
     bool reported;
     {
-      std::lock_guard<std::mutex> guard(r.mu);
+      PlainLock guard(r.mu);
       reported = std::exchange(t->leak_reported, true);
     }
     if (!reported) report_running_at_exit(*t);
@@ -401,14 +401,14 @@ void at_exit_finish_running_threads() {
 ThreadStats thread_stats() {
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   return ThreadStats{r.spawned, r.max_running};
 }
 
 void reset_thread_stats() {
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   // Threads from before (a detached one of an earlier test still ending, say)
   // do not count in what comes next.
   ++r.stats_epoch;
@@ -442,14 +442,7 @@ WaitKind waiting_in(std::string_view thread_name) {
 
 namespace {
 
-std::vector<schedule::ThreadView> views_for_schedule() {
-  Invisible invisible;
-  Registry& r = registry();
-  // From emit() the lock may be this thread's already; the other controlled
-  // threads are all parked outside the registry then, so reading it without
-  // the lock is safe.
-  std::unique_lock<std::mutex> guard(r.mu, std::defer_lock);
-  if (!t_noting_failure) guard.lock();
+std::vector<schedule::ThreadView> views_locked(Registry& r) REQUIRES(r.mu) {
   std::vector<schedule::ThreadView> out;
   for (auto& t : r.live) {
     schedule::ThreadView v;
@@ -467,13 +460,27 @@ std::vector<schedule::ThreadView> views_for_schedule() {
   return out;
 }
 
+std::vector<schedule::ThreadView> views_for_schedule() {
+  Invisible invisible;
+  Registry& r = registry();
+  if (t_noting_failure) {
+    // From emit() the lock may be this thread's already; the other controlled
+    // threads are all parked outside the registry then, so no one else can
+    // touch it: as good as held.
+    r.mu.assert_held();
+    return views_locked(r);
+  }
+  PlainLock guard(r.mu);
+  return views_locked(r);
+}
+
 [[noreturn]] void report_all_blocked_for_schedule(const std::function<std::string(int)>& extra) {
   Invisible invisible;
   Registry& r = registry();
   std::string body = "  Every thread is waiting and none of them can wake the others.\n";
   std::string summary;
   {
-    std::lock_guard<std::mutex> guard(r.mu);
+    PlainLock guard(r.mu);
     const ThreadRecord* first = nullptr;
     for (auto& t : r.live) {
       std::string theirs = extra(t->index);

@@ -44,6 +44,8 @@
 #include <vector>
 
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
+#include "primitives/thread_annotations.h"
 #include "primitives/detector/edge_cache.h"
 #include "primitives/schedule/invisible.h"
 #include "primitives/schedule/schedule.h"
@@ -56,6 +58,8 @@ constexpr int kReportExitCode = 66;  // The code sanitizers use for a report.
 // The detector runs inside Invisible scopes (schedule/invisible.h): neither
 // ThreadSanitizer nor the controlled scheduler sees its own locks and atomics.
 using schedule::Invisible;
+using racelings::internal::PlainLock;
+using racelings::internal::PlainMutex;
 
 struct Config {
   bool enabled = true;
@@ -114,26 +118,26 @@ struct ThreadRecord : HeldLocks {
   }
 };
 struct Registry {
-  std::mutex mu;
-  std::vector<std::shared_ptr<ThreadRecord>> live;  // Guarded by mu.
-  int next_index = 0;                               // Guarded by mu.
+  PlainMutex mu;
+  std::vector<std::shared_ptr<ThreadRecord>> live GUARDED_BY(mu);
+  int next_index GUARDED_BY(mu) = 0;
 
   // The all-blocked watcher.
   std::condition_variable wake_watcher;
-  bool watcher_started = false;  // Guarded by mu.
-  bool suspect = false;          // Guarded by mu: all threads were seen blocked.
-  pid_t watcher_tid = 0;         // Guarded by mu.
+  bool watcher_started GUARDED_BY(mu) = false;
+  bool suspect GUARDED_BY(mu) = false;  // All threads were seen blocked.
+  pid_t watcher_tid GUARDED_BY(mu) = 0;
 
   // Reports are printed one at a time.
-  std::mutex report_mu;
-  std::function<void(const std::string&)> sink;  // Guarded by report_mu.
+  PlainMutex report_mu;
+  std::function<void(const std::string&)> sink GUARDED_BY(report_mu);
   std::atomic<int> reports{0};
 
-  // Spawned-thread statistics, guarded by mu.
-  int spawned = 0;
-  int running = 0;  // Outstanding threads spawned since the last reset.
-  int max_running = 0;
-  int stats_epoch = 0;  // Counts reset_thread_stats() calls.
+  // Spawned-thread statistics.
+  int spawned GUARDED_BY(mu) = 0;
+  int running GUARDED_BY(mu) = 0;  // Outstanding threads spawned since the last reset.
+  int max_running GUARDED_BY(mu) = 0;
+  int stats_epoch GUARDED_BY(mu) = 0;  // Counts reset_thread_stats() calls.
 };
 
 Registry& registry();
@@ -174,9 +178,9 @@ void report_self_deadlock(ThreadRecord& t, LockInfo& lock, Mode mode, int slot, 
 // ---- The wait-for graph and its watcher (wait_for.cc) -----------------------
 
 // Called under r.mu after a thread started to wait.
-void check_after_wait_started_locked(Registry& r, ThreadRecord* me);
-bool all_blocked_locked(Registry& r);
-void notify_watcher_locked(Registry& r);
+void check_after_wait_started_locked(Registry& r, ThreadRecord* me) REQUIRES(r.mu);
+bool all_blocked_locked(Registry& r) REQUIRES(r.mu);
+void notify_watcher_locked(Registry& r) REQUIRES(r.mu);
 
 }  // namespace detector
 }  // namespace racelings

@@ -83,7 +83,7 @@ void check_lock_order(ThreadRecord& t, LockInfo& lock, const std::source_locatio
     std::string thread_desc;
     {
       Registry& r = registry();
-      std::lock_guard<std::mutex> rl(r.mu);
+      PlainLock rl(r.mu);
       thread_desc = describe_thread_locked(t);
     }
     if (find_lock_path_locked(g, lock.id(), held->id(), path, seen)) {
@@ -134,7 +134,7 @@ void report_self_deadlock(ThreadRecord& t, LockInfo& lock, Mode mode, int slot, 
   std::string body;
   {
     Registry& r = registry();
-    std::lock_guard<std::mutex> rl(r.mu);
+    PlainLock rl(r.mu);
     body = "  A thread waits for a lock that it holds itself: it would wait forever.\n\n";
     body += "  " + describe_thread_locked(t) + " waits for " + (mode == Mode::kShared ? "read access to " : "") +
             lock.describe() + ":\n";
@@ -156,7 +156,7 @@ LockInfo::~LockInfo() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (describing_running_locks.load(std::memory_order_relaxed) != 0) {
     // A timeout report may be reading this lock's name: wait for its end.
-    std::lock_guard<std::mutex> wait_for_report(registry().mu);
+    PlainLock wait_for_report(registry().mu);
   }
   if (!in_graph.load(std::memory_order_relaxed)) return;
   Graph& g = graph();

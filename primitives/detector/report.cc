@@ -64,7 +64,7 @@ std::string short_thread(const ThreadRecord& t) {
 void emit_with_summary(const std::string& kind, const std::string& qualifier, const std::string& body,
                        const std::string& summary, bool with_stack) {
   Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.report_mu);
+  PlainLock lock(r.report_mu);
   std::string head = "==================\nWARNING: racelings: " + kind;
   if (!qualifier.empty()) head += " (" + qualifier + ")";
   head += " (pid=" + std::to_string(::getpid()) + ")\n";
@@ -190,7 +190,7 @@ void report_thread_leak(const ThreadRecord& t, const std::source_location& spawn
   Invisible invisible;
   {
     Registry& r = registry();
-    std::lock_guard<std::mutex> guard(r.mu);
+    PlainLock guard(r.mu);
     const_cast<ThreadRecord&>(t).leak_reported = true;
   }
   std::string body = "  The JoinHandle of " + short_thread(t) +
@@ -224,7 +224,7 @@ void report_timeout(std::string_view test_name, double seconds) {
   std::string body;
   std::source_location where{};
   {
-    std::lock_guard<std::mutex> guard(r.mu);
+    PlainLock guard(r.mu);
     char limit[64];
     std::snprintf(limit, sizeof(limit), "%.1f", seconds);
     body = "  The test " + std::string(test_name) + " did not finish within " + limit +
@@ -244,7 +244,7 @@ void report_timeout(std::string_view test_name, double seconds) {
 
 void set_report_sink_for_testing(std::function<void(const std::string&)> sink) {
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.report_mu);
+  PlainLock guard(r.report_mu);
   r.sink = std::move(sink);
 }
 

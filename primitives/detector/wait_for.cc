@@ -26,7 +26,7 @@ namespace detector {
 namespace {
 
 // Threads that hold `lock`, found through their held slots.
-std::vector<ThreadRecord*> holders_locked(Registry& r, const LockInfo& lock) {
+std::vector<ThreadRecord*> holders_locked(Registry& r, const LockInfo& lock) REQUIRES(r.mu) {
   std::vector<ThreadRecord*> out;
   for (auto& t : r.live) {
     int n = std::min(t->held_count.load(std::memory_order_acquire), kMaxHeld);
@@ -42,7 +42,7 @@ std::vector<ThreadRecord*> holders_locked(Registry& r, const LockInfo& lock) {
 }
 
 // The threads `t` waits for: holders of the lock it wants, or the thread it joins.
-std::vector<ThreadRecord*> waits_for_locked(Registry& r, const ThreadRecord& t) {
+std::vector<ThreadRecord*> waits_for_locked(Registry& r, const ThreadRecord& t) REQUIRES(r.mu) {
   if (t.wait_has_timeout) return {};
   if (t.wait_type == WaitType::kLock) {
     auto hs = holders_locked(r, *t.wait_lock);
@@ -71,7 +71,7 @@ std::vector<ThreadRecord*> waits_for_locked(Registry& r, const ThreadRecord& t) 
 
 // Depth-first search for a path of waits from `from` back to `target`.
 bool find_cycle_locked(Registry& r, ThreadRecord* from, ThreadRecord* target, std::vector<ThreadRecord*>& path,
-                       std::unordered_set<ThreadRecord*>& seen) {
+                       std::unordered_set<ThreadRecord*>& seen) REQUIRES(r.mu) {
   for (ThreadRecord* next : waits_for_locked(r, *from)) {
     if (next == target) {
       path.push_back(from);
@@ -87,7 +87,7 @@ bool find_cycle_locked(Registry& r, ThreadRecord* from, ThreadRecord* target, st
   return false;
 }
 
-void report_cycle_locked(Registry& r, std::vector<ThreadRecord*> cycle) {
+void report_cycle_locked(Registry& r, std::vector<ThreadRecord*> cycle) REQUIRES(r.mu) {
   std::reverse(cycle.begin(), cycle.end());
   std::string body;
   bool joins = false;
@@ -134,10 +134,10 @@ bool some_thread_may_wake(const std::set<pid_t>& known, const std::map<pid_t, Os
 void watcher_main() {
   Invisible invisible;
   Registry& r = registry();
-  std::unique_lock<std::mutex> lock(r.mu);
+  PlainLock lock(r.mu);
   r.watcher_tid = current_tid();
   for (;;) {
-    r.wake_watcher.wait(lock, [&] { return r.suspect; });
+    while (!r.suspect) r.wake_watcher.wait(lock.native());
     r.suspect = false;
     if (process_exiting.load(std::memory_order_relaxed) || !all_blocked_locked(r)) continue;
     // Remember who waits where; report only if nothing moved for the grace period.
@@ -240,7 +240,7 @@ BlockScope::BlockScope(LockInfo& lock, Mode mode, const std::source_location& wh
   if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   self_->wait_type = WaitType::kLock;
   self_->wait_lock = &lock;
   self_->wait_mode = mode;
@@ -255,7 +255,7 @@ BlockScope::BlockScope(ThreadRecord& joined, const std::source_location& where)
   if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   self_->wait_type = WaitType::kJoin;
   // The joined record is kept alive by the JoinHandle; share it for reports.
   for (auto& t : r.live) {
@@ -277,7 +277,7 @@ BlockScope::BlockScope(const Waitable& what, bool has_timeout, const std::source
   if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   self_->wait_type = WaitType::kOther;
   self_->wait_object = &what;
   self_->wait_has_timeout = has_timeout;
@@ -290,7 +290,7 @@ BlockScope::~BlockScope() {
   if (self_ == nullptr) return;
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   self_->wait_type = WaitType::kNone;
   self_->wait_lock = nullptr;
   self_->wait_thread.reset();
