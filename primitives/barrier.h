@@ -27,7 +27,9 @@
 #include <string>
 
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/schedule/schedule.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 
@@ -57,7 +59,7 @@ class Barrier final : private detector::Waitable, private schedule::Traced {
     schedule::Quiet quiet;
     schedule::Describe describe(this, where);
     detector::stress_point();
-    std::unique_lock<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     size_t round = round_;
     size_t arrived = arrived_.load(std::memory_order_relaxed) + 1;
     if (arrived == n_) {
@@ -69,7 +71,7 @@ class Barrier final : private detector::Waitable, private schedule::Traced {
     arrived_.store(arrived, std::memory_order_relaxed);
     while (round == round_) {
       detector::BlockScope waiting(*this, false, where);
-      cv_.wait(lock);
+      cv_.wait(lock.native());
     }
     return BarrierWaitResult(false);
   }
@@ -87,9 +89,9 @@ class Barrier final : private detector::Waitable, private schedule::Traced {
   }
 
   const size_t n_;
-  std::mutex mu_;
+  internal::PlainMutex mu_;
   std::condition_variable cv_;
-  size_t round_ = 0;  // Guarded by mu_.
+  size_t round_ GUARDED_BY(mu_) = 0;
   // Written under mu_; relaxed reads describe the barrier in reports.
   std::atomic<size_t> arrived_{0};
 };

@@ -54,7 +54,9 @@
 #include "primitives/async/core.h"
 #include "primitives/channel.h"
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/result.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 namespace async {
@@ -79,10 +81,10 @@ struct AsyncChannelState {
   explicit AsyncChannelState(size_t capacity) : bound(capacity) {}
 
   bool unbounded() const { return bound == std::numeric_limits<size_t>::max(); }
-  bool full() const { return !unbounded() && queue.size() >= bound; }
+  bool full() const REQUIRES(mu) { return !unbounded() && queue.size() >= bound; }
 
   // A suspended sender with room now: its message joins the queue.
-  void admit_waiting_sender() {
+  void admit_waiting_sender() REQUIRES(mu) {
     if (send_head == nullptr || full()) return;
     SendAwaiter<T>* w = send_head;
     send_head = w->next_;
@@ -94,7 +96,7 @@ struct AsyncChannelState {
   }
 
   // The receiver is gone or closed: every suspended sender fails.
-  void fail_waiting_senders() {
+  void fail_waiting_senders() REQUIRES(mu) {
     while (send_head != nullptr) {
       SendAwaiter<T>* w = send_head;
       send_head = w->next_;
@@ -105,7 +107,7 @@ struct AsyncChannelState {
     send_tail = nullptr;
   }
 
-  void remove_sender(SendAwaiter<T>* w) {
+  void remove_sender(SendAwaiter<T>* w) REQUIRES(mu) {
     SendAwaiter<T>* prev = nullptr;
     for (SendAwaiter<T>* p = send_head; p != nullptr; prev = p, p = p->next_) {
       if (p != w) continue;
@@ -115,14 +117,14 @@ struct AsyncChannelState {
     }
   }
 
-  std::mutex mu;
-  std::deque<T> queue;  // Guarded by mu.
-  const size_t bound;   // max() for unbounded.
-  size_t senders = 1;   // Guarded by mu.
-  bool receiver_open = true;                 // Guarded by mu.
-  RecvAwaiter<T>* recv_waiter = nullptr;     // Guarded by mu.
-  SendAwaiter<T>* send_head = nullptr;       // Guarded by mu: FIFO of suspended senders.
-  SendAwaiter<T>* send_tail = nullptr;       // Guarded by mu.
+  ::racelings::internal::PlainMutex mu;
+  std::deque<T> queue GUARDED_BY(mu);
+  const size_t bound;  // max() for unbounded.
+  size_t senders GUARDED_BY(mu) = 1;
+  bool receiver_open GUARDED_BY(mu) = true;
+  RecvAwaiter<T>* recv_waiter GUARDED_BY(mu) = nullptr;
+  SendAwaiter<T>* send_head GUARDED_BY(mu) = nullptr;  // FIFO of suspended senders.
+  SendAwaiter<T>* send_tail GUARDED_BY(mu) = nullptr;
   // Relaxed copy of `senders` for wait descriptions (built without mu).
   std::atomic<size_t> senders_hint{1};
 };
@@ -137,7 +139,7 @@ class RecvAwaiter : public KnownAwaitable, public detector::Waitable {
   ~RecvAwaiter() override {
     if (!suspended_) return;
     // Destroyed while suspended: leave, or give back a message handed to us.
-    std::lock_guard<std::mutex> lock(s_->mu);
+    ::racelings::internal::PlainLock lock(s_->mu);
     if (s_->recv_waiter == this) {
       s_->recv_waiter = nullptr;
     } else if (slot_.has_value()) {
@@ -148,7 +150,7 @@ class RecvAwaiter : public KnownAwaitable, public detector::Waitable {
   bool await_ready() const noexcept { return s_ == nullptr; }
   bool await_suspend(std::coroutine_handle<> h) {
     TaskHeader& me = require_task("async Receiver::recv()");
-    std::lock_guard<std::mutex> lock(s_->mu);
+    ::racelings::internal::PlainLock lock(s_->mu);
     if (!s_->queue.empty()) {
       slot_.emplace(std::move(s_->queue.front()));
       s_->queue.pop_front();
@@ -194,7 +196,7 @@ class SendAwaiter : public KnownAwaitable, public detector::Waitable {
   SendAwaiter& operator=(const SendAwaiter&) = delete;
   ~SendAwaiter() override {
     if (!suspended_) return;
-    std::lock_guard<std::mutex> lock(s_->mu);
+    ::racelings::internal::PlainLock lock(s_->mu);
     if (queued_) s_->remove_sender(this);  // The message is dropped with us.
   }
 
@@ -204,7 +206,7 @@ class SendAwaiter : public KnownAwaitable, public detector::Waitable {
   }
   bool await_suspend(std::coroutine_handle<> h) {
     TaskHeader& me = require_task("async Sender::send()");
-    std::lock_guard<std::mutex> lock(s_->mu);
+    ::racelings::internal::PlainLock lock(s_->mu);
     if (!s_->receiver_open) {
       failed_ = true;
       return false;
@@ -266,7 +268,7 @@ class Sender {
  public:
   Sender(const Sender& other) : state_(other.state_) {
     if (state_) {
-      std::lock_guard<std::mutex> lock(state_->mu);
+      ::racelings::internal::PlainLock lock(state_->mu);
       ++state_->senders;
       state_->senders_hint.store(state_->senders, std::memory_order_relaxed);
     }
@@ -303,7 +305,7 @@ class Sender {
     using E = TrySendError<T>;
     if (!state_) return Result<void, E>(Err, E::Kind::kDisconnected, std::move(value));
     auto& s = *state_;
-    std::lock_guard<std::mutex> lock(s.mu);
+    ::racelings::internal::PlainLock lock(s.mu);
     if (!s.receiver_open) return Result<void, E>(Err, E::Kind::kDisconnected, std::move(value));
     if (s.recv_waiter != nullptr) {
       auto* r = std::exchange(s.recv_waiter, nullptr);
@@ -320,7 +322,7 @@ class Sender {
   void close() {
     if (!state_) return;
     {
-      std::lock_guard<std::mutex> lock(state_->mu);
+      ::racelings::internal::PlainLock lock(state_->mu);
       --state_->senders;
       state_->senders_hint.store(state_->senders, std::memory_order_relaxed);
       if (state_->senders == 0 && state_->recv_waiter != nullptr) {
@@ -334,7 +336,7 @@ class Sender {
   // Sender<T>::is_closed(): this copy was closed, or the receiver is gone.
   bool is_closed() const {
     if (!state_) return true;
-    std::lock_guard<std::mutex> lock(state_->mu);
+    ::racelings::internal::PlainLock lock(state_->mu);
     return !state_->receiver_open;
   }
 
@@ -374,7 +376,7 @@ class Receiver {
     using E = TryRecvError;
     if (!state_) return Result<T, E>(Err, E::Kind::kDisconnected);
     auto& s = *state_;
-    std::lock_guard<std::mutex> lock(s.mu);
+    ::racelings::internal::PlainLock lock(s.mu);
     if (s.queue.empty()) return Result<T, E>(Err, s.senders == 0 ? E::Kind::kDisconnected : E::Kind::kEmpty);
     T v = std::move(s.queue.front());
     s.queue.pop_front();
@@ -386,7 +388,7 @@ class Receiver {
   // messages already queued can still be received. Rust: `rx.close()`.
   void close() {
     if (!state_) return;
-    std::lock_guard<std::mutex> lock(state_->mu);
+    ::racelings::internal::PlainLock lock(state_->mu);
     state_->receiver_open = false;
     state_->fail_waiting_senders();
   }
@@ -399,7 +401,7 @@ class Receiver {
     if (!state_) return;
     std::deque<T> dropped;
     {
-      std::lock_guard<std::mutex> lock(state_->mu);
+      ::racelings::internal::PlainLock lock(state_->mu);
       state_->receiver_open = false;
       state_->fail_waiting_senders();
       dropped.swap(state_->queue);  // Destroyed outside the lock.

@@ -40,6 +40,8 @@
 #include <variant>
 
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 namespace async {
@@ -80,6 +82,11 @@ using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 class RuntimeCore;
 class JoinGroup;
 class MutexCore;
+
+// The async mutexes' lock table (mutex.cc): guards every async mutex's state
+// and each task's `waiting_for_mutex`. A plain global (constant-initialized,
+// never destroyed), so that mutexes with static storage may use it in any order.
+extern ::racelings::internal::PlainMutex lock_table_mu;
 
 // The task state word (TaskHeader::state).
 //   idle:         suspended, registered with whatever will wake it
@@ -161,13 +168,12 @@ class TaskHeader {
   // that no worker runs any (see RuntimeCore), so never concurrently.
   const detector::Waitable* wait_what = nullptr;
   std::source_location wait_where{};
-  // The async mutex this task waits for; guarded by the async lock graph's
-  // mutex (mutex.cc).
-  const MutexCore* waiting_for_mutex = nullptr;
+  // The async mutex this task waits for.
+  const MutexCore* waiting_for_mutex GUARDED_BY(lock_table_mu) = nullptr;
 
   // ---- Completion ----
-  std::mutex done_mu;
-  TaskHeader* join_waiter = nullptr;  // Guarded by done_mu: the task awaiting our JoinHandle.
+  ::racelings::internal::PlainMutex done_mu;
+  TaskHeader* join_waiter GUARDED_BY(done_mu) = nullptr;  // The task awaiting our JoinHandle.
   JoinGroup* group = nullptr;         // Set before the task starts: the join_all that owns it.
   bool block_on_root = false;         // Set before the task starts.
   // The join_all this task awaits right now. While its children run, an

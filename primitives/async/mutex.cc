@@ -20,11 +20,15 @@
 namespace racelings {
 namespace async {
 namespace internal {
+
+using ::racelings::internal::PlainLock;
+
+constinit ::racelings::internal::PlainMutex lock_table_mu;
+
 namespace {
 
 struct LockTable {
-  std::mutex mu;
-  MutexCore* registry = nullptr;  // Guarded by mu: every live async mutex.
+  MutexCore* registry GUARDED_BY(lock_table_mu) = nullptr;  // Every live async mutex.
 };
 
 LockTable& table() {
@@ -35,7 +39,7 @@ LockTable& table() {
 
 }  // namespace
 
-std::string holdings_locked(const TaskHeader& t) {
+std::string holdings_locked(const TaskHeader& t) REQUIRES(lock_table_mu) {
   std::string s;
   for (MutexCore* m = table().registry; m != nullptr; m = m->reg_next_) {
     if (m->holder_.get() != &t) continue;
@@ -45,14 +49,14 @@ std::string holdings_locked(const TaskHeader& t) {
 }
 
 std::string async_mutex_holdings(const TaskHeader& t) {
-  std::lock_guard<std::mutex> lock(table().mu);
+  PlainLock lock(lock_table_mu);
   return holdings_locked(t);
 }
 
 MutexCore::MutexCore(std::string_view name, std::source_location created)
     : info_(detector::LockKind::kMutex, name, created) {
   LockTable& tb = table();
-  std::lock_guard<std::mutex> lock(tb.mu);
+  PlainLock lock(lock_table_mu);
   reg_next_ = tb.registry;
   if (reg_next_ != nullptr) reg_next_->reg_prev_ = this;
   tb.registry = this;
@@ -63,7 +67,7 @@ MutexCore::~MutexCore() {
   TaskRef holder;
   bool misuse = false;
   {
-    std::lock_guard<std::mutex> lock(tb.mu);
+    PlainLock lock(lock_table_mu);
     misuse = locked_ || head_ != nullptr;
     holder = std::move(holder_);
     if (reg_prev_ != nullptr) {
@@ -95,7 +99,7 @@ void MutexCore::set_holder_locked(TaskHeader* who, const std::source_location& w
 
 bool MutexCore::try_acquire(TaskHeader* who, const std::source_location& where) {
   TaskRef old;
-  std::lock_guard<std::mutex> lock(table().mu);
+  PlainLock lock(lock_table_mu);
   if (locked_ || head_ != nullptr) return false;
   locked_ = true;
   old = std::move(holder_);
@@ -106,7 +110,7 @@ bool MutexCore::try_acquire(TaskHeader* who, const std::source_location& where) 
 bool MutexCore::acquire_or_queue(Waiter& w, TaskHeader& me, std::coroutine_handle<> h,
                                  const std::source_location& where) {
   TaskRef old;
-  std::lock_guard<std::mutex> lock(table().mu);
+  PlainLock lock(lock_table_mu);
   if (!locked_ && head_ == nullptr) {
     locked_ = true;
     old = std::move(holder_);
@@ -171,7 +175,7 @@ TaskRef MutexCore::grant_next_locked() {
 void MutexCore::unlock() noexcept {
   TaskRef old, next;
   {
-    std::lock_guard<std::mutex> lock(table().mu);
+    PlainLock lock(lock_table_mu);
     old = std::move(holder_);
     if (head_ != nullptr) {
       next = grant_next_locked();
@@ -186,7 +190,7 @@ void MutexCore::unlock() noexcept {
 void MutexCore::abandon(Waiter& w) noexcept {
   TaskRef old, next;
   {
-    std::lock_guard<std::mutex> lock(table().mu);
+    PlainLock lock(lock_table_mu);
     if (w.queued_) {
       Waiter* prev = nullptr;
       for (Waiter* p = head_; p != nullptr; prev = p, p = p->next_) {

@@ -74,8 +74,8 @@ class MutexCore {
     TaskHeader* task_ = nullptr;
     Waiter* next_ = nullptr;
     std::source_location where_{};
-    bool queued_ = false;   // Guarded by the lock table.
-    bool granted_ = false;  // Guarded by the lock table: the lock was handed to us.
+    bool queued_ GUARDED_BY(lock_table_mu) = false;
+    bool granted_ GUARDED_BY(lock_table_mu) = false;  // The lock was handed to us.
   };
 
   // Takes the lock if it is free and nobody queues for it (fairness).
@@ -97,21 +97,20 @@ class MutexCore {
   friend std::string async_mutex_holdings(const TaskHeader& t);
   friend std::string holdings_locked(const TaskHeader& t);
 
-  // The caller holds the lock table.
-  void set_holder_locked(TaskHeader* who, const std::source_location& where);
-  TaskRef grant_next_locked();
+  void set_holder_locked(TaskHeader* who, const std::source_location& where) REQUIRES(lock_table_mu);
+  TaskRef grant_next_locked() REQUIRES(lock_table_mu);
 
   detector::LockInfo info_;
-  bool locked_ = false;           // Guarded by the lock table.
-  Waiter* head_ = nullptr;        // Guarded by the lock table: FIFO of waiters.
-  Waiter* tail_ = nullptr;        // Guarded by the lock table.
-  TaskRef holder_;                // Guarded by the lock table; empty when free or held by a thread.
-  std::source_location held_at_;  // Guarded by the lock table.
+  bool locked_ GUARDED_BY(lock_table_mu) = false;
+  Waiter* head_ GUARDED_BY(lock_table_mu) = nullptr;  // FIFO of waiters.
+  Waiter* tail_ GUARDED_BY(lock_table_mu) = nullptr;
+  TaskRef holder_ GUARDED_BY(lock_table_mu);  // Empty when free or held by a thread.
+  std::source_location held_at_ GUARDED_BY(lock_table_mu);
   // Relaxed copy of the holder's id for wait descriptions, which may be built
   // while the lock table is held (cycle reports) or not (quiescent runtime).
   std::atomic<uint64_t> holder_id_{0};
-  MutexCore* reg_prev_ = nullptr;  // Registry links; guarded by the lock table.
-  MutexCore* reg_next_ = nullptr;
+  MutexCore* reg_prev_ GUARDED_BY(lock_table_mu) = nullptr;  // Registry links.
+  MutexCore* reg_next_ GUARDED_BY(lock_table_mu) = nullptr;
 };
 
 // "  and holds async Mutex M3 'a', acquired at:\n    #0 ...\n" for each

@@ -43,12 +43,18 @@
 #include "primitives/async/join.h"
 #include "primitives/async/report.h"
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/schedule/schedule.h"
 #include "primitives/thread.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 namespace async {
 namespace internal {
+
+using ::racelings::internal::PlainLock;
+using ::racelings::internal::PlainMutex;
+
 namespace {
 
 // The task this thread is resuming, and the runtime it works for.
@@ -87,7 +93,7 @@ class RuntimeCore {
   // For other runtimes' deadlock checks: this runtime's threads, and whether
   // it could still wake anything by itself.
   void snapshot(std::vector<pid_t>& tids, bool& quiescent) {
-    std::lock_guard<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     tids.insert(tids.end(), tids_.begin(), tids_.end());
     quiescent = quiescent && quiescent_locked();
   }
@@ -127,42 +133,42 @@ class RuntimeCore {
   void cancel_task(TaskHeader* t) noexcept;
   void mark_complete(TaskHeader* t) noexcept;
 
-  void enqueue_locked(TaskHeader* t);
-  TaskHeader* pop_locked();
-  void fire_due_locked();
-  bool quiescent_locked() const {
+  void enqueue_locked(TaskHeader* t) REQUIRES(mu_);
+  TaskHeader* pop_locked() REQUIRES(mu_);
+  void fire_due_locked() REQUIRES(mu_);
+  bool quiescent_locked() const REQUIRES(mu_) {
     return q_head_ == nullptr && running_ == 0 && heap_.empty() && !shutdown_;
   }
-  void unlink_live_locked(TaskHeader* t);
+  void unlink_live_locked(TaskHeader* t) REQUIRES(mu_);
 
-  void heap_push_locked(TimerNode* n);
-  void heap_remove_locked(size_t i);
-  void heap_swap_locked(size_t a, size_t b);
-  void sift_up_locked(size_t i);
-  void sift_down_locked(size_t i);
+  void heap_push_locked(TimerNode* n) REQUIRES(mu_);
+  void heap_remove_locked(size_t i) REQUIRES(mu_);
+  void heap_swap_locked(size_t a, size_t b) REQUIRES(mu_);
+  void sift_up_locked(size_t i) REQUIRES(mu_);
+  void sift_down_locked(size_t i) REQUIRES(mu_);
 
-  void watch_quiescence(std::unique_lock<std::mutex>& lk, TaskHeader& root, std::condition_variable& cv,
-                        std::optional<detector::BlockScope>& waiting);
-  [[noreturn]] void report_all_blocked_locked();
+  void watch_quiescence(PlainLock& lk, TaskHeader& root, std::condition_variable& cv,
+                        std::optional<detector::BlockScope>& waiting) REQUIRES(mu_);
+  [[noreturn]] void report_all_blocked_locked() REQUIRES(mu_);
 
   const bool current_thread_;
-  std::mutex mu_;
+  PlainMutex mu_;
   std::condition_variable work_cv_;      // Idle workers (or a current-thread block_on) wait here.
   std::condition_variable block_on_cv_;  // Multi-threaded block_on waits here.
-  TaskHeader* q_head_ = nullptr;         // Guarded by mu_: the run queue (FIFO).
-  TaskHeader* q_tail_ = nullptr;         // Guarded by mu_.
-  std::vector<TimerNode*> heap_;         // Guarded by mu_: min-heap by (deadline, seq).
-  uint64_t timer_seq_ = 0;               // Guarded by mu_.
-  TaskHeader* live_head_ = nullptr;      // Guarded by mu_: every unfinished task, newest first.
-  int idle_ = 0;                         // Guarded by mu_: threads waiting on work_cv_.
-  int pending_wakeups_ = 0;              // Guarded by mu_: notified, not yet awake.
-  int running_ = 0;                      // Guarded by mu_: tasks being resumed right now.
-  bool timer_driver_ = false;            // Guarded by mu_: an idle thread waits for the first deadline.
-  bool shutdown_ = false;                // Guarded by mu_.
-  bool driving_ = false;                 // Guarded by mu_: a current-thread block_on runs.
-  int block_on_active_ = 0;              // Guarded by mu_.
-  uint64_t epoch_ = 0;                   // Guarded by mu_: bumped by every queue and timer change.
-  std::vector<pid_t> tids_;              // Guarded by mu_: workers and threads in block_on.
+  TaskHeader* q_head_ GUARDED_BY(mu_) = nullptr;  // The run queue (FIFO).
+  TaskHeader* q_tail_ GUARDED_BY(mu_) = nullptr;
+  std::vector<TimerNode*> heap_ GUARDED_BY(mu_);  // Min-heap by (deadline, seq).
+  uint64_t timer_seq_ GUARDED_BY(mu_) = 0;
+  TaskHeader* live_head_ GUARDED_BY(mu_) = nullptr;  // Every unfinished task, newest first.
+  int idle_ GUARDED_BY(mu_) = 0;  // Threads waiting on work_cv_.
+  int pending_wakeups_ GUARDED_BY(mu_) = 0;  // Notified, not yet awake.
+  int running_ GUARDED_BY(mu_) = 0;  // Tasks being resumed right now.
+  bool timer_driver_ GUARDED_BY(mu_) = false;  // An idle thread waits for the first deadline.
+  bool shutdown_ GUARDED_BY(mu_) = false;
+  bool driving_ GUARDED_BY(mu_) = false;  // A current-thread block_on runs.
+  int block_on_active_ GUARDED_BY(mu_) = 0;
+  uint64_t epoch_ GUARDED_BY(mu_) = 0;  // Bumped by every queue and timer change.
+  std::vector<pid_t> tids_ GUARDED_BY(mu_);  // Workers and threads in block_on.
   // Relaxed copy of the live-task count, for descriptions built without mu_.
   std::atomic<size_t> live_hint_{0};
   IdleWait idle_wait_{*this};
@@ -175,8 +181,8 @@ namespace {
 // could still wake one of our tasks (a task of another runtime sending on our
 // channel). Leaked on purpose, like the detector's registry.
 struct Runtimes {
-  std::mutex mu;
-  std::vector<RuntimeCore*> all;  // Guarded by mu.
+  PlainMutex mu;
+  std::vector<RuntimeCore*> all GUARDED_BY(mu);
 };
 Runtimes& runtimes() {
   static Runtimes* r = new Runtimes;
@@ -241,7 +247,7 @@ void run_block_on(RuntimeCore& core, TaskHeader& root) {
 RuntimeCore::RuntimeCore(size_t workers, bool current_thread) : current_thread_(current_thread) {
   {
     Runtimes& r = runtimes();
-    std::lock_guard<std::mutex> lock(r.mu);
+    PlainLock lock(r.mu);
     r.all.push_back(this);
   }
   if (current_thread) return;
@@ -254,7 +260,7 @@ RuntimeCore::RuntimeCore(size_t workers, bool current_thread) : current_thread_(
 
 RuntimeCore::~RuntimeCore() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     shutdown_ = true;
     work_cv_.notify_all();
   }
@@ -263,7 +269,7 @@ RuntimeCore::~RuntimeCore() {
   for (;;) {
     TaskHeader* t = nullptr;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      PlainLock lock(mu_);
       q_head_ = q_tail_ = nullptr;  // Nothing runs any more; wakes no longer queue.
       t = live_head_;
       if (t == nullptr) break;
@@ -276,7 +282,7 @@ RuntimeCore::~RuntimeCore() {
     mark_complete(t);
   }
   Runtimes& r = runtimes();
-  std::lock_guard<std::mutex> lock(r.mu);
+  PlainLock lock(r.mu);
   r.all.erase(std::remove(r.all.begin(), r.all.end(), this), r.all.end());
 }
 
@@ -323,7 +329,7 @@ void RuntimeCore::unlink_live_locked(TaskHeader* t) {
 void RuntimeCore::schedule_new(TaskHeader& t) {
   t.resume_point = t.root();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     if (!shutdown_) {
       t.in_live_list = true;
       t.live_next = live_head_;
@@ -361,9 +367,10 @@ void RuntimeCore::wake(TaskHeader& t, bool locked) noexcept {
     if (t.state.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
       if (!queue) return;
       if (locked) {
+        mu_.assert_held();  // The caller's promise (fire_due_locked).
         enqueue_locked(&t);
       } else {
-        std::lock_guard<std::mutex> lock(mu_);
+        PlainLock lock(mu_);
         enqueue_locked(&t);
       }
       return;
@@ -380,7 +387,7 @@ void RuntimeCore::abort(TaskHeader& t) noexcept {
     uint32_t ns = s | kCancelled | (queue ? kScheduled : 0);
     if (t.state.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
       if (queue) {
-        std::lock_guard<std::mutex> lock(mu_);
+        PlainLock lock(mu_);
         enqueue_locked(&t);
       }
       return;
@@ -421,7 +428,7 @@ void RuntimeCore::after_poll(TaskHeader* t) noexcept {
     uint32_t ns = again ? ((s & kCancelled) | kScheduled) : 0;
     if (t->state.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
       if (again) {
-        std::lock_guard<std::mutex> lock(mu_);
+        PlainLock lock(mu_);
         enqueue_locked(t);
       }
       return;
@@ -442,7 +449,7 @@ void RuntimeCore::cancel_task(TaskHeader* t) noexcept {
       uint32_t ns = kCancelled | (again ? kScheduled : 0);
       if (t->state.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
         if (again) {
-          std::lock_guard<std::mutex> lock(mu_);
+          PlainLock lock(mu_);
           enqueue_locked(t);
         }
         return;
@@ -457,7 +464,7 @@ void RuntimeCore::cancel_task(TaskHeader* t) noexcept {
 
 void RuntimeCore::mark_complete(TaskHeader* t) noexcept {
   {
-    std::lock_guard<std::mutex> lock(t->done_mu);
+    PlainLock lock(t->done_mu);
     // Release: the outcome written by finish()/cancel() is visible to whoever
     // sees kComplete (JoinHandle::is_finished, a later await).
     t->state.exchange(kComplete, std::memory_order_acq_rel);
@@ -465,7 +472,7 @@ void RuntimeCore::mark_complete(TaskHeader* t) noexcept {
   }
   if (t->group != nullptr) t->group->child_done();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     unlink_live_locked(t);
     ++epoch_;
     if (t->block_on_root) block_on_cv_.notify_all();
@@ -520,7 +527,7 @@ void RuntimeCore::heap_remove_locked(size_t i) {
 }
 
 void RuntimeCore::add_timer(TimerNode& node) {
-  std::lock_guard<std::mutex> lock(mu_);
+  PlainLock lock(mu_);
   node.seq = ++timer_seq_;
   node.fired = false;
   heap_push_locked(&node);
@@ -530,7 +537,7 @@ void RuntimeCore::add_timer(TimerNode& node) {
 }
 
 bool RuntimeCore::remove_timer(TimerNode& node) noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  PlainLock lock(mu_);
   if (node.heap_index != SIZE_MAX) heap_remove_locked(node.heap_index);
   return node.fired;
 }
@@ -550,7 +557,7 @@ void RuntimeCore::fire_due_locked() {
 void RuntimeCore::worker_main() {
   tls_runtime = this;
   const std::source_location site = std::source_location::current();
-  std::unique_lock<std::mutex> lk(mu_);
+  PlainLock lk(mu_);
   tids_.push_back(current_tid());
   for (;;) {
     if (shutdown_) break;
@@ -575,9 +582,9 @@ void RuntimeCore::worker_main() {
       std::optional<detector::BlockScope> waiting;
       if (detector::enabled()) waiting.emplace(idle_wait_, /*has_timeout=*/!heap_.empty(), site);
       if (drive) {
-        work_cv_.wait_until(lk, heap_.front()->deadline);
+        work_cv_.wait_until(lk.native(), heap_.front()->deadline);
       } else {
-        work_cv_.wait(lk);
+        work_cv_.wait(lk.native());
       }
     }
     --idle_;
@@ -594,7 +601,7 @@ void RuntimeCore::block_on(TaskHeader& root) {
   BlockOnWait block_on_wait(*this, root);
   if (!current_thread_) {
     schedule_new(root);
-    std::unique_lock<std::mutex> lk(mu_);
+    PlainLock lk(mu_);
     ++block_on_active_;
     tids_.push_back(tid);
     {
@@ -604,7 +611,7 @@ void RuntimeCore::block_on(TaskHeader& root) {
         if (detect && quiescent_locked()) {
           watch_quiescence(lk, root, block_on_cv_, waiting);
         } else {
-          block_on_cv_.wait(lk);
+          block_on_cv_.wait(lk.native());
         }
       }
     }
@@ -615,7 +622,7 @@ void RuntimeCore::block_on(TaskHeader& root) {
 
   // Current-thread runtime: this thread runs every task until `root` ends.
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     if (driving_) {
       root.release();
       throw std::logic_error("block_on() on a current-thread runtime that another thread is driving");
@@ -626,7 +633,7 @@ void RuntimeCore::block_on(TaskHeader& root) {
   }
   RuntimeCore* prev_rt = std::exchange(tls_runtime, this);
   schedule_new(root);
-  std::unique_lock<std::mutex> lk(mu_);
+  PlainLock lk(mu_);
   while (!root.is_complete()) {
     if (!heap_.empty()) fire_due_locked();
     if (TaskHeader* t = pop_locked()) {
@@ -645,11 +652,11 @@ void RuntimeCore::block_on(TaskHeader& root) {
       std::optional<detector::BlockScope> waiting;
       if (detect) waiting.emplace(block_on_wait, /*has_timeout=*/timers, site);
       if (timers) {
-        work_cv_.wait_until(lk, heap_.front()->deadline);
+        work_cv_.wait_until(lk.native(), heap_.front()->deadline);
       } else if (detect) {
         watch_quiescence(lk, root, work_cv_, waiting);
       } else {
-        work_cv_.wait(lk);
+        work_cv_.wait(lk.native());
       }
     }
     --idle_;
@@ -662,40 +669,41 @@ void RuntimeCore::block_on(TaskHeader& root) {
   tls_runtime = prev_rt;
 }
 
-// Called with mu_ held, the runtime quiescent and `root` unfinished. Returns
+// Called with mu_ held (by `lk`, which it lets go and retakes through mu_
+// itself), the runtime quiescent and `root` unfinished. Returns
 // as soon as anything moves; reports and exits if nothing did for the grace
 // period and nothing outside the runtime can move either.
-void RuntimeCore::watch_quiescence(std::unique_lock<std::mutex>& lk, TaskHeader& root, std::condition_variable& cv,
+void RuntimeCore::watch_quiescence(PlainLock& lk, TaskHeader& root, std::condition_variable& cv,
                                    std::optional<detector::BlockScope>& waiting) {
   const uint64_t epoch = epoch_;
-  auto moved = [&] { return epoch_ != epoch || root.is_complete() || !quiescent_locked(); };
+  auto moved = [&]() REQUIRES(mu_) { return epoch_ != epoch || root.is_complete() || !quiescent_locked(); };
   if (schedule::controlled()) {
     // The controlled scheduler sees every thread: when none can ever run
     // again, it reports the deadlock itself, so simply wait.
-    cv.wait(lk, moved);
+    cv.wait(lk.native(), moved);
     return;
   }
-  lk.unlock();
+  mu_.unlock();
   auto before = detector::sample_os_threads();
-  lk.lock();
+  mu_.lock();
   if (moved()) return;
   // Half the thread detector's grace: when both would report (idle workers
   // and block_on are blocked threads too), the task-level report comes first.
   auto grace = std::chrono::milliseconds(std::max(10, deadlock_grace_ms() / 2));
-  cv.wait_for(lk, grace, moved);
+  cv.wait_for(lk.native(), grace, moved);
   if (moved()) return;
-  lk.unlock();
+  mu_.unlock();
   auto after = detector::sample_os_threads();
   std::vector<pid_t> known;
   bool others_quiescent = true;
   {
     Runtimes& r = runtimes();
-    std::lock_guard<std::mutex> lock(r.mu);
+    PlainLock lock(r.mu);
     for (RuntimeCore* rt : r.all) {
       if (rt != this) rt->snapshot(known, others_quiescent);
     }
   }
-  lk.lock();
+  mu_.lock();
   if (moved() || !others_quiescent) return;
   known.insert(known.end(), tids_.begin(), tids_.end());
   // A thread outside the runtimes that runs, used CPU meanwhile, or sleeps

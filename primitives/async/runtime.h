@@ -308,14 +308,14 @@ class [[nodiscard]] JoinHandle : internal::KnownAwaitable {
     ~WaitBase() override {
       if (waiter_ != nullptr) {
         // Destroyed while suspended (the awaiting task was cancelled).
-        std::lock_guard<std::mutex> lock(cell_->done_mu);
+        ::racelings::internal::PlainLock lock(cell_->done_mu);
         if (cell_->join_waiter == waiter_) cell_->join_waiter = nullptr;
       }
     }
     bool await_ready() const noexcept { return cell_->is_complete(); }
     bool await_suspend(std::coroutine_handle<> h) {
       internal::TaskHeader& me = internal::require_task("co_await on a JoinHandle");
-      std::lock_guard<std::mutex> lock(cell_->done_mu);
+      ::racelings::internal::PlainLock lock(cell_->done_mu);
       if (cell_->is_complete()) return false;
       if (cell_->join_waiter != nullptr) throw std::logic_error("a JoinHandle is awaited by two tasks at once");
       internal::prepare_wait(me, h, *this);

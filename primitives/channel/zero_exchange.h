@@ -35,7 +35,9 @@
 
 #include "primitives/channel/common.h"
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/schedule/schedule.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 namespace internal {
@@ -56,7 +58,7 @@ class ZeroExchange {
   // receiver has it; kDisconnected (message untouched) when the receiver is
   // gone first.
   Outcome send(P& message, bool may_wait, const detector::Waitable& what, const std::source_location& where) {
-    std::unique_lock<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     if (disconnected_) return Outcome::kDisconnected;
     if (Packet* receiver = receivers_.pop()) {
       receiver->slot.emplace(std::move(message));
@@ -76,7 +78,7 @@ class ZeroExchange {
   // unless `may_wait` is false, or until `deadline` (if not null).
   Outcome recv(std::optional<P>& out, bool may_wait, const Deadline* deadline, const detector::Waitable& what,
                const std::source_location& where) {
-    std::unique_lock<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     if (Packet* sender = senders_.pop()) {
       offered_.fetch_sub(1, std::memory_order_relaxed);
       out.emplace(std::move(*sender->message));
@@ -95,7 +97,7 @@ class ZeroExchange {
 
   // Fails every waiting sender and receiver, and every later call.
   void disconnect() {
-    std::lock_guard<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     disconnected_ = true;
     while (Packet* p = senders_.pop()) complete(*p, Outcome::kDisconnected);
     while (Packet* p = receivers_.pop()) complete(*p, Outcome::kDisconnected);
@@ -137,8 +139,8 @@ class ZeroExchange {
     }
   };
 
-  // Under mu_: ends `p`'s wait with `outcome`.
-  static void complete(Packet& p, Outcome outcome) {
+  // Ends `p`'s wait with `outcome`.
+  void complete(Packet& p, Outcome outcome) REQUIRES(mu_) {
     bool sleeping = p.sleeping;
     p.state.store(outcome, std::memory_order_release);
     // A sleeping waiter needs mu_ (held here) to return: `p` is still alive.
@@ -155,14 +157,14 @@ class ZeroExchange {
         if (outcome != Outcome::kNotNow) return outcome;
       }
     }
-    std::unique_lock<std::mutex> lock(mu_);
+    PlainLock lock(mu_);
     if (p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
       detector::BlockScope waiting(what, deadline != nullptr, where);
       p.sleeping = true;
       while (p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
         if (deadline == nullptr) {
-          p.wake.wait(lock);
-        } else if (p.wake.wait_until(lock, *deadline) == std::cv_status::timeout &&
+          p.wake.wait(lock.native());
+        } else if (p.wake.wait_until(lock.native(), *deadline) == std::cv_status::timeout &&
                    p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
           (p.message != nullptr ? senders_ : receivers_).remove(&p);
           if (p.message != nullptr) offered_.fetch_sub(1, std::memory_order_relaxed);
@@ -173,10 +175,10 @@ class ZeroExchange {
     return p.state.load(std::memory_order_relaxed);
   }
 
-  std::mutex mu_;
-  Waiting senders_;    // Guarded by mu_.
-  Waiting receivers_;  // Guarded by mu_.
-  bool disconnected_ = false;  // Guarded by mu_.
+  PlainMutex mu_;
+  Waiting senders_ GUARDED_BY(mu_);
+  Waiting receivers_ GUARDED_BY(mu_);
+  bool disconnected_ GUARDED_BY(mu_) = false;
   std::atomic<int> offered_{0};
 };
 
