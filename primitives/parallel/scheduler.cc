@@ -158,7 +158,7 @@ void Registry::worker_main(size_t index) {
 void Registry::inject(JobBase* job) {
   detector::stress_point();
   {
-    std::lock_guard<std::mutex> lock(injector_mu_);
+    internal::PlainLock lock(injector_mu_);
     injector_.push_back(job);
     // Seq_cst: the store half of the Dekker pattern (scheduler.h, top).
     injected_count_.fetch_add(1, std::memory_order_seq_cst);
@@ -169,7 +169,7 @@ void Registry::inject(JobBase* job) {
 JobBase* Registry::pop_injected() {
   // Relaxed: only a hint; the job itself is handed over under injector_mu_.
   if (injected_count_.load(std::memory_order_relaxed) == 0) return nullptr;
-  std::lock_guard<std::mutex> lock(injector_mu_);
+  internal::PlainLock lock(injector_mu_);
   if (injector_.empty()) return nullptr;
   JobBase* job = injector_.front();
   injector_.pop_front();
@@ -188,7 +188,7 @@ bool Registry::has_work_seq_cst() const {
 }
 
 void Registry::wake_any() {
-  std::lock_guard<std::mutex> lock(sleep_mu_);
+  internal::PlainLock lock(sleep_mu_);
   if (sleeping_.empty()) return;
   // The most recent sleeper: its caches are the warmest.
   const size_t index = sleeping_.back();
@@ -224,20 +224,20 @@ void Registry::release_slot(WorkerThread& slot) {
 }
 
 void Registry::add_waiter() {
-  std::lock_guard<std::mutex> lock(sleep_mu_);
+  internal::PlainLock lock(sleep_mu_);
   // The first waiter: sleepers must sleep again, now counted as blocked
   // (only the deadlock detector cares).
   if (waiters_++ == 0 && detector::enabled()) wake_all_locked(/*reregister=*/true);
 }
 
 void Registry::remove_waiter() {
-  std::lock_guard<std::mutex> lock(sleep_mu_);
+  internal::PlainLock lock(sleep_mu_);
   // The last waiter left: sleepers must sleep again, no longer counted.
   if (--waiters_ == 0 && detector::enabled()) wake_all_locked(/*reregister=*/true);
 }
 
 void Registry::wake_worker(size_t index) {
-  std::lock_guard<std::mutex> lock(sleep_mu_);
+  internal::PlainLock lock(sleep_mu_);
   auto it = std::find(sleeping_.begin(), sleeping_.end(), index);
   if (it == sleeping_.end()) return;  // Awake already: it will probe its latch.
   sleeping_.erase(it);
@@ -247,7 +247,7 @@ void Registry::wake_worker(size_t index) {
 }
 
 void Registry::sleep(WorkerThread& w, SpinLatch* latch) {
-  std::unique_lock<std::mutex> lock(sleep_mu_);
+  internal::PlainLock lock(sleep_mu_);
   if (latch != nullptr) {
     if (!latch->try_mark_sleeping()) return;  // Set meanwhile: go on.
   } else if (terminating_.load(std::memory_order_relaxed)) {
@@ -271,9 +271,9 @@ void Registry::sleep(WorkerThread& w, SpinLatch* latch) {
       // pool (see the top of scheduler.h); "with a timeout" means "not counted".
       const bool counted = latch != nullptr || waiters_ > 0;
       detector::BlockScope waiting(what, /*has_timeout=*/!counted, options_.created);
-      w.cv_.wait(lock, [&] { return w.woken_; });
+      w.cv_.wait(lock.native(), [&] { return w.woken_; });
     } else {
-      w.cv_.wait(lock, [&] { return w.woken_; });
+      w.cv_.wait(lock.native(), [&] { return w.woken_; });
     }
     // Woken only so that the detector sees this sleep in its new mode: sleep
     // again at once (after the same checks), without spinning for work.
@@ -291,7 +291,7 @@ void Registry::detach_workers() {
 
 void Registry::terminate(bool join) {
   {
-    std::lock_guard<std::mutex> lock(sleep_mu_);
+    internal::PlainLock lock(sleep_mu_);
     // Release: pairs with the workers' acquire load between jobs.
     terminating_.store(true, std::memory_order_release);
     wake_all_locked(/*reregister=*/false);
@@ -311,9 +311,9 @@ void Registry::terminate(bool join) {
 namespace {
 
 struct Global {
-  std::mutex mu;
-  std::optional<RegistryOptions> options;  // Guarded by mu; set by init_global_registry.
-  std::shared_ptr<Registry>* keep = nullptr;  // Guarded by mu; never freed.
+  internal::PlainMutex mu;
+  std::optional<RegistryOptions> options GUARDED_BY(mu);  // Set by init_global_registry.
+  std::shared_ptr<Registry>* keep GUARDED_BY(mu) = nullptr;  // Never freed.
   // Acquire/release: published once, with the registry fully built.
   std::atomic<Registry*> registry{nullptr};
 };
@@ -325,7 +325,7 @@ Global& global() {
   return *g;
 }
 
-Registry& create_global_locked(Global& g) {
+Registry& create_global_locked(Global& g) REQUIRES(g.mu) {
   RegistryOptions options = g.options.value_or(RegistryOptions{});
   if (!g.options) options.created = std::source_location::current();
   auto r = Registry::create(std::move(options));
@@ -347,14 +347,14 @@ Registry& global_registry() {
   Global& g = global();
   // Acquire: pairs with the release store below, so the registry is complete.
   if (Registry* r = g.registry.load(std::memory_order_acquire)) return *r;
-  std::lock_guard<std::mutex> lock(g.mu);
+  internal::PlainLock lock(g.mu);
   if (Registry* r = g.registry.load(std::memory_order_relaxed)) return *r;
   return create_global_locked(g);
 }
 
 bool init_global_registry(RegistryOptions options) {
   Global& g = global();
-  std::lock_guard<std::mutex> lock(g.mu);
+  internal::PlainLock lock(g.mu);
   if (g.registry.load(std::memory_order_relaxed) != nullptr) return false;
   g.options = std::move(options);
   create_global_locked(g);

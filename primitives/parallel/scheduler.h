@@ -67,8 +67,10 @@
 #include <vector>
 
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/parallel/deque.h"
 #include "primitives/thread.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 namespace internal {
@@ -153,7 +155,7 @@ class LockLatch final : private detector::Waitable {
   // LockLatch::set(): never blocks for long. The notify happens under the
   // mutex: the waiter may destroy the latch once it sees `set_`.
   void set() {
-    std::lock_guard<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     set_ = true;
     cv_.notify_all();
   }
@@ -161,13 +163,13 @@ class LockLatch final : private detector::Waitable {
   // LockLatch::wait(): blocks until set().
   // Memory ordering: everything the setter wrote before set() is visible.
   void wait() {
-    std::unique_lock<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     while (!set_) {
       if (detector::enabled()) {
         detector::BlockScope waiting(*this, /*has_timeout=*/false, where_);
-        cv_.wait(lock);
+        cv_.wait(lock.native());
       } else {
-        cv_.wait(lock);
+        cv_.wait(lock.native());
       }
     }
   }
@@ -177,9 +179,9 @@ class LockLatch final : private detector::Waitable {
     return "waits for a parallel pool to run the job it handed over (join, install or a par_* call)";
   }
 
-  std::mutex mu_;
+  internal::PlainMutex mu_;
   std::condition_variable cv_;
-  bool set_ = false;  // Guarded by mu_.
+  bool set_ GUARDED_BY(mu_) = false;
   std::source_location where_;
 };
 
@@ -405,7 +407,7 @@ class Registry : public std::enable_shared_from_this<Registry> {
   explicit Registry(RegistryOptions options);
   void worker_main(size_t index);
   void wake_any();
-  void wake_all_locked(bool reregister);
+  void wake_all_locked(bool reregister) REQUIRES(sleep_mu_);
   WorkerThread* claim_slot();
   void release_slot(WorkerThread& slot);
   void add_waiter();
@@ -435,8 +437,8 @@ class Registry : public std::enable_shared_from_this<Registry> {
   StolenWait stolen_wait_;
 
   // The injector: jobs from threads outside the pool.
-  std::mutex injector_mu_;
-  std::deque<JobBase*> injector_;  // Guarded by injector_mu_.
+  internal::PlainMutex injector_mu_;
+  std::deque<JobBase*> injector_ GUARDED_BY(injector_mu_);
   // Seq_cst: incremented after a push (under injector_mu_) and read by
   // sleepers' re-check: the Dekker pattern described at the top. Also the
   // cheap "is the injector empty" test of find_work (a stale read only
@@ -444,9 +446,9 @@ class Registry : public std::enable_shared_from_this<Registry> {
   std::atomic<int64_t> injected_count_{0};
 
   // Sleeping workers.
-  std::mutex sleep_mu_;
-  std::vector<size_t> sleeping_;  // Guarded by sleep_mu_.
-  size_t waiters_ = 0;            // Guarded by sleep_mu_: see WaiterScope.
+  internal::PlainMutex sleep_mu_;
+  std::vector<size_t> sleeping_ GUARDED_BY(sleep_mu_);
+  size_t waiters_ GUARDED_BY(sleep_mu_) = 0;  // See WaiterScope.
   // Mirrors sleeping_.size() for notify_new_work's fast path; seq_cst, see
   // the top of this file.
   std::atomic<int> num_sleeping_{0};

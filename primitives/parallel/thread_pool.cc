@@ -29,7 +29,7 @@ ThreadPool::ThreadPool(size_t num_threads, std::string name, std::source_locatio
   } catch (...) {
     // Stop the workers that did start before reporting the failure.
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      internal::PlainLock lock(mu_);
       stopping_ = true;
     }
     work_cv_.notify_all();
@@ -48,7 +48,7 @@ ThreadPool::~ThreadPool() {
     std::abort();
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     stopping_ = true;
   }
   work_cv_.notify_all();
@@ -58,7 +58,7 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::push(Task task) {
   detector::stress_point();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     if (!accepting_) throw std::logic_error("execute() on a ThreadPool after shutdown_now()");
     queue_.push_back(std::move(task));
     queued_.store(queue_.size(), std::memory_order_relaxed);
@@ -72,7 +72,7 @@ void ThreadPool::join(std::source_location where) {
   }
   schedule::point(schedule::Op::kJoin, this, nullptr, where);
   schedule::Quiet quiet;
-  std::unique_lock<std::mutex> lock(mu_);
+  internal::PlainLock lock(mu_);
   if (queue_.empty() && active_.load(std::memory_order_relaxed) == 0) return;
   // Wait for the next moment the pool is idle, even if new tasks arrive
   // right after it (then other joiners must not be kept waiting either).
@@ -83,9 +83,9 @@ void ThreadPool::join(std::source_location where) {
   while (idle_generation_ == generation) {
     if (detector::enabled()) {
       detector::BlockScope waiting(join_wait_, /*has_timeout=*/false, where);
-      idle_cv_.wait(lock);
+      idle_cv_.wait(lock.native());
     } else {
-      idle_cv_.wait(lock);
+      idle_cv_.wait(lock.native());
     }
   }
   if (--joiners_ == 0) work_cv_.notify_all();
@@ -95,7 +95,7 @@ size_t ThreadPool::shutdown_now() {
   std::deque<Task> dropped;
   schedule::Quiet quiet;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     accepting_ = false;
     stopping_ = true;
     dropped.swap(queue_);
@@ -115,7 +115,7 @@ size_t ThreadPool::shutdown_now() {
 
 std::vector<ThreadPanic> ThreadPool::take_panics() {
   schedule::Quiet quiet;
-  std::lock_guard<std::mutex> lock(mu_);
+  internal::PlainLock lock(mu_);
   return std::exchange(panics_, {});
 }
 
@@ -126,15 +126,15 @@ void ThreadPool::worker_main() {
     {
       // Taking a task is the pool's business: no scheduling point of its own.
       schedule::Quiet quiet;
-      std::unique_lock<std::mutex> lock(mu_);
+      internal::PlainLock lock(mu_);
       while (queue_.empty() && !stopping_) {
         if (detector::enabled()) {
           // Counted as blocked only while a thread joins the pool: see "What
           // the deadlock detector sees" in the header.
           detector::BlockScope idle(idle_wait_, /*has_timeout=*/joiners_ == 0, created_);
-          work_cv_.wait(lock);
+          work_cv_.wait(lock.native());
         } else {
-          work_cv_.wait(lock);
+          work_cv_.wait(lock.native());
         }
       }
       if (queue_.empty()) break;  // Stopping, and nothing left to run.
@@ -150,7 +150,7 @@ void ThreadPool::worker_main() {
     run_one(task);
     {
       schedule::Quiet quiet;
-      std::lock_guard<std::mutex> lock(mu_);
+      internal::PlainLock lock(mu_);
       if (active_.fetch_sub(1, std::memory_order_relaxed) == 1 && queue_.empty()) {
         ++idle_generation_;
         idle_cv_.notify_all();
@@ -167,7 +167,7 @@ void ThreadPool::run_one(Task& task) {
     std::exception_ptr e = std::current_exception();
     internal::print_thread_exception(detector::self(), e);
     schedule::Quiet quiet;
-    std::lock_guard<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     panics_.emplace_back(std::move(e));
     panic_count_.fetch_add(1, std::memory_order_relaxed);
   }

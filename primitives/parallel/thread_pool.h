@@ -69,7 +69,9 @@
 #include <vector>
 
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/thread.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 
@@ -186,18 +188,18 @@ class ThreadPool {
 
   // mu_ guards queue_, stopping_, accepting_, idle_generation_, joiners_, panics_ and
   // the changes of queued_/active_. Workers wait on work_cv_, joiners on
-  // idle_cv_. A plain std::mutex: it is held only for queue operations, never
+  // idle_cv_. A plain mutex (plain_mutex.h): it is held only for queue operations, never
   // while a task runs, so it cannot take part in a user's deadlock, and the
   // waits on it are reported through BlockScope instead.
-  std::mutex mu_;
+  internal::PlainMutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable idle_cv_;
-  std::deque<Task> queue_;
-  bool stopping_ = false;          // Workers exit once the queue is empty.
-  bool accepting_ = true;          // False after shutdown_now().
-  uint64_t idle_generation_ = 0;   // Bumped each time the pool becomes idle.
-  size_t joiners_ = 0;             // Threads inside join().
-  std::vector<ThreadPanic> panics_;
+  std::deque<Task> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;         // Workers exit once the queue is empty.
+  bool accepting_ GUARDED_BY(mu_) = true;         // False after shutdown_now().
+  uint64_t idle_generation_ GUARDED_BY(mu_) = 0;  // Bumped each time the pool becomes idle.
+  size_t joiners_ GUARDED_BY(mu_) = 0;            // Threads inside join().
+  std::vector<ThreadPanic> panics_ GUARDED_BY(mu_);
 
   // Relaxed: written under mu_, read without it only as snapshots (the
   // count getters and the deadlock report); nothing else is published

@@ -101,14 +101,14 @@ std::string label(const ThreadCtl& t) {
   return s;
 }
 
-ThreadCtl* find_thread_locked(Controller& c, int index) {
+ThreadCtl* find_thread_locked(Controller& c, int index) REQUIRES(c.mu) {
   for (ThreadCtl* t : c.threads) {
     if (t->index == index) return t;
   }
   return nullptr;
 }
 
-void add_thread_locked(Controller& c, ThreadCtl* t) {
+void add_thread_locked(Controller& c, ThreadCtl* t) REQUIRES(c.mu) {
   auto at = std::upper_bound(c.threads.begin(), c.threads.end(), t,
                              [](const ThreadCtl* a, const ThreadCtl* b) { return a->index < b->index; });
   c.threads.insert(at, t);
@@ -116,7 +116,7 @@ void add_thread_locked(Controller& c, ThreadCtl* t) {
   if (c.record != nullptr) c.record->threads = static_cast<uint32_t>(c.threads.size());
 }
 
-void wake_locked(Controller& c, ThreadCtl* t, Wake why) {
+void wake_locked(Controller& c, ThreadCtl* t, Wake why) REQUIRES(c.mu) {
   t->state = ThreadCtl::State::kRunnable;
   t->wake = why;
   t->resume_result = why == Wake::kTimedOut ? "timed out" : why == Wake::kSpurious ? "spurious wakeup" : "woken";
@@ -129,7 +129,7 @@ void wake_locked(Controller& c, ThreadCtl* t, Wake why) {
 
 namespace {
 
-void record_decision(Controller& c, const Decision& d, uint32_t value, uint32_t fallback) {
+void record_decision(Controller& c, const Decision& d, uint32_t value, uint32_t fallback) REQUIRES(c.mu) {
   RunRecord* r = c.record;
   if (r == nullptr) return;
   r->steps = c.step;
@@ -165,14 +165,14 @@ void record_decision(Controller& c, const Decision& d, uint32_t value, uint32_t 
 }
 
 // Wakes every thread whose deadline the virtual clock has reached.
-void fire_deadlines_locked(Controller& c) {
+void fire_deadlines_locked(Controller& c) REQUIRES(c.mu) {
   for (ThreadCtl* t : c.threads) {
     if (t->state == ThreadCtl::State::kBlocked && t->deadline <= c.clock) wake_locked(c, t, Wake::kTimedOut);
   }
 }
 
 // One more step; past the bound the execution is a livelock.
-void count_step_locked(Controller& c, ThreadCtl* self) {
+void count_step_locked(Controller& c, ThreadCtl* self) REQUIRES(c.mu) {
   ++c.step;
   if (c.step - c.test_start_step > c.step_bound) report_livelock_locked(c, self, false);
 }
@@ -182,7 +182,7 @@ bool changes_nothing(Op op) { return op == Op::kAtomicLoad || op == Op::kYield; 
 
 // Threads that only spin let time pass, up to the next deadline; with none,
 // spinning for long enough is a livelock.
-void after_spin_step_locked(Controller& c, ThreadCtl* self) {
+void after_spin_step_locked(Controller& c, ThreadCtl* self) REQUIRES(c.mu) {
   if (++c.spin_steps % kSpinStepsPerTick != 0) return;
   int64_t earliest = kNoDeadline;
   for (ThreadCtl* t : c.threads) {
@@ -203,7 +203,7 @@ void after_spin_step_locked(Controller& c, ThreadCtl* self) {
 // When nothing can run: moves the clock to the earliest deadline, or waits
 // a while for a thread the scheduler does not run to signal something, or
 // reports the deadlock. Returns once some thread is runnable.
-void make_progress_locked(Controller& c, ThreadCtl* self) {
+void make_progress_locked(Controller& c, ThreadCtl* self) REQUIRES(c.mu) {
   // Deadlines that clock reads have passed meanwhile.
   fire_deadlines_locked(c);
   for (;;) {
@@ -225,7 +225,7 @@ void make_progress_locked(Controller& c, ThreadCtl* self) {
 
 }  // namespace
 
-ThreadCtl* decide_locked(Controller& c, ThreadCtl* self, bool yielded) {
+ThreadCtl* decide_locked(Controller& c, ThreadCtl* self, bool yielded) REQUIRES(c.mu) {
   make_progress_locked(c, self);
   Decision d;
   d.kind = DecisionKind::kPick;
@@ -398,7 +398,7 @@ namespace {
 
 // A thread the scheduler does not run made a thread runnable: a parked
 // scheduler (see park_for_foreign_locked) must look again.
-void after_foreign_wake_locked(Controller& c) {
+void after_foreign_wake_locked(Controller& c) REQUIRES(c.mu) {
   c.foreign_seen = true;
   c.park_word.fetch_add(1, std::memory_order_release);
   futex_wake(&c.park_word, 1);
@@ -686,7 +686,7 @@ void end_controlled() {
   for (ThreadCtl* t : waiting) give_turn(t);
 }
 
-void finish_record_locked(Controller& c, Ending ending) {
+void finish_record_locked(Controller& c, Ending ending) REQUIRES(c.mu) {
   RunRecord* r = c.record;
   if (r == nullptr || r->ending != Ending::kRunning) return;
   r->steps = c.step;

@@ -28,6 +28,7 @@
 #include "primitives/schedule/schedule.h"
 #include "primitives/schedule/step_log.h"
 #include "primitives/schedule/strategy.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 namespace schedule {
@@ -37,10 +38,10 @@ void futex_wake(std::atomic<uint32_t>* word, int count);
 
 // A lock on a futex word (Drepper's "mutex2"): no pthread call, so nothing
 // the interposition or ThreadSanitizer would see.
-class FutexLock {
+class CAPABILITY("mutex") FutexLock {
  public:
-  void lock();
-  void unlock();
+  void lock() ACQUIRE();
+  void unlock() RELEASE();
 
  private:
   std::atomic<uint32_t> state_{0};  // 0 free, 1 held, 2 held with waiters
@@ -115,67 +116,67 @@ inline constexpr int64_t kSpinQuantumNs = 1000000;
 
 struct Controller {
   FutexLock mu;
-  std::vector<ThreadCtl*> threads;  // By index. Never shrinks.
-  ThreadCtl* current = nullptr;     // Holds the turn.
-  uint64_t step = 0;
-  uint64_t step_bound = kDefaultStepBound;  // Per test (see begin_test).
-  uint64_t test_start_step = 0;
+  std::vector<ThreadCtl*> threads GUARDED_BY(mu);  // By index. Never shrinks.
+  ThreadCtl* current GUARDED_BY(mu) = nullptr;     // Holds the turn.
+  uint64_t step GUARDED_BY(mu) = 0;
+  uint64_t step_bound = kDefaultStepBound;  // Per test (see begin_test), set before it runs.
+  uint64_t test_start_step GUARDED_BY(mu) = 0;
   // Steps in a row that changed nothing (atomic loads, yields): spinning.
-  uint64_t spin_steps = 0;
-  int spin_ticks = 0;  // Times the clock moved for them, since the last change.
-  int64_t clock = 0;  // Virtual nanoseconds.
-  uint64_t block_seq = 0;
+  uint64_t spin_steps GUARDED_BY(mu) = 0;
+  int spin_ticks GUARDED_BY(mu) = 0;  // Times the clock moved for them, since the last change.
+  int64_t clock GUARDED_BY(mu) = 0;  // Virtual nanoseconds.
+  uint64_t block_seq GUARDED_BY(mu) = 0;
   std::atomic<int> blocked_count{0};  // Read without mu as a hint.
-  std::unique_ptr<Strategy> strategy;
-  RunRecord* record = nullptr;
-  bool ended = false;
+  std::unique_ptr<Strategy> strategy;  // Set before the threads start.
+  RunRecord* record = nullptr;  // Set before the threads start.
+  bool ended = false;  // Read without mu as a hint: control has ended.
   DetectorHooks hooks;
 
   // Threads the scheduler does not run signalled something: when nothing can
   // run, wait a while for them before reporting a deadlock.
-  bool foreign_seen = false;
+  bool foreign_seen GUARDED_BY(mu) = false;
   std::atomic<uint32_t> park_word{0};
 
   // The step log (when on).
-  std::unique_ptr<StepLog> log;
-  uint64_t log_entries = 0;
-  LoggedOp log_pending;  // Scheduled to run next; logged at the next decision.
-  std::set<const Traced*> traced_seen;
-  std::map<const void*, std::string> untraced_names;
+  std::unique_ptr<StepLog> log;  // Opened before the threads start.
+  uint64_t log_entries GUARDED_BY(mu) = 0;
+  LoggedOp log_pending GUARDED_BY(mu);  // Scheduled to run next; logged at the next decision.
+  std::set<const Traced*> traced_seen GUARDED_BY(mu);
+  std::map<const void*, std::string> untraced_names GUARDED_BY(mu);
 };
 
 Controller& controller();
 pid_t current_tid();
 std::string label(const ThreadCtl& t);
-ThreadCtl* find_thread_locked(Controller& c, int index);
-void wake_locked(Controller& c, ThreadCtl* t, Wake why);
+ThreadCtl* find_thread_locked(Controller& c, int index) REQUIRES(c.mu);
+void wake_locked(Controller& c, ThreadCtl* t, Wake why) REQUIRES(c.mu);
 
 // Picks who runs next and makes it current (controller.cc). `self` is the
 // thread that holds the turn (it may have just blocked or finished).
-ThreadCtl* decide_locked(Controller& c, ThreadCtl* self, bool yielded);
+ThreadCtl* decide_locked(Controller& c, ThreadCtl* self, bool yielded) REQUIRES(c.mu);
 void hand_over(ThreadCtl* self, ThreadCtl* next);
-void finish_record_locked(Controller& c, Ending ending);
+void finish_record_locked(Controller& c, Ending ending) REQUIRES(c.mu);
 
 // Reports (reports.cc). These end the program.
-[[noreturn]] void report_deadlock_locked(Controller& c, ThreadCtl* self);
+[[noreturn]] void report_deadlock_locked(Controller& c, ThreadCtl* self) REQUIRES(c.mu);
 // `spinning`: the threads changed nothing for kSpinLivelockSteps steps;
 // otherwise the test passed its step bound.
-[[noreturn]] void report_livelock_locked(Controller& c, ThreadCtl* self, bool spinning);
+[[noreturn]] void report_livelock_locked(Controller& c, ThreadCtl* self, bool spinning) REQUIRES(c.mu);
 // Waits (with mu released) for a thread the scheduler does not run to wake
 // one that it does; false if none did within the grace period.
-bool park_for_foreign_locked(Controller& c);
+bool park_for_foreign_locked(Controller& c) REQUIRES(c.mu);
 
 // The step log (reports.cc).
 void open_step_log(Controller& c, const std::string& path, const std::string& schedule_id);
-void log_thread_locked(Controller& c, const ThreadCtl* t, const ThreadCtl* parent);
-void log_scheduled_locked(Controller& c, ThreadCtl* next);
-void flush_pending_locked(Controller& c);
-void log_blocked_locked(Controller& c, const ThreadCtl* t);
-void log_exit_locked(Controller& c, const ThreadCtl* t);
+void log_thread_locked(Controller& c, const ThreadCtl* t, const ThreadCtl* parent) REQUIRES(c.mu);
+void log_scheduled_locked(Controller& c, ThreadCtl* next) REQUIRES(c.mu);
+void flush_pending_locked(Controller& c) REQUIRES(c.mu);
+void log_blocked_locked(Controller& c, const ThreadCtl* t) REQUIRES(c.mu);
+void log_exit_locked(Controller& c, const ThreadCtl* t) REQUIRES(c.mu);
 // Logs an operation the thread has just done (an "after" point).
-void log_done_locked(Controller& c, const ThreadCtl* t);
-void log_end_locked(Controller& c, Ending ending);
-void log_test_locked(Controller& c, std::string_view name);
+void log_done_locked(Controller& c, const ThreadCtl* t) REQUIRES(c.mu);
+void log_end_locked(Controller& c, Ending ending) REQUIRES(c.mu);
+void log_test_locked(Controller& c, std::string_view name) REQUIRES(c.mu);
 std::string where_text(const Where& where);
 // "file:line in function" for a SUMMARY line, and the function alone.
 std::string where_summary(const Where& where);

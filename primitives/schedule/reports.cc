@@ -190,7 +190,7 @@ std::string where_summary(const Where& where) {
 
 namespace {
 
-std::string object_name_locked(Controller& c, const void* object, const Traced* traced, Op op) {
+std::string object_name_locked(Controller& c, const void* object, const Traced* traced, Op op) REQUIRES(c.mu) {
   if (traced != nullptr) return traced->trace_name();
   if (object == nullptr) return {};
   for (ThreadCtl* t : c.threads) {
@@ -229,7 +229,7 @@ std::string object_name_locked(Controller& c, const void* object, const Traced* 
 }
 
 // What a blocked thread waits for, as the scheduler sees it.
-std::string blocked_text_locked(Controller& c, const ThreadCtl& t) {
+std::string blocked_text_locked(Controller& c, const ThreadCtl& t) REQUIRES(c.mu) {
   std::string what = object_name_locked(c, t.blocked_on, nullptr, t.blocked_op);
   switch (t.blocked_op) {
     case Op::kJoin:
@@ -259,7 +259,7 @@ std::string frame_text(const Where& where) {
 
 // ---- Reports ------------------------------------------------------------------------
 
-[[noreturn]] void report_deadlock_locked(Controller& c, ThreadCtl* self) {
+[[noreturn]] void report_deadlock_locked(Controller& c, ThreadCtl* self) REQUIRES(c.mu) {
   flush_pending_locked(c);
   if (c.log) {
     c.log->line("{\"type\":\"failure\",\"step\":" + std::to_string(c.log_entries) +
@@ -288,7 +288,7 @@ std::string frame_text(const Where& where) {
   std::_Exit(66);
 }
 
-[[noreturn]] void report_livelock_locked(Controller& c, ThreadCtl* self, bool spinning) {
+[[noreturn]] void report_livelock_locked(Controller& c, ThreadCtl* self, bool spinning) REQUIRES(c.mu) {
   flush_pending_locked(c);
   uint64_t steps = spinning ? kSpinLivelockSteps : c.step_bound;
   if (c.log) {
@@ -324,7 +324,7 @@ std::string frame_text(const Where& where) {
   std::_Exit(66);
 }
 
-bool park_for_foreign_locked(Controller& c) {
+bool park_for_foreign_locked(Controller& c) REQUIRES(c.mu) {
   // How long to wait for a thread outside the scheduler (a std::thread) to
   // wake one inside before calling it a deadlock.
   constexpr int64_t kGraceNs = 500 * 1000000LL;
@@ -462,7 +462,7 @@ void open_step_log(Controller& c, const std::string& path, const std::string& sc
               json_string(schedule_id) + "}");
 }
 
-void log_thread_locked(Controller& c, const ThreadCtl* t, const ThreadCtl* parent) {
+void log_thread_locked(Controller& c, const ThreadCtl* t, const ThreadCtl* parent) REQUIRES(c.mu) {
   if (!c.log) return;
   std::string line = "{\"type\":\"thread\",\"thread\":" + json_string("T" + std::to_string(t->index)) +
                      ",\"name\":" + json_string(t->name);
@@ -472,7 +472,7 @@ void log_thread_locked(Controller& c, const ThreadCtl* t, const ThreadCtl* paren
 
 namespace {
 
-std::string state_json_locked(Controller& c) {
+std::string state_json_locked(Controller& c) REQUIRES(c.mu) {
   std::map<int, ThreadView> views;
   if (c.hooks.views) {
     for (ThreadView& v : c.hooks.views()) views[v.index] = std::move(v);
@@ -510,7 +510,7 @@ std::string state_json_locked(Controller& c) {
   return s + "]}";
 }
 
-void write_op_locked(Controller& c, const LoggedOp& op, const char* result) {
+void write_op_locked(Controller& c, const LoggedOp& op, const char* result) REQUIRES(c.mu) {
   // An interposed call made only by the libraries (a static's guard, a
   // shared_ptr's count) is not a step of the program's own.
   if (op.where.loc.line() == 0 && op.where.pc != nullptr && user_frame(op.where.pc).at.empty()) return;
@@ -552,41 +552,41 @@ LoggedOp pending_of(const ThreadCtl* t, uint64_t decision) {
 
 }  // namespace
 
-void log_scheduled_locked(Controller& c, ThreadCtl* next) {
+void log_scheduled_locked(Controller& c, ThreadCtl* next) REQUIRES(c.mu) {
   if (!c.log) return;
   c.log_pending = next->pending_valid ? pending_of(next, c.step) : LoggedOp{};
 }
 
-void log_done_locked(Controller& c, const ThreadCtl* t) {
+void log_done_locked(Controller& c, const ThreadCtl* t) REQUIRES(c.mu) {
   if (!c.log) return;
   write_op_locked(c, pending_of(t, c.step), "ok");
 }
 
-void flush_pending_locked(Controller& c) {
+void flush_pending_locked(Controller& c) REQUIRES(c.mu) {
   if (!c.log || c.log_pending.thread == nullptr) return;
   LoggedOp op = c.log_pending;
   c.log_pending = LoggedOp{};
   write_op_locked(c, op, op.result);
 }
 
-void log_blocked_locked(Controller& c, const ThreadCtl* t) {
+void log_blocked_locked(Controller& c, const ThreadCtl* t) REQUIRES(c.mu) {
   if (!c.log) return;
   write_op_locked(c, pending_of(t, c.step + 1), "blocked");
 }
 
-void log_exit_locked(Controller& c, const ThreadCtl* t) {
+void log_exit_locked(Controller& c, const ThreadCtl* t) REQUIRES(c.mu) {
   if (!c.log) return;
   write_op_locked(c, pending_of(t, c.step + 1), "ok");
 }
 
-void log_test_locked(Controller& c, std::string_view name) {
+void log_test_locked(Controller& c, std::string_view name) REQUIRES(c.mu) {
   if (!c.log) return;
   flush_pending_locked(c);
   c.log->line("{\"type\":\"test\",\"step\":" + std::to_string(c.log_entries) + ",\"name\":" + json_string(name) +
               "}");
 }
 
-void log_end_locked(Controller& c, Ending ending) {
+void log_end_locked(Controller& c, Ending ending) REQUIRES(c.mu) {
   if (!c.log) return;
   const char* how = ending == Ending::kCompleted ? "completed" : ending == Ending::kDeadlock ? "deadlock" : "livelock";
   c.log->line("{\"type\":\"end\",\"steps\":" + std::to_string(c.log_entries) + ",\"decisions\":" +
