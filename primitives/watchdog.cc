@@ -11,7 +11,9 @@
 #include <string>
 
 #include "primitives/detector.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/schedule/schedule.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 namespace {
@@ -44,7 +46,7 @@ class Watchdog {
   // controlled scheduler it runs Uncontrolled, on the machine's clock.
   void start(const testing::TestInfo& info) {
     schedule::Uncontrolled uncontrolled;
-    std::lock_guard<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     test_ = std::string(info.test_suite_name()) + "." + info.name();
     deadline_ = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(schedule::real_steady_now_ns())) +
                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds_));
@@ -54,11 +56,11 @@ class Watchdog {
 
   void end() {
     schedule::Uncontrolled uncontrolled;
-    std::unique_lock<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     // The limit passed and the report is being printed (which takes a while
     // under a sanitizer, which symbolizes the stack): the test timed out even
     // if it finishes now. Wait here for the watchdog to end the process.
-    cv_.wait(lock, [&] { return !fired_; });
+    cv_.wait(lock.native(), [&]() REQUIRES(mu_) { return !fired_; });
     armed_ = false;
     cv_.notify_all();
   }
@@ -66,10 +68,10 @@ class Watchdog {
  private:
   void watch() {
     schedule::Uncontrolled uncontrolled;
-    std::unique_lock<std::mutex> lock(mu_);
+    internal::PlainLock lock(mu_);
     for (;;) {
-      cv_.wait(lock, [&] { return armed_; });
-      if (cv_.wait_until(lock, deadline_, [&] { return !armed_; })) continue;
+      cv_.wait(lock.native(), [&]() REQUIRES(mu_) { return armed_; });
+      if (cv_.wait_until(lock.native(), deadline_, [&]() REQUIRES(mu_) { return !armed_; })) continue;
       fired_ = true;  // Never reset: this thread ends the process below.
       std::string test = test_;
       lock.unlock();
@@ -83,12 +85,12 @@ class Watchdog {
   }
 
   const double seconds_;
-  std::mutex mu_;
+  internal::PlainMutex mu_;
   std::condition_variable cv_;
-  bool armed_ = false;
-  bool fired_ = false;  // The limit passed: the timeout is being reported.
-  std::string test_;
-  std::chrono::steady_clock::time_point deadline_;
+  bool armed_ GUARDED_BY(mu_) = false;
+  bool fired_ GUARDED_BY(mu_) = false;  // The limit passed: the timeout is being reported.
+  std::string test_ GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point deadline_ GUARDED_BY(mu_);
 };
 
 // The listener GoogleTest owns (and deletes at exit); the watchdog outlives it.

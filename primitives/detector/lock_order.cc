@@ -30,9 +30,9 @@ struct Edge {
 };
 
 struct Graph {
-  std::mutex mu;
-  std::unordered_map<uint64_t, std::vector<Edge>> out;  // Guarded by mu.
-  std::set<std::pair<uint64_t, uint64_t>> reported;     // Guarded by mu.
+  PlainMutex mu;
+  std::unordered_map<uint64_t, std::vector<Edge>> out GUARDED_BY(mu);
+  std::set<std::pair<uint64_t, uint64_t>> reported GUARDED_BY(mu);
 };
 
 Graph& graph() {
@@ -42,7 +42,7 @@ Graph& graph() {
 
 // Depth-first search in the lock-order graph for a path from `from` to `to`.
 bool find_lock_path_locked(Graph& g, uint64_t from, uint64_t to, std::vector<const Edge*>& path,
-                           std::unordered_set<uint64_t>& seen) {
+                           std::unordered_set<uint64_t>& seen) REQUIRES(g.mu) {
   auto it = g.out.find(from);
   if (it == g.out.end()) return false;
   for (const Edge& e : it->second) {
@@ -72,7 +72,7 @@ void check_lock_order(ThreadRecord& t, LockInfo& lock, const std::source_locatio
     if (t.edge_cache.contains(held->id(), lock.id())) continue;
     Graph& g = graph();
     // Released before a report is printed: printing (symbolizing) is slow.
-    std::unique_lock<std::mutex> guard(g.mu);
+    PlainLock guard(g.mu);
     t.edge_cache.insert(held->id(), lock.id());
     auto& edges = g.out[held->id()];
     bool known = std::any_of(edges.begin(), edges.end(), [&](const Edge& e) { return e.to == lock.id(); });
@@ -160,7 +160,7 @@ LockInfo::~LockInfo() {
   }
   if (!in_graph.load(std::memory_order_relaxed)) return;
   Graph& g = graph();
-  std::lock_guard<std::mutex> guard(g.mu);
+  PlainLock guard(g.mu);
   g.out.erase(id_);
   for (auto& [from, edges] : g.out) {
     edges.erase(std::remove_if(edges.begin(), edges.end(), [&](const Edge& e) { return e.to == id_; }), edges.end());
