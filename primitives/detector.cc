@@ -420,7 +420,7 @@ void reset_thread_stats() {
 WaitKind waiting_in(std::string_view thread_name) {
   Invisible invisible;
   Registry& r = registry();
-  std::lock_guard<std::mutex> guard(r.mu);
+  PlainLock guard(r.mu);
   for (const auto& t : r.live) {
     if (t->name != thread_name) continue;
     switch (t->wait_type) {

@@ -209,7 +209,7 @@ void report_mutex_misuse(const LockInfo& lock, std::string_view what, const std:
   std::string who;
   {
     Registry& r = registry();
-    std::lock_guard<std::mutex> guard(r.mu);
+    PlainLock guard(r.mu);
     who = describe_thread_locked(*self());
   }
   std::string body = "  " + std::string(what) + ": " + lock.describe() + "\n\n";
