@@ -39,6 +39,7 @@
 #include <utility>
 #include <variant>
 
+#include "primitives/async/timer_heap.h"
 #include "primitives/detector.h"
 #include "primitives/plain_mutex.h"
 #include "primitives/thread_annotations.h"
@@ -242,14 +243,7 @@ void schedule_new(RuntimeCore& rt, TaskHeader& t);
 // Asks for `t` to be cancelled at its next suspension (see JoinHandle::abort).
 void abort_task(TaskHeader& t) noexcept;
 
-// Timers: a node lives inside a sleeping task's awaitable.
-struct TimerNode {
-  std::chrono::steady_clock::time_point deadline;
-  uint64_t seq = 0;
-  size_t heap_index = SIZE_MAX;  // Guarded by the runtime's mutex; SIZE_MAX when not queued.
-  TaskHeader* task = nullptr;
-  bool fired = false;  // Guarded by the runtime's mutex.
-};
+// Timers: a TimerNode (timer_heap.h) lives inside a sleeping task's awaitable.
 void add_timer(RuntimeCore& rt, TimerNode& node);
 // Removes the node if it has not fired; returns whether it had fired.
 bool remove_timer(RuntimeCore& rt, TimerNode& node) noexcept;

@@ -21,21 +21,14 @@
 
 #include "primitives/async/runtime.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,11 +58,6 @@ thread_local RuntimeCore* tls_runtime = nullptr;
 std::atomic<uint64_t> next_task_id{1};
 
 pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
-
-
-bool timer_before(const TimerNode* a, const TimerNode* b) {
-  return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
-}
 
 }  // namespace
 
@@ -137,15 +125,19 @@ class RuntimeCore {
   TaskHeader* pop_locked() REQUIRES(mu_);
   void fire_due_locked() REQUIRES(mu_);
   bool quiescent_locked() const REQUIRES(mu_) {
-    return q_head_ == nullptr && running_ == 0 && heap_.empty() && !shutdown_;
+    return q_head_ == nullptr && running_ == 0 && timers_.empty() && !shutdown_;
   }
   void unlink_live_locked(TaskHeader* t) REQUIRES(mu_);
 
-  void heap_push_locked(TimerNode* n) REQUIRES(mu_);
-  void heap_remove_locked(size_t i) REQUIRES(mu_);
-  void heap_swap_locked(size_t a, size_t b) REQUIRES(mu_);
-  void sift_up_locked(size_t i) REQUIRES(mu_);
-  void sift_down_locked(size_t i) REQUIRES(mu_);
+  // The loop of every thread that runs tasks: a worker (root == nullptr)
+  // until shutdown, a current-thread block_on until `root` ends.
+  void run_tasks(PlainLock& lk, TaskHeader* root, const detector::Waitable& shown,
+                 std::source_location site) REQUIRES(mu_);
+  bool run_one_locked() REQUIRES(mu_);
+  void wait_for_work_locked(PlainLock& lk, TaskHeader* root, const detector::Waitable& shown,
+                            std::source_location site) REQUIRES(mu_);
+  void block_on_other_threads(TaskHeader& root, BlockOnWait& shown);
+  void block_on_this_thread(TaskHeader& root, BlockOnWait& shown);
 
   void watch_quiescence(PlainLock& lk, TaskHeader& root, std::condition_variable& cv,
                         std::optional<detector::BlockScope>& waiting) REQUIRES(mu_);
@@ -157,8 +149,7 @@ class RuntimeCore {
   std::condition_variable block_on_cv_;  // Multi-threaded block_on waits here.
   TaskHeader* q_head_ GUARDED_BY(mu_) = nullptr;  // The run queue (FIFO).
   TaskHeader* q_tail_ GUARDED_BY(mu_) = nullptr;
-  std::vector<TimerNode*> heap_ GUARDED_BY(mu_);  // Min-heap by (deadline, seq).
-  uint64_t timer_seq_ GUARDED_BY(mu_) = 0;
+  TimerHeap timers_ GUARDED_BY(mu_);
   TaskHeader* live_head_ GUARDED_BY(mu_) = nullptr;  // Every unfinished task, newest first.
   int idle_ GUARDED_BY(mu_) = 0;  // Threads waiting on work_cv_.
   int pending_wakeups_ GUARDED_BY(mu_) = 0;  // Notified, not yet awake.
@@ -482,71 +473,25 @@ void RuntimeCore::mark_complete(TaskHeader* t) noexcept {
 
 // ---- Timers ---------------------------------------------------------------------
 
-void RuntimeCore::heap_swap_locked(size_t a, size_t b) {
-  std::swap(heap_[a], heap_[b]);
-  heap_[a]->heap_index = a;
-  heap_[b]->heap_index = b;
-}
-
-void RuntimeCore::sift_up_locked(size_t i) {
-  while (i > 0) {
-    size_t parent = (i - 1) / 2;
-    if (!timer_before(heap_[i], heap_[parent])) return;
-    heap_swap_locked(i, parent);
-    i = parent;
-  }
-}
-
-void RuntimeCore::sift_down_locked(size_t i) {
-  for (;;) {
-    size_t smallest = i, l = 2 * i + 1, r = 2 * i + 2;
-    if (l < heap_.size() && timer_before(heap_[l], heap_[smallest])) smallest = l;
-    if (r < heap_.size() && timer_before(heap_[r], heap_[smallest])) smallest = r;
-    if (smallest == i) return;
-    heap_swap_locked(i, smallest);
-    i = smallest;
-  }
-}
-
-void RuntimeCore::heap_push_locked(TimerNode* n) {
-  n->heap_index = heap_.size();
-  heap_.push_back(n);
-  sift_up_locked(n->heap_index);
-}
-
-void RuntimeCore::heap_remove_locked(size_t i) {
-  size_t last = heap_.size() - 1;
-  TimerNode* removed = heap_[i];
-  if (i != last) heap_swap_locked(i, last);
-  heap_.pop_back();
-  removed->heap_index = SIZE_MAX;
-  if (i < heap_.size()) {
-    sift_up_locked(i);
-    sift_down_locked(i);
-  }
-}
-
 void RuntimeCore::add_timer(TimerNode& node) {
   PlainLock lock(mu_);
-  node.seq = ++timer_seq_;
   node.fired = false;
-  heap_push_locked(&node);
+  bool earliest = timers_.push(node);
   ++epoch_;
   // A thread already waiting for a later deadline must wait for this one.
-  if (node.heap_index == 0 && timer_driver_) work_cv_.notify_all();
+  if (earliest && timer_driver_) work_cv_.notify_all();
 }
 
 bool RuntimeCore::remove_timer(TimerNode& node) noexcept {
   PlainLock lock(mu_);
-  if (node.heap_index != SIZE_MAX) heap_remove_locked(node.heap_index);
+  timers_.remove(node);
   return node.fired;
 }
 
 void RuntimeCore::fire_due_locked() {
+  if (timers_.empty()) return;
   auto now = std::chrono::steady_clock::now();
-  while (!heap_.empty() && heap_.front()->deadline <= now) {
-    TimerNode* n = heap_.front();
-    heap_remove_locked(0);
+  while (TimerNode* n = timers_.pop_due(now)) {
     n->fired = true;
     wake(*n->task, /*locked=*/true);
   }
@@ -556,71 +501,97 @@ void RuntimeCore::fire_due_locked() {
 
 void RuntimeCore::worker_main() {
   tls_runtime = this;
-  const std::source_location site = std::source_location::current();
   PlainLock lk(mu_);
   tids_.push_back(current_tid());
-  for (;;) {
-    if (shutdown_) break;
-    if (!heap_.empty()) fire_due_locked();
-    if (TaskHeader* t = pop_locked()) {
-      ++running_;
-      lk.unlock();
-      // A task switch: under the controlled scheduler, another thread may
-      // run before this task resumes.
-      schedule::point(schedule::Op::kTask, t, nullptr, t->spawned_at);
-      run(t);
-      lk.lock();
-      --running_;
-      continue;
-    }
-    // Idle. One idle worker waits for the earliest timer; the others for work.
-    bool drive = !heap_.empty() && !timer_driver_;
-    if (drive) timer_driver_ = true;
-    ++idle_;
-    if (block_on_active_ > 0 && quiescent_locked()) block_on_cv_.notify_all();
-    {
-      std::optional<detector::BlockScope> waiting;
-      if (detector::enabled()) waiting.emplace(idle_wait_, /*has_timeout=*/!heap_.empty(), site);
-      if (drive) {
-        work_cv_.wait_until(lk.native(), heap_.front()->deadline);
-      } else {
-        work_cv_.wait(lk.native());
-      }
-    }
-    --idle_;
-    if (pending_wakeups_ > 0) --pending_wakeups_;
-    if (drive) timer_driver_ = false;
-  }
+  run_tasks(lk, /*root=*/nullptr, idle_wait_, std::source_location::current());
   tls_runtime = nullptr;
 }
 
+void RuntimeCore::run_tasks(PlainLock& lk, TaskHeader* root, const detector::Waitable& shown,
+                            std::source_location site) {
+  while (!shutdown_ && (root == nullptr || !root->is_complete())) {
+    fire_due_locked();
+    if (!run_one_locked()) wait_for_work_locked(lk, root, shown, site);
+  }
+}
+
+// Runs the task at the head of the queue, if any, with mu_ released.
+bool RuntimeCore::run_one_locked() {
+  TaskHeader* t = pop_locked();
+  if (t == nullptr) return false;
+  ++running_;
+  mu_.unlock();  // Through mu_ itself: the analysis follows it, not `lk`.
+  // A task switch: under the controlled scheduler, another thread may run
+  // before this task resumes.
+  schedule::point(schedule::Op::kTask, t, nullptr, t->spawned_at);
+  run(t);
+  mu_.lock();
+  --running_;
+  return true;
+}
+
+// Idle: one thread waits for the earliest timer, the others for work. A
+// current-thread block_on (root != nullptr) with no timer to wait for watches
+// for a deadlock of its tasks instead.
+void RuntimeCore::wait_for_work_locked(PlainLock& lk, TaskHeader* root,
+                                       const detector::Waitable& shown, std::source_location site) {
+  const bool timers = !timers_.empty();
+  const bool drive = timers && !timer_driver_;
+  if (drive) timer_driver_ = true;
+  ++idle_;
+  if (block_on_active_ > 0 && quiescent_locked()) block_on_cv_.notify_all();
+  {
+    std::optional<detector::BlockScope> waiting;
+    if (detector::enabled()) waiting.emplace(shown, /*has_timeout=*/timers, site);
+    if (drive) {
+      work_cv_.wait_until(lk.native(), timers_.earliest_deadline());
+    } else if (root != nullptr && waiting.has_value()) {
+      watch_quiescence(lk, *root, work_cv_, waiting);
+    } else {
+      work_cv_.wait(lk.native());
+    }
+  }
+  --idle_;
+  if (pending_wakeups_ > 0) --pending_wakeups_;
+  if (drive) timer_driver_ = false;
+}
+
 void RuntimeCore::block_on(TaskHeader& root) {
-  const std::source_location site = std::source_location::current();
+  BlockOnWait shown(*this, root);
+  if (current_thread_) {
+    block_on_this_thread(root, shown);
+  } else {
+    block_on_other_threads(root, shown);
+  }
+}
+
+// Multi-threaded runtime: the workers run the tasks; this thread waits for
+// `root` and watches for a deadlock of them all.
+void RuntimeCore::block_on_other_threads(TaskHeader& root, BlockOnWait& shown) {
   const bool detect = detector::enabled();
   const pid_t tid = current_tid();
-  BlockOnWait block_on_wait(*this, root);
-  if (!current_thread_) {
-    schedule_new(root);
-    PlainLock lk(mu_);
-    ++block_on_active_;
-    tids_.push_back(tid);
-    {
-      std::optional<detector::BlockScope> waiting;
-      if (detect) waiting.emplace(block_on_wait, /*has_timeout=*/false, root.spawned_at);
-      while (!root.is_complete()) {
-        if (detect && quiescent_locked()) {
-          watch_quiescence(lk, root, block_on_cv_, waiting);
-        } else {
-          block_on_cv_.wait(lk.native());
-        }
+  schedule_new(root);
+  PlainLock lk(mu_);
+  ++block_on_active_;
+  tids_.push_back(tid);
+  {
+    std::optional<detector::BlockScope> waiting;
+    if (detect) waiting.emplace(shown, /*has_timeout=*/false, root.spawned_at);
+    while (!root.is_complete()) {
+      if (detect && quiescent_locked()) {
+        watch_quiescence(lk, root, block_on_cv_, waiting);
+      } else {
+        block_on_cv_.wait(lk.native());
       }
     }
-    tids_.erase(std::find(tids_.begin(), tids_.end(), tid));
-    --block_on_active_;
-    return;
   }
+  tids_.erase(std::find(tids_.begin(), tids_.end(), tid));
+  --block_on_active_;
+}
 
-  // Current-thread runtime: this thread runs every task until `root` ends.
+// Current-thread runtime: this thread runs every task until `root` ends.
+void RuntimeCore::block_on_this_thread(TaskHeader& root, BlockOnWait& shown) {
+  const pid_t tid = current_tid();
   {
     PlainLock lock(mu_);
     if (driving_) {
@@ -634,34 +605,7 @@ void RuntimeCore::block_on(TaskHeader& root) {
   RuntimeCore* prev_rt = std::exchange(tls_runtime, this);
   schedule_new(root);
   PlainLock lk(mu_);
-  while (!root.is_complete()) {
-    if (!heap_.empty()) fire_due_locked();
-    if (TaskHeader* t = pop_locked()) {
-      ++running_;
-      lk.unlock();
-      schedule::point(schedule::Op::kTask, t, nullptr, t->spawned_at);
-      run(t);
-      lk.lock();
-      --running_;
-      continue;
-    }
-    if (root.is_complete() || shutdown_) break;
-    ++idle_;
-    {
-      bool timers = !heap_.empty();
-      std::optional<detector::BlockScope> waiting;
-      if (detect) waiting.emplace(block_on_wait, /*has_timeout=*/timers, site);
-      if (timers) {
-        work_cv_.wait_until(lk.native(), heap_.front()->deadline);
-      } else if (detect) {
-        watch_quiescence(lk, root, work_cv_, waiting);
-      } else {
-        work_cv_.wait(lk.native());
-      }
-    }
-    --idle_;
-    if (pending_wakeups_ > 0) --pending_wakeups_;
-  }
+  run_tasks(lk, &root, shown, std::source_location::current());
   tids_.erase(std::find(tids_.begin(), tids_.end(), tid));
   --block_on_active_;
   driving_ = false;
@@ -669,8 +613,7 @@ void RuntimeCore::block_on(TaskHeader& root) {
   tls_runtime = prev_rt;
 }
 
-// Called with mu_ held (by `lk`, which it lets go and retakes through mu_
-// itself), the runtime quiescent and `root` unfinished. Returns
+// Called with mu_ held, the runtime quiescent and `root` unfinished. Returns
 // as soon as anything moves; reports and exits if nothing did for the grace
 // period and nothing outside the runtime can move either.
 void RuntimeCore::watch_quiescence(PlainLock& lk, TaskHeader& root, std::condition_variable& cv,
