@@ -12,6 +12,7 @@
 
 #include "checker/process.h"
 #include "checker/report/report_parser.h"
+#include "checker/workspace.h"
 
 namespace racelings::checker {
 
@@ -19,10 +20,7 @@ std::string disk_cache_dir() {
   if (const char* explicit_dir = std::getenv("RACELINGS_DISK_CACHE"); explicit_dir != nullptr && *explicit_dir) {
     return explicit_dir;
   }
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  std::string base = xdg != nullptr && *xdg ? xdg : std::string(home != nullptr ? home : "/tmp") + "/.cache";
-  return base + "/racelings/disk-cache";
+  return cache_dir() + "/disk-cache";
 }
 
 std::string output_path(const BuildOutcome& outcome, const std::string& workspace, const std::string& label) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -109,19 +110,43 @@ std::optional<std::string> file_at_head(const std::string& root, const std::stri
   return r.output;
 }
 
-bool export_head(const std::string& root, const std::string& dest, std::string& error) {
-  std::error_code ec;
-  fs::create_directories(dest, ec);
+namespace {
+
+// Runs a copying shell pipeline; a whole tree may be large and slow to write.
+bool run_copy(std::vector<std::string> argv, const std::string& what, std::string& error) {
   RunOptions o;
-  o.argv = {"/bin/sh", "-c", "git -C \"$1\" archive --format=tar HEAD | tar -x -C \"$2\"", "sh", root, dest};
-  o.cwd = root;
+  o.argv = std::move(argv);
   o.limits.timeout = std::chrono::seconds(300);
+  o.limits.max_file_bytes = size_t{1} << 40;
   RunResult r = run(o);
   if (!r.exited_ok()) {
-    error = "could not copy the tree at HEAD: " + r.output;
+    error = "could not copy " + what + ": " + (r.timed_out ? "it took more than 5 minutes" : r.output);
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool export_git_tree(const std::string& repo, const std::string& ref, const std::string& dest, std::string& error) {
+  return run_copy({"/bin/sh", "-c", "mkdir -p \"$2\" && git -C \"$1\" archive --format=tar \"$3\" | tar -x -C \"$2\"",
+                   "sh", repo, dest, ref},
+                  "the tree at " + ref, error);
+}
+
+bool copy_source_tree(const std::string& source, const std::string& dest, std::string& error) {
+  return run_copy({"/bin/sh", "-c",
+                   "mkdir -p \"$2\" && tar -C \"$1\" --exclude=./.git --exclude='./bazel-*' --exclude=./.racelings "
+                   "-cf - . | tar -x -C \"$2\"",
+                   "sh", fs::absolute(source).string(), dest},
+                  source, error);
+}
+
+std::string cache_dir() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = xdg != nullptr && *xdg ? xdg : std::string(home != nullptr ? home : "/tmp") + "/.cache";
+  return base + "/racelings";
 }
 
 State::State(std::string root) : root_(std::move(root)), data_(nlohmann::json::object()) {}

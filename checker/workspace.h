@@ -32,8 +32,23 @@ bool is_git_repo(const std::string& root);
 std::vector<std::string> changed_files(const std::string& root, const std::string& prefix);
 // A file's content at HEAD.
 std::optional<std::string> file_at_head(const std::string& root, const std::string& path);
-// Copies the tree at HEAD into `dest` (git archive); false on failure.
-bool export_head(const std::string& root, const std::string& dest, std::string& error);
+// export_git_tree(): copies the tree of `ref` (a commit, tag or branch) of
+// the repository at `repo` into `dest` (git archive: tracked files only).
+// False on failure, with `error` saying why.
+bool export_git_tree(const std::string& repo, const std::string& ref, const std::string& dest, std::string& error);
+// The tree at HEAD (export_git_tree of "HEAD").
+inline bool export_head(const std::string& root, const std::string& dest, std::string& error) {
+  return export_git_tree(root, "HEAD", dest, error);
+}
+// copy_source_tree(): copies the folder `source` into `dest`, leaving out
+// what is not source: .git, Bazel's bazel-* output links and .racelings
+// (progress). For a tree that is not a git checkout (an autograder's copy).
+bool copy_source_tree(const std::string& source, const std::string& dest, std::string& error);
+
+// The checker's cache folder: $XDG_CACHE_HOME/racelings, else
+// $HOME/.cache/racelings (/tmp/.cache/racelings without a HOME). Bazel's disk
+// cache, the audit's pristine tree and grading's slots live under it.
+std::string cache_dir();
 
 // Progress, kept in <root>/.racelings/state.json.
 class State {
