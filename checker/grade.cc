@@ -10,12 +10,12 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <set>
-#include <sstream>
+#include <optional>
 
 #include "checker/bazel.h"
 #include "checker/html.h"
 #include "checker/explore.h"
+#include "checker/grade_class.h"
 #include "checker/grade_pages.h"
 #include "checker/integrity/integrity.h"
 #include "checker/integrity/source_scan.h"
@@ -23,7 +23,10 @@
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
 #include "checker/report/symbolizer.h"
+#include "checker/report/utf8.h"
 #include "checker/runner.h"
+#include "checker/test_batch.h"
+#include "checker/workspace.h"
 
 namespace racelings::checker {
 namespace {
@@ -45,13 +48,6 @@ std::string safe_name(std::string name) {
   }
   while (!name.empty() && name.front() == '.') name.erase(0, 1);
   return name.empty() ? "student" : name;
-}
-
-std::string cache_base() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  return (xdg != nullptr && *xdg ? std::string(xdg) : std::string(home != nullptr ? home : "/tmp") + "/.cache") +
-         "/racelings";
 }
 
 struct Submission {
@@ -134,8 +130,7 @@ json exercise_json(const Exercise& ex, const std::string& key, bool passed, cons
   if (text.size() > kMaxOutputChars) text = text.substr(0, kMaxOutputChars) + "\n[... cut]\n";
   // It quotes what the program printed (and may be cut inside a character):
   // make it valid UTF-8, or dumping the JSON would throw.
-  text = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
-  text = json::parse(text).get<std::string>();
+  text = report::valid_utf8(text);
   return json{{"name", ex.name},
               {"key", key},
               {"score", passed ? 1 : 0},
@@ -184,93 +179,434 @@ std::string tree_hash(const std::string& dir) {
   return content_hash(all);
 }
 
-}  // namespace
+// Where one output folder's grading keeps its trees, under the cache.
+struct GradeTree {
+  std::string work;         // cache_dir()/grade/<hash of OUT>
+  std::string pristine;     // the tree as handed out
+  std::string slot;         // where submissions are built, one after the other
+  std::string pristine_id;  // names the tree as handed out
+};
 
-int cmd_grade(Context& ctx, const GradeOptions& options) {
+// One grading run per output folder at a time: an exclusive lock on a file
+// in it, released when the process ends (or this object goes).
+class OutputLock {
+ public:
+  explicit OutputLock(const std::string& out) : fd_(::open(lock_path(out).c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {}
+  ~OutputLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+  bool try_acquire() { return fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0; }
+
+ private:
+  int fd_;
+};
+
+// The pristine id names the tree as handed out: a git tree hash, or for a
+// directory (an autograder's read-only copy), a hash of its contents.
+std::optional<std::string> pristine_tree_id(const Context& ctx, const GradeOptions& options, bool from_directory) {
+  if (from_directory) return "dir:" + tree_hash(options.pristine_ref);
+  RunOptions rev;
+  rev.argv = {"/usr/bin/git", "-C", ctx.root, "rev-parse", options.pristine_ref + "^{tree}"};
+  RunResult result = run(rev);
+  if (!result.exited_ok()) {
+    std::cerr << "racelings: grading needs the tree as handed out: a git ref of this checkout or a directory; "
+              << "`git rev-parse " << options.pristine_ref << "` failed: " << result.output;
+    return std::nullopt;
+  }
+  return result.output.substr(0, result.output.find('\n'));
+}
+
+// Copies the tree as handed out into `tree.pristine` and `tree.slot`, unless
+// the slot already holds it (a later run on the same OUT).
+bool prepare_pristine(const Context& ctx, const GradeOptions& options, GradeTree& tree) {
+  std::error_code ec;
+  bool from_directory = fs::is_directory(options.pristine_ref, ec);
+  auto id = pristine_tree_id(ctx, options, from_directory);
+  if (!id) return false;
+  tree.pristine_id = *id;
+  auto marker = read_file(tree.slot + "/.racelings-pristine-id");
+  if (marker && *marker == tree.pristine_id) return true;
+  std::cout << "Preparing the pristine tree (" << options.pristine_ref << ")...\n" << std::flush;
+  remove_tree(tree.pristine);
+  std::string error;
+  bool copied = from_directory ? copy_source_tree(options.pristine_ref, tree.pristine, error)
+                               : export_git_tree(ctx.root, options.pristine_ref, tree.pristine, error);
+  if (!copied) {
+    std::cerr << "racelings: could not copy the pristine tree: " << error << "\n";
+    return false;
+  }
+  // Submissions are built in the slot, so that Bazel rebuilds only what a
+  // student changed (with the shared disk cache).
+  remove_tree(tree.slot);
+  fs::copy(tree.pristine, tree.slot, fs::copy_options::recursive, ec);
+  if (ec) {
+    std::cerr << "racelings: could not prepare " << tree.slot << ": " << ec.message() << "\n";
+    return false;
+  }
+  write_file_atomically(tree.slot + "/.racelings-pristine-id", tree.pristine_id);
+  return true;
+}
+
+// What a submission holds: each exercise's file, and what else it changed.
+struct SubmissionFiles {
+  fs::path root;
+  std::map<std::string, std::string> chosen;  // exercise -> relative path of its exercise.cc
+  std::map<std::string, std::vector<std::string>> tampered;  // exercise -> other files of it changed
+  std::vector<std::string> notes;  // for the student's results.json
+};
+
+// Each exercise's file: <name>/exercise.cc anywhere, exercises/<name>/ preferred.
+void find_exercise_files(const std::vector<std::string>& files, const Catalog& catalog, SubmissionFiles& found) {
+  for (const auto& ex : catalog.exercises()) {
+    std::string best;
+    for (const auto& f : files) {
+      if (f == ex.name + "/exercise.cc" || f.ends_with("/" + ex.name + "/exercise.cc")) {
+        bool canonical = f.ends_with("exercises/" + ex.name + "/exercise.cc");
+        if (best.empty() || canonical) best = f;
+      }
+    }
+    if (!best.empty()) found.chosen[ex.name] = best;
+  }
+}
+
+// Files a full copy of the tree has where only exercise.cc may differ: a
+// changed test grades its exercise 0; other changes are noted and ignored.
+void find_changed_files(const std::vector<std::string>& files, const Catalog& catalog, const std::string& pristine,
+                        SubmissionFiles& found) {
+  std::vector<std::string> ignored;
+  for (const auto& f : files) {
+    auto mine = read_file((found.root / f).string());
+    auto theirs = read_file(pristine + "/" + f);
+    if (!theirs || !mine || *mine == *theirs) continue;
+    if (f.ends_with("/exercise.cc") || f == "exercise.cc") continue;
+    bool counted = false;
+    for (const auto& ex : catalog.exercises()) {
+      if (f.starts_with("exercises/" + ex.name + "/") && !f.ends_with("README.md")) {
+        found.tampered[ex.name].push_back(f);
+        counted = true;
+      }
+    }
+    if (!counted && !f.ends_with(".md")) ignored.push_back(f);
+  }
+  if (ignored.empty()) return;
+  std::string list;
+  for (size_t i = 0; i < ignored.size() && i < 10; ++i) list += (i ? ", " : "") + ignored[i];
+  found.notes.push_back("changes outside exercise files are ignored (grading always uses the original tests, "
+                        "primitives and checker): " + list + (ignored.size() > 10 ? ", ..." : ""));
+}
+
+SubmissionFiles read_submission(const Submission& sub, const GradeTree& tree, const Catalog& catalog) {
+  SubmissionFiles found;
+  found.root = sub.path;
+  if (sub.archive) {
+    std::string dest = tree.work + "/unpacked/" + sub.student;
+    std::string unpack_error;
+    found.root = dest;
+    if (!unpack(sub.path, dest, unpack_error)) {
+      found.notes.push_back(unpack_error);
+      return found;
+    }
+  }
+  std::vector<std::string> files = submission_files(found.root);
+  find_exercise_files(files, catalog, found);
+  find_changed_files(files, catalog, tree.pristine, found);
+  return found;
+}
+
+// One student's grading: what it reads, and the results so far.
+struct StudentGrading {
+  const GradeOptions& options;
+  const Catalog& catalog;
+  const GradeTree& tree;
+  const SubmissionFiles& files;
+  std::string dir;  // OUT/<student>
+  std::map<std::string, json> results;
+  std::map<std::string, std::string> keys;
+
+  std::string result_file(const Exercise& ex) const { return dir + "/exercises/" + ex.name + ".json"; }
+  std::string submitted_source(const Exercise& ex) const {
+    auto it = files.chosen.find(ex.name);
+    return it == files.chosen.end() ? "" : read_file((files.root / it->second).string()).value_or("");
+  }
+  void record(const Exercise& ex, json doc) {
+    write_file_atomically(result_file(ex), doc.dump(2) + "\n");
+    results[ex.name] = std::move(doc);
+  }
+};
+
+// A hash of everything an exercise's grade depends on: a result file with
+// the same key is reused.
+std::string result_key(const StudentGrading& g, const Exercise& ex) {
+  bool submitted = g.files.chosen.count(ex.name) != 0;
+  return content_hash(std::to_string(kGraderVersion) + "|" + g.tree.pristine_id + "|" + std::to_string(g.options.runs) +
+                      "|" + spec_text(explore_plan(g.options)) + "|" +
+                      (submitted ? g.submitted_source(ex) : "<none>") + "|" +
+                      (g.files.tampered.count(ex.name) ? "tampered" : ""));
+}
+
+// The grade of an exercise that needs no build (not submitted, tampered
+// with, or refused on its source alone); nullopt when it must be built.
+std::optional<json> grade_without_building(const StudentGrading& g, const Exercise& ex, const std::string& key) {
+  if (g.files.chosen.count(ex.name) == 0) {
+    return exercise_json(ex, key, false, "not submitted", {}, "No " + ex.name + "/exercise.cc in the submission.", 0,
+                         0, 0);
+  }
+  if (auto tampered = g.files.tampered.find(ex.name); tampered != g.files.tampered.end()) {
+    std::string list;
+    for (const auto& f : tampered->second) list += (list.empty() ? "" : ", ") + f;
+    return exercise_json(ex, key, false, "integrity: changed files other than exercise.cc", {"integrity"},
+                         "Only exercise.cc may change; this submission also changed " + list +
+                             ". Graded 0 for this exercise.",
+                         0, 0, 0);
+  }
+  std::string content = g.submitted_source(ex);
+  if (content.size() > kMaxSourceBytes) {
+    return exercise_json(ex, key, false, "exercise.cc is too large to be a source file", {"integrity"},
+                         "exercise.cc is larger than 1 MiB.", 0, 0, 0);
+  }
+  // What a fix may use, as `bazel test` and `check` judge it: the solution.
+  auto reference = read_file(g.tree.pristine + "/" + ex.solution_file()).value_or("");
+  if (auto violations = scan_submission(content, reference); !violations.empty()) {
+    return refusal_json(ex, key, violations, content);
+  }
+  return std::nullopt;
+}
+
+// Reuses or settles every exercise it can; returns those to build and run.
+std::vector<const Exercise*> settle_without_building(StudentGrading& g) {
+  std::vector<const Exercise*> to_run;
+  for (const auto& ex : g.catalog.exercises()) {
+    std::string key = result_key(g, ex);
+    g.keys[ex.name] = key;
+    if (auto old = read_file(g.result_file(ex))) {
+      auto doc = json::parse(*old, nullptr, false);
+      if (doc.is_object() && doc.value("key", "") == key) {
+        g.results[ex.name] = doc;
+        continue;
+      }
+    }
+    if (auto doc = grade_without_building(g, ex, key)) {
+      g.record(ex, std::move(*doc));
+    } else {
+      to_run.push_back(&ex);
+    }
+  }
+  return to_run;
+}
+
+// Lays the submission over the pristine tree in the slot: every exercise.cc
+// is the student's where graded now, the original otherwise.
+void lay_over_slot(const StudentGrading& g, const std::vector<const Exercise*>& to_run) {
+  for (const auto& ex : g.catalog.exercises()) {
+    bool now = std::find(to_run.begin(), to_run.end(), &ex) != to_run.end();
+    std::string source =
+        now ? g.submitted_source(ex) : read_file(g.tree.pristine + "/" + ex.exercise_file()).value_or("");
+    std::string target = g.tree.slot + "/" + ex.exercise_file();
+    if (read_file(target) != source) write_file_atomically(target, source);
+  }
+}
+
+// Clean runs are not proof: each exercise that had only those is explored
+// under the controlled scheduler too, over the same schedules for every
+// student (a fixed strategy and seed). explored[i] is programs[i]'s verdict.
+std::vector<std::optional<RunVerdict>> explore_clean(const std::vector<BatchProgram>& programs, const BatchBuild& built,
+                                                     const std::vector<std::vector<RunVerdict>>& verdicts,
+                                                     const GradeOptions& options) {
+  std::vector<std::pair<const Exercise*, TestRun>> tests;
+  std::vector<size_t> owner;
+  for (size_t i = 0; i < programs.size(); ++i) {
+    if (options.explore == 0 || verdicts[i].empty()) continue;
+    if (!std::all_of(verdicts[i].begin(), verdicts[i].end(), [](const RunVerdict& v) { return v.clean; })) continue;
+    tests.push_back({programs[i].exercise, explore_test_run(built.programs[i].binary, explore_plan(options))});
+    owner.push_back(i);
+  }
+  auto results = run_many(tests, 1, options.jobs);
+  std::vector<std::optional<RunVerdict>> explored(programs.size());
+  for (size_t t = 0; t < results.size(); ++t) explored[owner[t]] = std::move(results[t][0]);
+  return explored;
+}
+
+// The text a student reads about an exercise that was run.
+std::string run_text(const Exercise& ex, const RunTally& tally, const RunVerdict* exploration,
+                     const GradeOptions& options, const std::string& symbolizer, bool passed) {
+  if (passed) {
+    std::string explored = exploration == nullptr ? ""
+                                                  : ", nor in " + std::to_string(exploration->explore.schedules) +
+                                                        " schedules under the controlled scheduler";
+    return "Passed: the tests passed and " + std::string(sanitizer_title(ex.sanitizer)) +
+           " and the deadlock detector saw nothing in " + std::to_string(options.runs) + " run(s)" + explored + ".\n";
+  }
+  if (tally.good < options.runs) {
+    return (symbolizer.empty() ? "" : "Note: " + symbolizer + "\n\n") + "Failed in " +
+           std::to_string(options.runs - tally.good) + " of " + std::to_string(options.runs) + " run(s):\n\n" +
+           report::render_all(tally.findings, report::Style{});
+  }
+  return "Every run passed, but under the controlled scheduler schedule " + exploration->explore.schedule +
+         " fails (replay it: ./racelings replay " + ex.number + " " + exploration->explore.schedule + "):\n\n" +
+         report::render_all(tally.findings, report::Style{});
+}
+
+// The result of an exercise that was run: its runs, its exploration (when
+// it had one) and, for a failure, its failing schedule step by step.
+json run_result_json(const StudentGrading& g, const Exercise& ex, const std::vector<RunVerdict>& verdicts,
+                     const RunVerdict* exploration, const SchedulePage* page, const std::string& symbolizer) {
+  RunTally tally = tally_runs(verdicts);
+  bool explored_clean = exploration == nullptr || exploration->clean;
+  if (!explored_clean) {
+    tally.findings.insert(tally.findings.end(), exploration->findings.begin(), exploration->findings.end());
+    tally.findings = report::merge_findings(std::move(tally.findings));
+  }
+  bool passed = tally.good == g.options.runs && explored_clean;
+  std::vector<std::string> kind_names;
+  for (Kind k : kinds(tally.findings)) kind_names.push_back(std::string(report::kind_name(k)));
+  std::string text = run_text(ex, tally, exploration, g.options, symbolizer, passed);
+  if (!passed && page != nullptr) {
+    text += "\nA failing schedule, step by step (the same as a page: " + page->page +
+            " in this student's results):\n\n" + page->timeline;
+  }
+  std::string reason = passed ? "" : (kind_names.empty() ? "failed" : kind_names.front());
+  json doc = exercise_json(ex, g.keys.at(ex.name), passed, reason, kind_names, text, g.options.runs, tally.good,
+                           tally.seconds);
+  if (!passed && page != nullptr) doc["replay_page"] = page->page;
+  return doc;
+}
+
+// Grades the exercises a build must settle: the ones that do not compile or
+// break the rules in their compiled form, then those run and explored.
+bool grade_by_running(StudentGrading& g, const std::vector<const Exercise*>& to_run, const std::string& student) {
+  lay_over_slot(g, to_run);
+  std::vector<BatchProgram> programs;
+  for (const Exercise* ex : to_run) {
+    programs.push_back({ex, ex->exercise_target(), "exercises/" + ex->name + "/", /*check_integrity=*/true});
+  }
+  BatchBuild built = build_batch(g.tree.slot, programs);
+  if (!built.failure.empty()) {
+    std::cerr << built.output << "\nracelings: " << built.failure << " while grading " << student << "\n";
+    return false;
+  }
+  for (size_t i = 0; i < programs.size(); ++i) {
+    const Exercise& ex = *programs[i].exercise;
+    const ProgramBuild& program = built.programs[i];
+    if (!program.built) {
+      std::string text = "Graded 0: exercise.cc does not compile.\n";
+      for (const auto& e : program.build_errors) text += report::render(e, false);
+      g.record(ex, exercise_json(ex, g.keys[ex.name], false, "build error", {"build error"}, text, 0, 0, 0));
+    } else if (!program.runnable()) {
+      g.record(ex, refusal_json(ex, g.keys[ex.name], refusals(*program.integrity), program.integrity->source_text));
+    }
+  }
+  // Said once per student: the results' text would otherwise show bare addresses unexplained.
+  std::string symbolizer = report::symbolizer_preflight();
+  if (!symbolizer.empty()) std::cerr << "racelings: warning: " << symbolizer << "\n";
+  auto verdicts = run_batch(programs, built, g.options.runs, g.options.jobs);
+  auto explored = explore_clean(programs, built, verdicts, g.options);
+  // The failing schedule of each failing exercise, step by step.
+  std::vector<FailedExercise> failed;
+  for (size_t i = 0; i < programs.size(); ++i) {
+    if (!built.programs[i].runnable() || (explored[i] && explored[i]->clean)) continue;
+    failed.push_back({programs[i].exercise, built.programs[i].binary, explored[i] ? &*explored[i] : nullptr});
+  }
+  auto pages = schedule_pages(failed, explore_plan(g.options), g.options.jobs, g.tree.slot, g.dir);
+  for (size_t i = 0; i < programs.size(); ++i) {
+    if (!built.programs[i].runnable()) continue;
+    const Exercise& ex = *programs[i].exercise;
+    auto page = pages.find(ex.name);
+    g.record(ex, run_result_json(g, ex, verdicts[i], explored[i] ? &*explored[i] : nullptr,
+                                 page == pages.end() ? nullptr : &page->second, symbolizer));
+  }
+  return true;
+}
+
+// The student's Gradescope results.json, and their notes for the class page.
+int write_student_results(const StudentGrading& g, double elapsed) {
+  json gs;
+  int score = 0;
+  gs["tests"] = json::array();
+  for (const auto& ex : g.catalog.exercises()) {
+    auto it = g.results.find(ex.name);
+    const json& r = it != g.results.end() ? it->second : json::object();
+    score += r.value("score", 0);
+    gs["tests"].push_back({{"name", ex.name},
+                           {"score", r.value("score", 0)},
+                           {"max_score", 1},
+                           {"status", r.value("status", "failed")},
+                           {"output", r.value("output", "")},
+                           {"visibility", "visible"}});
+  }
+  std::string summary = "racelings: " + std::to_string(score) + " of " +
+                        std::to_string(g.catalog.exercises().size()) + " exercises pass.";
+  for (const auto& n : g.files.notes) summary += "\nNote: " + n;
+  gs["score"] = score;
+  gs["execution_time"] = static_cast<int>(elapsed + 0.5);
+  gs["output"] = summary;
+  gs["visibility"] = "visible";
+  write_file_atomically(g.dir + "/results.json", gs.dump(2) + "\n");
+  write_file_atomically(g.dir + "/notes.json", json(g.files.notes).dump(2) + "\n");
+  return score;
+}
+
+// Grades one submission into OUT/<student>; false when grading itself failed.
+bool grade_submission(const Submission& sub, const GradeOptions& options, const Catalog& catalog,
+                      const GradeTree& tree, const std::string& out) {
+  auto started = std::chrono::steady_clock::now();
+  SubmissionFiles files = read_submission(sub, tree, catalog);
+  StudentGrading g{options, catalog, tree, files, out + "/" + sub.student, {}, {}};
+  std::error_code ec;
+  fs::create_directories(g.dir + "/exercises", ec);
+  std::vector<const Exercise*> to_run = settle_without_building(g);
+  if (!to_run.empty() && !grade_by_running(g, to_run, sub.student)) return false;
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  int score = write_student_results(g, elapsed);
+  char line[256];
+  std::snprintf(line, sizeof(line), "  %-24s %3d/%zu  (%.1f s%s)", sub.student.c_str(), score,
+                catalog.exercises().size(), elapsed, to_run.empty() ? ", all results reused" : "");
+  std::cout << line << "\n" << std::flush;
+  return true;
+}
+
+bool valid_options(const GradeOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(options.submissions, ec)) {
     std::cerr << "racelings: " << options.submissions << " is not a directory of submissions\n";
-    return kExitUsage;
+    return false;
   }
   if (options.runs < 1) {
     std::cerr << "racelings: --runs must be at least 1\n";
-    return kExitUsage;
+    return false;
   }
+  return true;
+}
+
+}  // namespace
+
+int cmd_grade(Context& ctx, const GradeOptions& options) {
+  if (!valid_options(options)) return kExitUsage;
+  std::error_code ec;
   fs::create_directories(options.out, ec);
   std::string out = fs::absolute(options.out).lexically_normal().string();
-  // One grading run per output directory at a time.
-  int lock_fd = ::open(lock_path(out).c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+  OutputLock lock(out);
+  if (!lock.try_acquire()) {
     std::cerr << "racelings: another `racelings grade` is writing to " << out << "; wait for it to finish\n";
     return kExitUsage;
   }
-
-  // The pristine tree: racelings as handed out, from git.
-  std::string work = cache_base() + "/grade/" + content_hash(out);
-  std::string pristine = work + "/pristine";
-  std::string slot = work + "/slot";
-  // The pristine id names the tree as handed out: a git tree hash, or for a
-  // directory (an autograder's read-only copy), a hash of its contents.
-  std::string pristine_id;
-  bool from_directory = fs::is_directory(options.pristine_ref, ec);
-  if (from_directory) {
-    pristine_id = "dir:" + tree_hash(options.pristine_ref);
-  } else {
-    RunOptions rev;
-    rev.argv = {"/usr/bin/git", "-C", ctx.root, "rev-parse", options.pristine_ref + "^{tree}"};
-    RunResult rev_result = run(rev);
-    if (!rev_result.exited_ok()) {
-      std::cerr << "racelings: grading needs the tree as handed out: a git ref of this checkout or a directory; "
-                << "`git rev-parse " << options.pristine_ref << "` failed: " << rev_result.output;
-      return kExitInternal;
-    }
-    pristine_id = rev_result.output.substr(0, rev_result.output.find('\n'));
-  }
-  auto marker = read_file(slot + "/.racelings-pristine-id");
-  if (!marker || *marker != pristine_id) {
-    std::cout << "Preparing the pristine tree (" << options.pristine_ref << ")...\n" << std::flush;
-    remove_tree(pristine);
-    RunOptions exp;
-    if (from_directory) {
-      exp.argv = {"/bin/sh", "-c",
-                  "mkdir -p \"$2\" && tar -C \"$1\" --exclude=./.git --exclude='./bazel-*' --exclude=./.racelings "
-                  "-cf - . | tar -x -C \"$2\"",
-                  "sh", fs::absolute(options.pristine_ref).string(), pristine};
-    } else {
-      exp.argv = {"/bin/sh", "-c", "mkdir -p \"$2\" && git -C \"$1\" archive --format=tar \"$3\" | tar -x -C \"$2\"",
-                  "sh", ctx.root, pristine, options.pristine_ref};
-    }
-    exp.limits.timeout = std::chrono::seconds(300);
-    exp.limits.max_file_bytes = size_t{1} << 40;
-    RunResult r = run(exp);
-    if (!r.exited_ok()) {
-      std::cerr << "racelings: could not copy the pristine tree: " << r.output << "\n";
-      return kExitInternal;
-    }
-    // The slot is where submissions are built, one after the other, so that
-    // Bazel rebuilds only what a student changed (with the shared disk cache).
-    remove_tree(slot);
-    fs::copy(pristine, slot, fs::copy_options::recursive, ec);
-    if (ec) {
-      std::cerr << "racelings: could not prepare " << slot << ": " << ec.message() << "\n";
-      return kExitInternal;
-    }
-    write_file_atomically(slot + "/.racelings-pristine-id", pristine_id);
-  }
+  GradeTree tree;
+  tree.work = cache_dir() + "/grade/" + content_hash(out);
+  tree.pristine = tree.work + "/pristine";
+  tree.slot = tree.work + "/slot";
+  if (!prepare_pristine(ctx, options, tree)) return kExitInternal;
   Catalog catalog;
   try {
-    catalog = Catalog::load(pristine + "/exercises/catalog.json");
+    catalog = Catalog::load(tree.pristine + "/exercises/catalog.json");
   } catch (const CatalogError& e) {
     std::cerr << "racelings: " << e.what() << "\n";
     return kExitInternal;
   }
-
   std::vector<Submission> all_submissions = list_submissions(options.submissions);
   std::vector<Submission> submissions = all_submissions;
   if (!options.only_student.empty()) {
-    submissions.erase(std::remove_if(submissions.begin(), submissions.end(),
-                                     [&](const Submission& s) { return s.student != options.only_student; }),
-                      submissions.end());
+    std::erase_if(submissions, [&](const Submission& s) { return s.student != options.only_student; });
   }
   if (submissions.empty()) {
     std::cerr << "racelings: no submissions in " << options.submissions
@@ -279,350 +615,15 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
   }
   std::cout << "Grading " << submissions.size() << " submission(s), " << catalog.exercises().size()
             << " exercises, " << options.runs << " run(s) each\n";
-
-  json cls;
-  cls["exercises"] = json::array();
-  for (const auto& ex : catalog.exercises()) cls["exercises"].push_back(ex.name);
-  cls["students"] = json::array();
-
   for (const Submission& sub : submissions) {
-    auto started = std::chrono::steady_clock::now();
-    std::string student_dir = out + "/" + sub.student;
-    fs::create_directories(student_dir + "/exercises", ec);
-    std::vector<std::string> notes;
-    fs::path root = sub.path;
-    std::string unpack_error;
-    if (sub.archive) {
-      std::string dest = work + "/unpacked/" + sub.student;
-      if (!unpack(sub.path, dest, unpack_error)) notes.push_back(unpack_error);
-      root = dest;
-    }
-    std::vector<std::string> files = unpack_error.empty() ? submission_files(root) : std::vector<std::string>{};
-
-    // Find each exercise file, and anything else the student changed.
-    std::map<std::string, std::string> chosen;  // exercise -> relative path of its exercise.cc
-    std::map<std::string, std::vector<std::string>> tampered;
-    std::vector<std::string> ignored;
-    for (const auto& ex : catalog.exercises()) {
-      std::string best;
-      for (const auto& f : files) {
-        if (f == ex.name + "/exercise.cc" || f.ends_with("/" + ex.name + "/exercise.cc")) {
-          bool canonical = f.ends_with("exercises/" + ex.name + "/exercise.cc");
-          if (best.empty() || canonical) best = f;
-        }
-      }
-      if (!best.empty()) chosen[ex.name] = best;
-    }
-    for (const auto& f : files) {
-      // Files a full copy of the tree has: only exercise.cc may differ.
-      auto mine = read_file((root / f).string());
-      auto theirs = read_file(pristine + "/" + f);
-      if (!theirs || !mine || *mine == *theirs) continue;
-      if (f.ends_with("/exercise.cc") || f == "exercise.cc") continue;
-      bool counted = false;
-      for (const auto& ex : catalog.exercises()) {
-        std::string dir = "exercises/" + ex.name + "/";
-        if (f.rfind(dir, 0) == 0 && !f.ends_with("README.md")) {
-          tampered[ex.name].push_back(f);
-          counted = true;
-        }
-      }
-      if (!counted && !f.ends_with(".md")) ignored.push_back(f);
-    }
-    if (!ignored.empty()) {
-      std::string list;
-      for (size_t i = 0; i < ignored.size() && i < 10; ++i) list += (i ? ", " : "") + ignored[i];
-      notes.push_back("changes outside exercise files are ignored (grading always uses the original tests, "
-                      "primitives and checker): " + list + (ignored.size() > 10 ? ", ..." : ""));
-    }
-
-    // Decide per exercise: reuse, grade 0 at once, or build and run.
-    std::map<std::string, json> results;
-    std::vector<const Exercise*> to_run;
-    std::map<std::string, std::string> keys;
-    for (const auto& ex : catalog.exercises()) {
-      std::string result_file = student_dir + "/exercises/" + ex.name + ".json";
-      std::string content;
-      bool submitted = chosen.count(ex.name) != 0;
-      if (submitted) content = read_file((root / chosen[ex.name]).string()).value_or("");
-      std::string key = content_hash(std::to_string(kGraderVersion) + "|" + pristine_id + "|" +
-                                     std::to_string(options.runs) + "|" + spec_text(explore_plan(options)) + "|" +
-                                     (submitted ? content : "<none>") + "|" +
-                                     (tampered.count(ex.name) ? "tampered" : ""));
-      keys[ex.name] = key;
-      if (auto old = read_file(result_file)) {
-        auto doc = json::parse(*old, nullptr, false);
-        if (doc.is_object() && doc.value("key", "") == key) {
-          results[ex.name] = doc;
-          continue;
-        }
-      }
-      // What a fix may use, as `bazel test` and `check` judge it: the solution.
-      auto reference = read_file(pristine + "/" + ex.solution_file()).value_or("");
-      json doc;
-      if (!submitted) {
-        doc = exercise_json(ex, key, false, "not submitted", {}, "No " + ex.name + "/exercise.cc in the submission.",
-                            0, 0, 0);
-      } else if (tampered.count(ex.name) != 0) {
-        std::string list;
-        for (const auto& f : tampered[ex.name]) list += (list.empty() ? "" : ", ") + f;
-        doc = exercise_json(ex, key, false, "integrity: changed files other than exercise.cc", {"integrity"},
-                            "Only exercise.cc may change; this submission also changed " + list +
-                                ". Graded 0 for this exercise.",
-                            0, 0, 0);
-      } else if (content.size() > kMaxSourceBytes) {
-        doc = exercise_json(ex, key, false, "exercise.cc is too large to be a source file", {"integrity"},
-                            "exercise.cc is larger than 1 MiB.", 0, 0, 0);
-      } else if (auto violations = scan_submission(content, reference); !violations.empty()) {
-        // The source alone is enough to refuse it: no build needed.
-        doc = refusal_json(ex, key, violations, content);
-      } else {
-        to_run.push_back(&ex);
-        continue;
-      }
-      write_file_atomically(result_file, doc.dump(2) + "\n");
-      results[ex.name] = doc;
-    }
-
-    if (!to_run.empty()) {
-      // Lay the submission over the pristine tree: every exercise.cc is the
-      // student's where graded now, the original otherwise.
-      for (const auto& ex : catalog.exercises()) {
-        bool now = std::find(to_run.begin(), to_run.end(), &ex) != to_run.end();
-        std::string source = now ? read_file((root / chosen[ex.name]).string()).value_or("")
-                                 : read_file(pristine + "/" + ex.exercise_file()).value_or("");
-        std::string target = slot + "/" + ex.exercise_file();
-        if (read_file(target) != source) write_file_atomically(target, source);
-      }
-      std::vector<std::string> targets;
-      for (const Exercise* ex : to_run) targets.push_back(ex->exercise_target());
-      BazelOptions bazel;
-      bazel.workspace = slot;
-      bazel.extra_flags = {"--keep_going"};
-      BuildOutcome built = build(targets, bazel);
-      if (!built.failure.empty() && built.errors.empty()) {
-        std::cerr << built.output << "\nracelings: " << built.failure << " while grading " << sub.student << "\n";
-        return kExitInternal;
-      }
-      std::vector<std::pair<const Exercise*, TestRun>> tests;
-      for (const Exercise* ex : to_run) {
-        if (!built.built[ex->exercise_target()]) {
-          auto errors = errors_in(built.errors, "exercises/" + ex->name + "/");
-          std::string text = "Graded 0: exercise.cc does not compile.\n";
-          for (const auto& e : errors) text += report::render(e, false);
-          json doc = exercise_json(*ex, keys[ex->name], false, "build error", {"build error"}, text, 0, 0, 0);
-          write_file_atomically(student_dir + "/exercises/" + ex->name + ".json", doc.dump(2) + "\n");
-          results[ex->name] = doc;
-          continue;
-        }
-        std::string program = output_path(built, slot, ex->exercise_target());
-        // The layers only the build shows: preprocessed text, IR, object.
-        IntegrityReport integrity = check_test_program(program);
-        if (!integrity.ok()) {
-          json doc = refusal_json(*ex, keys[ex->name], refusals(integrity), integrity.source_text);
-          write_file_atomically(student_dir + "/exercises/" + ex->name + ".json", doc.dump(2) + "\n");
-          results[ex->name] = doc;
-          continue;
-        }
-        tests.push_back({ex, TestRun{program, {}}});
-      }
-      // Said once per student: the results' text would otherwise show bare addresses unexplained.
-      std::string symbolizer = report::symbolizer_preflight();
-      if (!symbolizer.empty()) std::cerr << "racelings: warning: " << symbolizer << "\n";
-      auto verdicts = run_many(tests, options.runs, options.jobs);
-      // Clean runs are not proof: each exercise that had them is explored
-      // under the controlled scheduler too, over the same schedules for every
-      // student (a fixed strategy and seed).
-      std::vector<std::pair<const Exercise*, TestRun>> explore_tests;
-      std::vector<size_t> explored_index(tests.size(), SIZE_MAX);
-      for (size_t i = 0; i < tests.size(); ++i) {
-        bool all_clean = std::all_of(verdicts[i].begin(), verdicts[i].end(), [](const RunVerdict& v) { return v.clean; });
-        if (!all_clean || options.explore == 0) continue;
-        explored_index[i] = explore_tests.size();
-        explore_tests.push_back({tests[i].first, explore_test_run(tests[i].second.binary, explore_plan(options))});
-      }
-      auto explored = run_many(explore_tests, 1, options.jobs);
-      // The failing schedule of each failing exercise, step by step.
-      std::vector<FailedExercise> failed;
-      for (size_t i = 0; i < tests.size(); ++i) {
-        const RunVerdict* exploration = explored_index[i] == SIZE_MAX ? nullptr : &explored[explored_index[i]][0];
-        if (exploration != nullptr && exploration->clean) continue;
-        failed.push_back({tests[i].first, tests[i].second.binary, exploration});
-      }
-      auto pages = schedule_pages(failed, explore_plan(options), options.jobs, slot, student_dir);
-      for (size_t i = 0; i < tests.size(); ++i) {
-        const Exercise& ex = *tests[i].first;
-        int clean = 0;
-        double seconds = 0;
-        std::vector<report::Finding> all;
-        for (const auto& v : verdicts[i]) {
-          clean += v.clean ? 1 : 0;
-          seconds += static_cast<double>(v.run.elapsed.count()) / 1000.0;
-          all.insert(all.end(), v.findings.begin(), v.findings.end());
-        }
-        const RunVerdict* exploration = explored_index[i] == SIZE_MAX ? nullptr : &explored[explored_index[i]][0];
-        if (exploration != nullptr && !exploration->clean) {
-          all.insert(all.end(), exploration->findings.begin(), exploration->findings.end());
-        }
-        all = report::merge_findings(std::move(all));
-        bool passed = clean == options.runs && (exploration == nullptr || exploration->clean);
-        std::vector<std::string> kind_names;
-        for (Kind k : kinds(all)) kind_names.push_back(std::string(report::kind_name(k)));
-        std::string explored_text =
-            exploration == nullptr ? ""
-            : exploration->clean   ? ", nor in " + std::to_string(exploration->explore.schedules) +
-                                       " schedules under the controlled scheduler"
-                                   : "";
-        std::string text =
-            passed ? "Passed: the tests passed and " + std::string(sanitizer_title(ex.sanitizer)) +
-                         " and the deadlock detector saw nothing in " + std::to_string(options.runs) + " run(s)" +
-                         explored_text + ".\n"
-            : clean < options.runs
-                ? (symbolizer.empty() ? "" : "Note: " + symbolizer + "\n\n") + "Failed in " +
-                      std::to_string(options.runs - clean) + " of " + std::to_string(options.runs) + " run(s):\n\n" +
-                      report::render_all(all, report::Style{})
-                : "Every run passed, but under the controlled scheduler schedule " + exploration->explore.schedule +
-                      " fails (replay it: ./racelings replay " + ex.number + " " + exploration->explore.schedule +
-                      "):\n\n" + report::render_all(all, report::Style{});
-        std::string reason = passed ? "" : (kind_names.empty() ? "failed" : kind_names.front());
-        auto page = pages.find(ex.name);
-        if (!passed && page != pages.end()) {
-          text += "\nA failing schedule, step by step (the same as a page: " + page->second.page +
-                  " in this student's results):\n\n" + page->second.timeline;
-        }
-        json doc = exercise_json(ex, keys[ex.name], passed, reason, kind_names, text, options.runs, clean, seconds);
-        if (!passed && page != pages.end()) doc["replay_page"] = page->second.page;
-        write_file_atomically(student_dir + "/exercises/" + ex.name + ".json", doc.dump(2) + "\n");
-        results[ex.name] = doc;
-      }
-    }
-
-    // The student's Gradescope results.json.
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    json gs;
-    int score = 0;
-    gs["tests"] = json::array();
-    for (const auto& ex : catalog.exercises()) {
-      const json& r = results[ex.name];
-      score += r.value("score", 0);
-      gs["tests"].push_back({{"name", ex.name},
-                             {"score", r.value("score", 0)},
-                             {"max_score", 1},
-                             {"status", r.value("status", "failed")},
-                             {"output", r.value("output", "")},
-                             {"visibility", "visible"}});
-    }
-    std::string summary = "racelings: " + std::to_string(score) + " of " +
-                          std::to_string(catalog.exercises().size()) + " exercises pass.";
-    for (const auto& n : notes) summary += "\nNote: " + n;
-    gs["score"] = score;
-    gs["execution_time"] = static_cast<int>(elapsed + 0.5);
-    gs["output"] = summary;
-    gs["visibility"] = "visible";
-    write_file_atomically(student_dir + "/results.json", gs.dump(2) + "\n");
-    char line[256];
-    std::snprintf(line, sizeof(line), "  %-24s %3d/%zu  (%.1f s%s)", sub.student.c_str(), score,
-                  catalog.exercises().size(), elapsed, to_run.empty() ? ", all results reused" : "");
-    std::cout << line << "\n" << std::flush;
-    write_file_atomically(student_dir + "/notes.json", json(notes).dump(2) + "\n");
+    if (!grade_submission(sub, options, catalog, tree, out)) return kExitInternal;
   }
-
-  // Class-wide outputs, from every student's result files (also those graded
-  // by an earlier run), so a resumed or partial run still reports the class.
-  for (const Submission& sub : all_submissions) {
-    std::string student_dir = out + "/" + sub.student;
-    json row{{"student", sub.student}, {"score", 0}, {"results", json::object()}, {"notes", json::array()}};
-    if (auto notes = read_file(student_dir + "/notes.json")) {
-      auto parsed = json::parse(*notes, nullptr, false);
-      if (parsed.is_array()) row["notes"] = parsed;
-    }
-    int score = 0;
-    bool any = false;
-    for (const auto& ex : catalog.exercises()) {
-      auto text = read_file(student_dir + "/exercises/" + ex.name + ".json");
-      json r = text ? json::parse(*text, nullptr, false) : json();
-      if (!r.is_object()) continue;
-      any = true;
-      score += r.value("score", 0);
-      row["results"][ex.name] = {{"score", r.value("score", 0)}, {"reason", r.value("reason", "")},
-                                 {"kinds", r.value("kinds", json::array())}};
-      if (r.contains("replay_page")) row["results"][ex.name]["page"] = sub.student + "/" + r.value("replay_page", "");
-    }
-    if (!any) continue;
-    row["score"] = score;
-    cls["students"].push_back(row);
-  }
-  std::ostringstream csv;
-  csv << "student";
-  for (const auto& ex : catalog.exercises()) csv << "," << ex.name;
-  csv << ",total\n";
-  for (const auto& row : cls["students"]) {
-    csv << row["student"].get<std::string>();
-    for (const auto& ex : catalog.exercises()) csv << "," << row["results"][ex.name].value("score", 0);
-    csv << "," << row["score"].get<int>() << "\n";
-  }
-  write_file_atomically(out + "/class.csv", csv.str());
-  write_file_atomically(out + "/class.json", cls.dump(2) + "\n");
-  write_file_atomically(out + "/report.html", class_report_html(cls));
+  // From every student's result files, also those graded by an earlier run.
+  std::vector<std::string> students;
+  for (const Submission& sub : all_submissions) students.push_back(sub.student);
+  write_class_outputs(out, students, catalog);
   std::cout << "Wrote " << out << "/class.csv, report.html and <student>/results.json\n";
-  ::close(lock_fd);
   return kExitOk;
-}
-
-std::string class_report_html(const json& cls) {
-  std::ostringstream out;
-  const auto& exercises = cls.at("exercises");
-  const auto& students = cls.at("students");
-  out << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>racelings class report</title>"
-      << "<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
-      << "table{border-collapse:collapse} th,td{border:1px solid #ddd;padding:.25em .45em;text-align:center}"
-      << "th.ex{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:normal;white-space:nowrap}"
-      << "td.pass{background:#4caf50;color:#fff} td.fail{background:#e57373;color:#fff} td.none{background:#eee;color:#888}"
-      << "td.fail a{color:#fff;text-decoration:none} td.name{text-align:left} .bar{background:#4caf50;height:.8em;display:inline-block}"
-      << ".bars td{text-align:left}</style></head><body>\n";
-  out << "<h1>racelings class report</h1>\n<p>" << students.size() << " students, " << exercises.size()
-      << " exercises. Green: passes; red: fails (hover for the reason).</p>\n";
-  out << "<h2>Class matrix</h2>\n<table id=\"matrix\"><tr><th>student</th>";
-  for (const auto& e : exercises) out << "<th class=\"ex\">" << html_escape(e.get<std::string>()) << "</th>";
-  out << "<th>total</th></tr>\n";
-  std::map<std::string, int> passes;
-  std::map<std::string, int> finding_counts;
-  for (const auto& s : students) {
-    out << "<tr><td class=\"name\">" << html_escape(s.value("student", "")) << "</td>";
-    for (const auto& e : exercises) {
-      std::string name = e.get<std::string>();
-      const auto& r = s["results"].contains(name) ? s["results"][name] : json::object();
-      int score = r.value("score", 0);
-      std::string reason = r.value("reason", "");
-      passes[name] += score;
-      for (const auto& k : r.value("kinds", json::array())) finding_counts[k.get<std::string>()]++;
-      std::string cls_name = score > 0 ? "pass" : (reason == "not submitted" ? "none" : "fail");
-      std::string mark = score > 0 ? "&#10003;" : (reason == "not submitted" ? "&middot;" : "&#10007;");
-      // A failure the scheduler can show links to its timeline.
-      std::string page = r.value("page", "");
-      if (!page.empty()) mark = "<a href=\"" + html_escape(page) + "\">" + mark + "</a>";
-      out << "<td class=\"" << cls_name << "\" title=\"" << html_escape(name + ": " + (score > 0 ? "passes" : reason))
-          << "\">" << mark << "</td>";
-    }
-    out << "<td>" << s.value("score", 0) << "</td></tr>\n";
-  }
-  out << "</table>\n<h2>Pass rate per exercise</h2>\n<table class=\"bars\" id=\"pass-rates\">";
-  for (const auto& e : exercises) {
-    std::string name = e.get<std::string>();
-    double rate = students.empty() ? 0.0 : static_cast<double>(passes[name]) / static_cast<double>(students.size());
-    char pct[16];
-    std::snprintf(pct, sizeof(pct), "%.0f%%", rate * 100);
-    out << "<tr><td>" << html_escape(name) << "</td><td><span class=\"bar\" style=\"width:" << static_cast<int>(rate * 200)
-        << "px\"></span> " << pct << "</td></tr>\n";
-  }
-  out << "</table>\n<h2>Most common findings</h2>\n<table id=\"findings\"><tr><th>finding</th><th>exercises failed with it</th></tr>\n";
-  std::vector<std::pair<int, std::string>> sorted;
-  for (const auto& [k, n] : finding_counts) sorted.push_back({n, k});
-  std::sort(sorted.rbegin(), sorted.rend());
-  for (const auto& [n, k] : sorted) out << "<tr><td>" << html_escape(k) << "</td><td>" << n << "</td></tr>\n";
-  out << "</table>\n</body></html>\n";
-  return out.str();
 }
 
 }  // namespace racelings::checker
