@@ -140,6 +140,153 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
   return out;
 }
 
+// What the child needs, prepared before fork: after fork, only
+// async-signal-safe calls.
+struct ChildSetup {
+  ChildSetup(const RunOptions& o, std::string dir) : options(o), cwd(std::move(dir)) {
+    env_strings = merged_environment(options.env, options.unset);
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    args = options.argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+  }
+  const RunOptions& options;
+  std::string cwd;
+  bool root = ::geteuid() == 0;
+  std::vector<std::string> env_strings, args;
+  std::vector<char*> envp, argv;
+};
+
+// Caps core dumps, file sizes and CPU time (the wall clock is watched outside).
+void limit_child(const ChildSetup& setup) {
+  const RunLimits& limits = setup.options.limits;
+  struct rlimit core = {0, 0};
+  ::setrlimit(RLIMIT_CORE, &core);
+  struct rlimit fsize = {limits.max_file_bytes, limits.max_file_bytes};
+  ::setrlimit(RLIMIT_FSIZE, &fsize);
+  long cpu = static_cast<long>(limits.timeout.count() / 1000) * 2 + 10;
+  struct rlimit cpu_limit = {static_cast<rlim_t>(cpu), static_cast<rlim_t>(cpu + 5)};
+  ::setrlimit(RLIMIT_CPU, &cpu_limit);
+}
+
+// The child between fork and exec: its own process group, output into the
+// pipe, limits, network namespace, user; reports through `status_fd`
+// whether the network is isolated.
+[[noreturn]] void exec_child(const ChildSetup& setup, int output_fd, int status_fd) {
+  const RunOptions& options = setup.options;
+  ::setpgid(0, 0);
+  ::dup2(output_fd, STDOUT_FILENO);
+  ::dup2(output_fd, STDERR_FILENO);
+  int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  limit_child(setup);
+  char isolated = '0';
+  if (options.isolate_network && setup.root && ::unshare(CLONE_NEWNET) == 0) isolated = '1';
+  (void)!::write(status_fd, &isolated, 1);
+  if (options.disable_aslr) ::personality(ADDR_NO_RANDOMIZE);
+  if (::chdir(setup.cwd.c_str()) != 0) _exit(126);
+  if (setup.root && options.run_as_uid != 0) {
+    // Drop root for good: no supplementary groups, then group, then user.
+    gid_t gid = static_cast<gid_t>(options.run_as_uid);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(options.run_as_uid) != 0) _exit(126);
+  }
+  if (!setup.root || options.run_as_uid != 0) {
+    // Root ignores RLIMIT_NPROC; for any other user it stops fork bombs.
+    struct rlimit nproc = {options.limits.max_processes, options.limits.max_processes};
+    ::setrlimit(RLIMIT_NPROC, &nproc);
+  }
+  // Writing to a closed pipe must fail, not kill the program silently.
+  ::signal(SIGPIPE, SIG_DFL);
+  // "Text file busy": another run's child, between its fork and its exec,
+  // may still hold a descriptor of this freshly copied program; it goes
+  // away at that exec, so try again briefly.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    ::execve(setup.argv[0], setup.argv.data(), setup.envp.data());
+    if (errno != ETXTBSY) break;
+    struct timespec pause = {0, 5 * 1000 * 1000};
+    ::nanosleep(&pause, nullptr);
+  }
+  const char msg[] = "racelings: could not execute the program\n";
+  (void)!::write(STDERR_FILENO, msg, sizeof(msg) - 1);
+  _exit(127);
+}
+
+// Reads the program's output until it ends, killing its group when it
+// passes its time or memory limit. Returns its wait status.
+int watch_child(pid_t pid, int output_fd, const ChildSetup& setup, Clock::time_point start, OutputCapture& capture,
+                RunResult& result) {
+  const RunLimits& limits = setup.options.limits;
+  auto deadline = start + limits.timeout;
+  auto next_memory_check = start;
+  bool pipe_open = true;
+  int status = 0;
+  char buf[65536];
+  // Readable when the program ends, so the loop wakes at once instead of at
+  // its next tick (each run would otherwise pay up to a tick). -1 on kernels
+  // before 5.3: the ticks alone then.
+  int exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  constexpr auto kMemoryCheckEvery = std::chrono::milliseconds(100);
+  for (;;) {
+    auto now = Clock::now();
+    if (now >= deadline && !result.timed_out) {
+      result.timed_out = true;
+      ::kill(-pid, SIGKILL);
+    }
+    if (now >= next_memory_check && !result.timed_out && !result.out_of_memory) {
+      next_memory_check = now + kMemoryCheckEvery;
+      if (group_rss_bytes(pid, setup.root ? setup.options.run_as_uid : 0) > limits.max_rss_bytes) {
+        result.out_of_memory = true;
+        ::kill(-pid, SIGKILL);
+      }
+    }
+    // Sleep until output, the program's end, or the next check (a negative
+    // descriptor is ignored by poll).
+    struct pollfd fds[2] = {{pipe_open ? output_fd : -1, POLLIN, 0}, {exit_fd, POLLIN, 0}};
+    auto until_check = std::chrono::duration_cast<std::chrono::milliseconds>(next_memory_check - now).count();
+    int wait_ms = static_cast<int>(std::clamp<long long>(until_check, 1, exit_fd >= 0 ? 100 : 10));
+    if (::poll(fds, 2, wait_ms) > 0 && pipe_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      ssize_t n = ::read(output_fd, buf, sizeof(buf));
+      if (n > 0) {
+        capture.add(buf, static_cast<size_t>(n));
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        pipe_open = false;
+      }
+    }
+    if (::waitpid(pid, &status, WNOHANG) == pid) break;
+  }
+  if (exit_fd >= 0) ::close(exit_fd);
+  return status;
+}
+
+// The main process is gone: ends whatever it left behind in its group (and,
+// when it ran as a user of its own, anywhere else), then reads what is still
+// in the pipe (without waiting for orphans that hold it).
+void end_leftovers(pid_t pid, int output_fd, const ChildSetup& setup, OutputCapture& capture) {
+  ::kill(-pid, SIGKILL);
+  if (setup.root && setup.options.run_as_uid != 0) kill_user_processes(setup.options.run_as_uid);
+  char buf[65536];
+  for (;;) {
+    struct pollfd pfd = {output_fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 20) <= 0) break;
+    ssize_t n = ::read(output_fd, buf, sizeof(buf));
+    if (n <= 0) break;
+    capture.add(buf, static_cast<size_t>(n));
+  }
+}
+
+void record_exit(int status, const RunOptions& options, RunResult& result) {
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+    if ((result.exit_code == 126 || result.exit_code == 127) &&
+        result.output.find("racelings: could not execute") != std::string::npos) {
+      result.error = "could not execute " + options.argv[0];
+    }
+  } else if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+  }
+}
+
 }  // namespace
 
 RunResult run(const RunOptions& options) {
@@ -154,159 +301,44 @@ RunResult run(const RunOptions& options) {
     scratch = std::make_unique<TempDir>("racelings-run");
     cwd = scratch->path();
   }
-  int pipe_fds[2];
-  // The child reports through this pipe whether it entered its own network
+  // The child reports through status_fds whether it entered its own network
   // namespace: one byte, '1' or '0', before exec (which closes it).
-  int status_fds[2];
+  int output_fds[2], status_fds[2];
   if (::pipe2(status_fds, O_CLOEXEC) != 0) {
     result.error = std::string("pipe: ") + std::strerror(errno);
     return result;
   }
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+  if (::pipe2(output_fds, O_CLOEXEC) != 0) {
     result.error = std::string("pipe: ") + std::strerror(errno);
-    return result;
-  }
-  // Everything the child needs is prepared before fork: after fork, only
-  // async-signal-safe calls.
-  std::vector<std::string> env_strings = merged_environment(options.env, options.unset);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = options.argv;
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const RunLimits& limits = options.limits;
-  bool root = ::geteuid() == 0;
-
-  auto start = Clock::now();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    result.error = std::string("fork: ") + std::strerror(errno);
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
     ::close(status_fds[0]);
     ::close(status_fds[1]);
     return result;
   }
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    struct rlimit core = {0, 0};
-    ::setrlimit(RLIMIT_CORE, &core);
-    struct rlimit fsize = {limits.max_file_bytes, limits.max_file_bytes};
-    ::setrlimit(RLIMIT_FSIZE, &fsize);
-    long cpu = static_cast<long>(limits.timeout.count() / 1000) * 2 + 10;
-    struct rlimit cpu_limit = {static_cast<rlim_t>(cpu), static_cast<rlim_t>(cpu + 5)};
-    ::setrlimit(RLIMIT_CPU, &cpu_limit);
-    char isolated = '0';
-    if (options.isolate_network && root && ::unshare(CLONE_NEWNET) == 0) isolated = '1';
-    (void)!::write(status_fds[1], &isolated, 1);
-    if (options.disable_aslr) ::personality(ADDR_NO_RANDOMIZE);
-    if (::chdir(cwd.c_str()) != 0) _exit(126);
-    if (root && options.run_as_uid != 0) {
-      // Drop root for good: no supplementary groups, then group, then user.
-      gid_t gid = static_cast<gid_t>(options.run_as_uid);
-      if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(options.run_as_uid) != 0) _exit(126);
-    }
-    if (!root || options.run_as_uid != 0) {
-      // Root ignores RLIMIT_NPROC; for any other user it stops fork bombs.
-      struct rlimit nproc = {limits.max_processes, limits.max_processes};
-      ::setrlimit(RLIMIT_NPROC, &nproc);
-    }
-    // Writing to a closed pipe must fail, not kill the program silently.
-    ::signal(SIGPIPE, SIG_DFL);
-    // "Text file busy": another run's child, between its fork and its exec,
-    // may still hold a descriptor of this freshly copied program; it goes
-    // away at that exec, so try again briefly.
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      ::execve(argv[0], argv.data(), envp.data());
-      if (errno != ETXTBSY) break;
-      struct timespec pause = {0, 5 * 1000 * 1000};
-      ::nanosleep(&pause, nullptr);
-    }
-    const char msg[] = "racelings: could not execute the program\n";
-    (void)!::write(STDERR_FILENO, msg, sizeof(msg) - 1);
-    _exit(127);
+  const ChildSetup setup(options, cwd);
+  auto start = Clock::now();
+  pid_t pid = ::fork();
+  if (pid == 0) exec_child(setup, output_fds[1], status_fds[1]);
+  ::close(output_fds[1]);
+  ::close(status_fds[1]);
+  if (pid < 0) {
+    result.error = std::string("fork: ") + std::strerror(errno);
+    ::close(output_fds[0]);
+    ::close(status_fds[0]);
+    return result;
   }
   ::setpgid(pid, pid);  // Also in the parent, so no window exists without the group.
-  ::close(pipe_fds[1]);
-  ::close(status_fds[1]);
   char isolated = '0';
   if (::read(status_fds[0], &isolated, 1) == 1) result.network_isolated = isolated == '1';
   ::close(status_fds[0]);
   result.started = true;
 
-  OutputCapture capture(limits.output_head_bytes, limits.output_tail_bytes);
-  auto deadline = start + limits.timeout;
-  auto next_memory_check = start;
-  bool pipe_open = true;
-  int status = 0;
-  bool reaped = false;
-  char buf[65536];
-  // Readable when the program ends, so the loop wakes at once instead of at
-  // its next tick (each run would otherwise pay up to a tick). -1 on kernels
-  // before 5.3: the ticks alone then.
-  int exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  constexpr auto kMemoryCheckEvery = std::chrono::milliseconds(100);
-  while (!reaped) {
-    auto now = Clock::now();
-    if (now >= deadline && !result.timed_out) {
-      result.timed_out = true;
-      ::kill(-pid, SIGKILL);
-    }
-    if (now >= next_memory_check && !result.timed_out && !result.out_of_memory) {
-      next_memory_check = now + kMemoryCheckEvery;
-      if (group_rss_bytes(pid, root ? options.run_as_uid : 0) > limits.max_rss_bytes) {
-        result.out_of_memory = true;
-        ::kill(-pid, SIGKILL);
-      }
-    }
-    // Sleep until output, the program's end, or the next check (a negative
-    // descriptor is ignored by poll).
-    struct pollfd fds[2] = {{pipe_open ? pipe_fds[0] : -1, POLLIN, 0}, {exit_fd, POLLIN, 0}};
-    auto until_check = std::chrono::duration_cast<std::chrono::milliseconds>(next_memory_check - now).count();
-    int wait_ms = static_cast<int>(std::clamp<long long>(until_check, 1, exit_fd >= 0 ? 100 : 10));
-    if (::poll(fds, 2, wait_ms) > 0 && pipe_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-      ssize_t n = ::read(pipe_fds[0], buf, sizeof(buf));
-      if (n > 0) {
-        capture.add(buf, static_cast<size_t>(n));
-      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        pipe_open = false;
-      }
-    }
-    pid_t w = ::waitpid(pid, &status, WNOHANG);
-    if (w == pid) reaped = true;
-  }
-  if (exit_fd >= 0) ::close(exit_fd);
-  // The main process is gone: end whatever it left behind in its group (and,
-  // when it ran as a user of its own, anywhere else), then read what is still
-  // in the pipe (without waiting for orphans that hold it).
-  ::kill(-pid, SIGKILL);
-  if (root && options.run_as_uid != 0) kill_user_processes(options.run_as_uid);
-  for (;;) {
-    struct pollfd pfd = {pipe_fds[0], POLLIN, 0};
-    if (!pipe_open || ::poll(&pfd, 1, 20) <= 0) break;
-    ssize_t n = ::read(pipe_fds[0], buf, sizeof(buf));
-    if (n <= 0) break;
-    capture.add(buf, static_cast<size_t>(n));
-  }
-  ::close(pipe_fds[0]);
+  OutputCapture capture(options.limits.output_head_bytes, options.limits.output_tail_bytes);
+  int status = watch_child(pid, output_fds[0], setup, start, capture, result);
+  end_leftovers(pid, output_fds[0], setup, capture);
+  ::close(output_fds[0]);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   result.output = capture.finish(result.dropped_bytes);
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-    if (result.exit_code == 126 || result.exit_code == 127) {
-      if (result.output.find("racelings: could not execute") != std::string::npos) {
-        result.error = "could not execute " + options.argv[0];
-      }
-    }
-  } else if (WIFSIGNALED(status)) {
-    result.signal = WTERMSIG(status);
-  }
+  record_exit(status, options, result);
   return result;
 }
 
