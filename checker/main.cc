@@ -15,6 +15,7 @@
 //
 // Exit codes: see commands.h (0 ok, 1 not passing, 2 usage, 4 internal).
 
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -32,8 +33,139 @@
 
 using namespace racelings::checker;
 
-int main(int argc, char** argv) {
-  CLI::App app{"racelings: fix small broken concurrent programs; sanitizers and a deadlock detector prove it."};
+namespace {
+
+// Every option and subcommand of the command line, filled in by CLI11.
+struct CommandLine {
+  std::string root_hint;
+  bool no_colour = false;
+  CLI::App* list = nullptr;
+  CLI::App* check = nullptr;
+  std::string check_query;
+  int check_runs = 1;
+  bool check_dev = false;
+  uint64_t check_explore = kCheckExploreBudget;
+  CLI::App* explore = nullptr;
+  std::string explore_query;
+  ExplorePlan explore_plan;
+  std::string explore_budget;
+  std::string explore_prebuilt;
+  CLI::App* replay = nullptr;
+  std::string replay_query;
+  ReplayOptions replay_options;
+  CLI::App* hint = nullptr;
+  std::string hint_query;
+  CLI::App* watch = nullptr;
+  CLI::App* reset = nullptr;
+  std::string reset_query;
+  bool reset_yes = false;
+  CLI::App* explain = nullptr;
+  bool explain_json = false;
+  CLI::App* audit = nullptr;
+  AuditOptions audit_options;
+  CLI::App* grade = nullptr;
+  GradeOptions grade_options;
+  CLI::App* lsp = nullptr;
+};
+
+void add_check(CLI::App& app, CommandLine& cl) {
+  cl.check = app.add_subcommand("check", "build an exercise under its sanitizer, run it and explain what happened");
+  cl.check->add_option("exercise", cl.check_query, "number or name (default: the next one not passing)");
+  cl.check->add_option("--runs", cl.check_runs, "how many times to run it (a pass needs every run clean)")
+      ->check(CLI::Range(1, 1000));
+  cl.check->add_flag("--dev", cl.check_dev,
+                     "for authors: check that the pristine exercise shows its finding and its solution is clean");
+  cl.check->add_option("--explore", cl.check_explore,
+                       "schedules tried under the controlled scheduler after clean runs (0: none; default " +
+                           std::to_string(kCheckExploreBudget) + ")")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
+}
+
+void add_explore(CLI::App& app, CommandLine& cl) {
+  cl.explore = app.add_subcommand(
+      "explore", "run an exercise's tests under the controlled scheduler, one interleaving after another");
+  cl.explore_plan.budget = kAuditExploreBudget;
+  cl.explore->add_option("exercise", cl.explore_query, "number or name (default: the next one not passing)");
+  cl.explore->add_option("--strategy", cl.explore_plan.strategy, "pct, random, dfs or mix (default mix)")
+      ->check(CLI::IsMember({"pct", "random", "dfs", "mix"}));
+  cl.explore->add_option("--budget", cl.explore_budget,
+                         "how many schedules (1000), or for how long (10s); default " +
+                             std::to_string(kAuditExploreBudget) + " schedules");
+  cl.explore->add_option("--seed", cl.explore_plan.seed, "the exploration's seed (the same seed, the same schedules)");
+  cl.explore->add_option("--prebuilt", cl.explore_prebuilt,
+                         "run <dir>/exercises/NN_topic/test instead of building (used by tests)");
+}
+
+void add_replay(CLI::App& app, CommandLine& cl) {
+  cl.replay = app.add_subcommand(
+      "replay", "run an exercise's tests under one schedule (an id from check or explore), the same way every time");
+  ReplayOptions& options = cl.replay_options;
+  cl.replay->add_option("exercise", cl.replay_query, "number or name")->required();
+  cl.replay->add_option("schedule", options.id, "the schedule's id (default: the last one that failed)");
+  cl.replay->add_flag("--step", options.step,
+                      "step through it in the terminal: n next, p previous, f failure, s next switch, q quit");
+  cl.replay->add_option("--html", options.html, "also write the timeline as a self-contained page to this file");
+  cl.replay->add_option("--log", options.log, "show this step log (RACELINGS_STEP_LOG) instead of running the program")
+      ->check(CLI::ExistingFile);
+  cl.replay->add_option("--width", options.width, "the text's width (default: the terminal's)")
+      ->check(CLI::Range(40, 1000));
+  cl.replay->add_option("--prebuilt", options.prebuilt,
+                        "run <dir>/exercises/NN_topic/test instead of building (used by tests)");
+}
+
+// hint, watch, reset, explain: the small student commands.
+void add_helpers(CLI::App& app, CommandLine& cl) {
+  cl.hint = app.add_subcommand("hint", "show one more hint for an exercise each time");
+  cl.hint->add_option("exercise", cl.hint_query, "number or name (default: the next one not passing)");
+  cl.watch = app.add_subcommand("watch", "check the current exercise again every time you save it");
+  cl.reset = app.add_subcommand("reset", "restore an exercise as it was at the start (asks first)");
+  cl.reset->add_option("exercise", cl.reset_query, "number or name")->required();
+  cl.reset->add_flag("-y,--yes", cl.reset_yes, "do not ask");
+  cl.explain = app.add_subcommand("explain", "explain a sanitizer or compiler log read from standard input");
+  cl.explain->add_flag("--json", cl.explain_json, "print the findings as JSON");
+}
+
+void add_audit(CLI::App& app, CommandLine& cl) {
+  cl.audit = app.add_subcommand(
+      "audit", "instructors: every pristine broken exercise must show its finding and every solution be clean");
+  AuditOptions& options = cl.audit_options;
+  cl.audit->add_option("--runs", options.runs, "runs of each program (default 5)")->check(CLI::Range(1, 1000));
+  cl.audit->add_option("--jobs", options.jobs, "programs run at once (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  cl.audit->add_option("--json", options.json_path, "also write the results as JSON to this file");
+  cl.audit->add_option("--html", options.html_path, "also write the results as a self-contained HTML page");
+  cl.audit
+      ->add_option("--only", options.only, "audit only these exercises (numbers or names: --only 01,07 or --only 01 07)")
+      ->delimiter(',');
+  cl.audit->add_option("--prebuilt", options.prebuilt,
+                       "run programs already built under this directory instead of building (used by tests)");
+  cl.audit->add_flag("--in-place", options.in_place, "audit the tree as it is, even where exercises were edited");
+  cl.audit->add_option("--explore", options.explore,
+                       "schedules each program is explored under the controlled scheduler (0: none; default 1000)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
+  cl.audit->add_flag("--no-cache", options.no_cache,
+                     "explore every program again, even those whose passing exploration is on record");
+}
+
+void add_grade(CLI::App& app, CommandLine& cl) {
+  cl.grade = app.add_subcommand(
+      "grade", "instructors: grade a folder of submissions into Gradescope results, a class CSV and an HTML report");
+  GradeOptions& options = cl.grade_options;
+  cl.grade->add_option("submissions", options.submissions, "folder with one folder, .zip, .tar or .tar.gz per student")
+      ->required();
+  cl.grade->add_option("--out", options.out, "where the results go")->required();
+  cl.grade->add_option("--runs", options.runs, "runs of each exercise (default 3)")->check(CLI::Range(1, 100));
+  cl.grade->add_option("--explore", options.explore,
+                       "schedules explored after clean runs, the same for every student (0: none; default 100)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
+  cl.grade->add_option("--jobs", options.jobs, "test programs run at once (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  cl.grade->add_option("--pristine", options.pristine_ref,
+                       "the tree as handed out: a git ref (default HEAD) or a directory");
+  cl.grade->add_option("--student", options.only_student, "grade only this student");
+}
+
+void add_commands(CLI::App& app, CommandLine& cl) {
   app.require_subcommand(0, 1);
   // Options of the tool itself (--no-color, --root) are accepted after the
   // subcommand too: `racelings check 1 --no-color`.
@@ -41,108 +173,82 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 ok, 1 the exercise (or audit) does not pass, 2 bad command line, 4 racelings itself failed.\n"
       "Colours only on a terminal; set NO_COLOR to turn them off.");
-  std::string root_hint;
-  bool no_colour = false;
-  app.add_option("--root", root_hint, "the racelings tree (default: found from the current directory)");
-  app.add_flag("--no-color", no_colour, "no colours, even on a terminal");
-
-  auto* list = app.add_subcommand("list", "every exercise, in order, and whether it passes");
-  auto* check = app.add_subcommand("check", "build an exercise under its sanitizer, run it and explain what happened");
-  std::string check_query;
-  int check_runs = 1;
-  bool check_dev = false;
-  check->add_option("exercise", check_query, "number or name (default: the next one not passing)");
-  check->add_option("--runs", check_runs, "how many times to run it (a pass needs every run clean)")
-      ->check(CLI::Range(1, 1000));
-  check->add_flag("--dev", check_dev,
-                  "for authors: check that the pristine exercise shows its finding and its solution is clean");
-  uint64_t check_explore = kCheckExploreBudget;
-  check->add_option("--explore", check_explore,
-                    "schedules tried under the controlled scheduler after clean runs (0: none; default " +
-                        std::to_string(kCheckExploreBudget) + ")")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
-  auto* explore = app.add_subcommand(
-      "explore", "run an exercise's tests under the controlled scheduler, one interleaving after another");
-  std::string explore_query;
-  ExplorePlan explore_plan;
-  explore_plan.budget = kAuditExploreBudget;
-  std::string explore_budget;
-  explore->add_option("exercise", explore_query, "number or name (default: the next one not passing)");
-  explore->add_option("--strategy", explore_plan.strategy, "pct, random, dfs or mix (default mix)")
-      ->check(CLI::IsMember({"pct", "random", "dfs", "mix"}));
-  explore->add_option("--budget", explore_budget,
-                      "how many schedules (1000), or for how long (10s); default " +
-                          std::to_string(kAuditExploreBudget) + " schedules");
-  explore->add_option("--seed", explore_plan.seed, "the exploration's seed (the same seed, the same schedules)");
-  std::string explore_prebuilt;
-  explore->add_option("--prebuilt", explore_prebuilt,
-                      "run <dir>/exercises/NN_topic/test instead of building (used by tests)");
-  auto* replay = app.add_subcommand(
-      "replay", "run an exercise's tests under one schedule (an id from check or explore), the same way every time");
-  std::string replay_query;
-  ReplayOptions replay_options;
-  replay->add_option("exercise", replay_query, "number or name")->required();
-  replay->add_option("schedule", replay_options.id, "the schedule's id (default: the last one that failed)");
-  replay->add_flag("--step", replay_options.step,
-                   "step through it in the terminal: n next, p previous, f failure, s next switch, q quit");
-  replay->add_option("--html", replay_options.html, "also write the timeline as a self-contained page to this file");
-  replay->add_option("--log", replay_options.log,
-                     "show this step log (RACELINGS_STEP_LOG) instead of running the program")
-      ->check(CLI::ExistingFile);
-  replay->add_option("--width", replay_options.width, "the text's width (default: the terminal's)")
-      ->check(CLI::Range(40, 1000));
-  replay->add_option("--prebuilt", replay_options.prebuilt,
-                     "run <dir>/exercises/NN_topic/test instead of building (used by tests)");
-  auto* hint = app.add_subcommand("hint", "show one more hint for an exercise each time");
-  std::string hint_query;
-  hint->add_option("exercise", hint_query, "number or name (default: the next one not passing)");
-  auto* watch = app.add_subcommand("watch", "check the current exercise again every time you save it");
-  auto* reset = app.add_subcommand("reset", "restore an exercise as it was at the start (asks first)");
-  std::string reset_query;
-  bool reset_yes = false;
-  reset->add_option("exercise", reset_query, "number or name")->required();
-  reset->add_flag("-y,--yes", reset_yes, "do not ask");
-  auto* explain = app.add_subcommand("explain", "explain a sanitizer or compiler log read from standard input");
-  bool explain_json = false;
-  explain->add_flag("--json", explain_json, "print the findings as JSON");
-  auto* audit = app.add_subcommand(
-      "audit", "instructors: every pristine broken exercise must show its finding and every solution be clean");
-  AuditOptions audit_options;
-  audit->add_option("--runs", audit_options.runs, "runs of each program (default 5)")->check(CLI::Range(1, 1000));
-  audit->add_option("--jobs", audit_options.jobs, "programs run at once (default: one per core)")
-      ->check(CLI::Range(0, 256));
-  audit->add_option("--json", audit_options.json_path, "also write the results as JSON to this file");
-  audit->add_option("--html", audit_options.html_path, "also write the results as a self-contained HTML page");
-  audit->add_option("--only", audit_options.only, "audit only these exercises (numbers or names: --only 01,07 or --only 01 07)")
-      ->delimiter(',');
-  audit->add_option("--prebuilt", audit_options.prebuilt,
-                    "run programs already built under this directory instead of building (used by tests)");
-  audit->add_flag("--in-place", audit_options.in_place, "audit the tree as it is, even where exercises were edited");
-  audit->add_option("--explore", audit_options.explore,
-                    "schedules each program is explored under the controlled scheduler (0: none; default 1000)")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
-  audit->add_flag("--no-cache", audit_options.no_cache,
-                  "explore every program again, even those whose passing exploration is on record");
-
-  auto* grade = app.add_subcommand(
-      "grade", "instructors: grade a folder of submissions into Gradescope results, a class CSV and an HTML report");
-  GradeOptions grade_options;
-  grade->add_option("submissions", grade_options.submissions,
-                    "folder with one folder, .zip, .tar or .tar.gz per student")
-      ->required();
-  grade->add_option("--out", grade_options.out, "where the results go")->required();
-  grade->add_option("--runs", grade_options.runs, "runs of each exercise (default 3)")->check(CLI::Range(1, 100));
-  grade->add_option("--explore", grade_options.explore,
-                    "schedules explored after clean runs, the same for every student (0: none; default 100)")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
-  grade->add_option("--jobs", grade_options.jobs, "test programs run at once (default: one per core)")
-      ->check(CLI::Range(0, 256));
-  grade->add_option("--pristine", grade_options.pristine_ref, "the tree as handed out: a git ref (default HEAD) or a directory");
-  grade->add_option("--student", grade_options.only_student, "grade only this student");
-
-  auto* lsp = app.add_subcommand(
+  app.add_option("--root", cl.root_hint, "the racelings tree (default: found from the current directory)");
+  app.add_flag("--no-color", cl.no_colour, "no colours, even on a terminal");
+  cl.list = app.add_subcommand("list", "every exercise, in order, and whether it passes");
+  add_check(app, cl);
+  add_explore(app, cl);
+  add_replay(app, cl);
+  add_helpers(app, cl);
+  add_audit(app, cl);
+  add_grade(app, cl);
+  cl.lsp = app.add_subcommand(
       "lsp", "write compile_commands.json, so that clangd in your editor compiles each file as racelings does");
+}
 
+// --budget: a number of schedules (1000) or of seconds (10s).
+bool parse_explore_budget(const std::string& budget, ExplorePlan& plan) {
+  if (budget.empty()) return true;
+  std::string digits = budget.back() == 's' ? budget.substr(0, budget.size() - 1) : budget;
+  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(digits) == 0) {
+    std::cerr << "racelings: --budget is a number of schedules (1000) or of seconds (10s), not '" << budget << "'\n";
+    return false;
+  }
+  if (budget.back() == 's') {
+    plan.budget_seconds = static_cast<int>(std::stoul(digits));
+  } else {
+    plan.budget = std::stoul(digits);
+  }
+  return true;
+}
+
+// For checker/readme_commands_test.sh: every command line the README shows
+// must parse and name exercises that exist; nothing is built.
+int check_parse_only(const CommandLine& cl, const Catalog& catalog) {
+  std::vector<std::string> queries = cl.audit_options.only;
+  for (const std::string* q : {&cl.check_query, &cl.hint_query, &cl.reset_query}) {
+    if (!q->empty()) queries.push_back(*q);
+  }
+  for (const auto& q : queries) {
+    if (catalog.find(q) == nullptr) {
+      std::cerr << "racelings: " << catalog.unknown_message(q) << "\n";
+      return kExitUsage;
+    }
+  }
+  return kExitOk;
+}
+
+int run_command(Context& ctx, CommandLine& cl) {
+  if (*cl.list) return cmd_list(ctx);
+  if (*cl.lsp) return cmd_lsp(ctx.root, ctx.ui);
+  if (*cl.check && cl.check_dev) {
+    AuditOptions dev;
+    dev.runs = cl.check_runs;
+    dev.explore = cl.check_explore;
+    if (!cl.check_query.empty()) dev.only = {cl.check_query};
+    return cmd_audit(ctx, dev);
+  }
+  if (*cl.check) return cmd_check(ctx, cl.check_query, cl.check_runs, cl.check_explore);
+  if (*cl.explore) {
+    if (!parse_explore_budget(cl.explore_budget, cl.explore_plan)) return kExitUsage;
+    return cmd_explore(ctx, cl.explore_query, cl.explore_plan, cl.explore_prebuilt);
+  }
+  if (*cl.replay) return cmd_replay(ctx, cl.replay_query, cl.replay_options);
+  if (*cl.hint) return cmd_hint(ctx, cl.hint_query);
+  if (*cl.watch) return cmd_watch(ctx);
+  if (*cl.reset) return cmd_reset(ctx, cl.reset_query, cl.reset_yes);
+  if (*cl.audit) return cmd_audit(ctx, cl.audit_options);
+  if (*cl.grade) return cmd_grade(ctx, cl.grade_options);
+  return cmd_status(ctx);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"racelings: fix small broken concurrent programs; sanitizers and a deadlock detector prove it."};
+  CommandLine cl;
+  add_commands(app, cl);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -150,12 +256,12 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
 
-  Ui ui = Ui::for_stdout(no_colour);
-  if (*explain) return cmd_explain(ui, explain_json);
+  Ui ui = Ui::for_stdout(cl.no_colour);
+  if (*cl.explain) return cmd_explain(ui, cl.explain_json);
 
   Context ctx{"", Catalog(), ui, State("")};
   try {
-    ctx.root = find_root(audit_options.prebuilt.empty() ? root_hint : audit_options.prebuilt);
+    ctx.root = find_root(cl.audit_options.prebuilt.empty() ? cl.root_hint : cl.audit_options.prebuilt);
     ctx.catalog = Catalog::load(ctx.root + "/exercises/catalog.json");
   } catch (const CatalogError& e) {
     std::cerr << "racelings: " << e.what() << "\n";
@@ -164,59 +270,10 @@ int main(int argc, char** argv) {
     std::cerr << "racelings: " << e.what() << "\n";
     return kExitUsage;
   }
-  // For checker/readme_commands_test.sh: every command line the README shows
-  // must parse and name exercises that exist; stop before anything is built.
   if (const char* parse_only = std::getenv("RACELINGS_PARSE_ONLY"); parse_only != nullptr && *parse_only == '1') {
-    std::vector<std::string> queries = audit_options.only;
-    for (const std::string* q : {&check_query, &hint_query, &reset_query}) {
-      if (!q->empty()) queries.push_back(*q);
-    }
-    for (const auto& q : queries) {
-      if (ctx.catalog.find(q) == nullptr) {
-        std::cerr << "racelings: " << ctx.catalog.unknown_message(q) << "\n";
-        return kExitUsage;
-      }
-    }
-    return kExitOk;
+    return check_parse_only(cl, ctx.catalog);
   }
   ctx.state = State(ctx.root);
   ctx.state.load();
-
-  if (*list) return cmd_list(ctx);
-  if (*lsp) return cmd_lsp(ctx.root, ui);
-  if (*check) {
-    if (check_dev) {
-      AuditOptions dev;
-      dev.runs = check_runs;
-      dev.explore = check_explore;
-      if (!check_query.empty()) dev.only = {check_query};
-      return cmd_audit(ctx, dev);
-    }
-    return cmd_check(ctx, check_query, check_runs, check_explore);
-  }
-  if (*explore) {
-    if (!explore_budget.empty()) {
-      std::string digits = explore_budget.back() == 's' ? explore_budget.substr(0, explore_budget.size() - 1)
-                                                        : explore_budget;
-      if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoul(digits) == 0) {
-        std::cerr << "racelings: --budget is a number of schedules (1000) or of seconds (10s), not '"
-                  << explore_budget << "'\n";
-        return kExitUsage;
-      }
-      if (explore_budget.back() == 's') {
-        explore_plan.budget_seconds = static_cast<int>(std::stoul(digits));
-      } else {
-        explore_plan.budget = std::stoul(digits);
-      }
-    }
-    return cmd_explore(ctx, explore_query, explore_plan, explore_prebuilt);
-  }
-  if (*replay) return cmd_replay(ctx, replay_query, replay_options);
-  if (*hint) return cmd_hint(ctx, hint_query);
-  if (*watch) return cmd_watch(ctx);
-  if (*reset) return cmd_reset(ctx, reset_query, reset_yes);
-  if (*audit) return cmd_audit(ctx, audit_options);
-  if (*grade) return cmd_grade(ctx, grade_options);
-  return cmd_status(ctx);
+  return run_command(ctx, cl);
 }
