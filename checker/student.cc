@@ -22,6 +22,7 @@
 #include "checker/report/report_parser.h"
 #include "checker/report/symbolizer.h"
 #include "checker/runner.h"
+#include "checker/test_batch.h"
 
 namespace racelings::checker {
 namespace {
@@ -151,6 +152,91 @@ int cmd_list(Context& ctx) {
   return kExitOk;
 }
 
+namespace {
+
+// A build that failed: the compiler's errors and the student's lines, or,
+// when Bazel itself failed, an internal error.
+int report_build_failure(Context& ctx, const Exercise& ex, const BuildOutcome& built, const std::string& hash) {
+  const Ui& ui = ctx.ui;
+  const std::vector<Finding>& errors = built.errors;
+  if (errors.empty()) {
+    std::cerr << "racelings: " << built.failure << "\n" << built.output << "\n";
+    std::cerr << "racelings: this looks like a problem with racelings itself, not your exercise.\n";
+    return kExitInternal;
+  }
+  std::cout << "\n" << ui.red("✗ " + ex.name + " does not compile") << "\n\n";
+  report::Style style = style_for(ui);
+  for (const auto& e : errors) std::cout << report::render(e, style) << "\n";
+  std::cout << quote_sources(errors, ctx.root, ui) << "\n";
+  print_next_steps(ctx, ex, errors);
+  ctx.state.record_check(ex.name, false, hash);
+  ctx.state.save();
+  return kExitNotPassing;
+}
+
+// What the runs say about the tools rather than the code: output dropped,
+// warnings (each once).
+void print_run_notes(const std::vector<RunVerdict>& verdicts, const Ui& ui) {
+  size_t dropped = 0;
+  for (const auto& v : verdicts) dropped = std::max(dropped, v.run.dropped_bytes);
+  if (dropped > 0) {
+    std::cout << "  note: the program printed too much: " << dropped
+              << " bytes of output dropped (only its start and its end were read)\n";
+  }
+  std::vector<std::string> warnings;
+  for (const auto& v : verdicts) {
+    for (const auto& w : v.warnings) {
+      if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
+    }
+  }
+  for (const auto& w : warnings) std::cout << "  " << ui.yellow("warning: " + w) << "\n";
+}
+
+void print_pass(Context& ctx, const Exercise& ex, uint64_t explore_budget) {
+  const Ui& ui = ctx.ui;
+  std::cout << ui.green("✓ " + ex.name + " passes") << ": its tests pass and " << sanitizer_title(ex.sanitizer)
+            << " and the deadlock detector saw nothing"
+            << (explore_budget > 0 ? ", under every schedule tried.\n" : ".\n");
+  const Exercise* next = next_exercise(ctx);
+  if (next != nullptr) {
+    std::cout << "\nNext: " << ui.bold(next->name) << ": " << next->task << "\n";
+    std::cout << "  ./racelings check " << next->number << "\n";
+  } else {
+    std::cout << "\n" << ui.green("That was the last one: every exercise passes.") << "\n";
+  }
+}
+
+// Why a check failed: its findings, the student's lines, the refusal or the
+// failing schedule, and what to do next.
+struct CheckFailure {
+  const IntegrityReport& integrity;
+  bool all_runs_clean = false;
+  std::vector<Finding> findings;
+  const RunVerdict* explored = nullptr;  // when only exploring failed it
+};
+
+void print_failure(Context& ctx, const Exercise& ex, const CheckFailure& failure) {
+  const Ui& ui = ctx.ui;
+  bool refused = !failure.integrity.ok();
+  std::string summary = refused ? "integrity" : "";
+  for (Kind k : kinds(failure.findings)) summary += (summary.empty() ? "" : ", ") + std::string(report::kind_name(k));
+  std::cout << ui.red("✗ " + ex.name + ": " + summary) << "\n\n";
+  if (refused) print_refusal(ex, failure.integrity, failure.all_runs_clean, ui);
+  report::Style style = style_for(ui);
+  for (const auto& f : failure.findings) std::cout << report::render(f, style) << "\n";
+  std::string quoted = quote_sources(failure.findings, ctx.root, ui);
+  if (!quoted.empty()) std::cout << ui.bold("Your code") << "\n" << quoted << "\n";
+  if (failure.explored != nullptr) {
+    std::cout << ui.bold("Found by exploring schedules") << ": every run of your code passed, but under this "
+              << "interleaving of its threads it fails.\n"
+              << explore_lines(ex, *failure.explored, ui) << "\n"
+              << failing_schedule_text(ctx, ex, *failure.explored);
+  }
+  print_next_steps(ctx, ex, failure.findings);
+}
+
+}  // namespace
+
 int cmd_check(Context& ctx, const std::string& query, int runs, uint64_t explore_budget) {
   const Exercise* ex = resolve(ctx, query);
   if (ex == nullptr) {
@@ -171,58 +257,23 @@ int cmd_check(Context& ctx, const std::string& query, int runs, uint64_t explore
   auto t1 = std::chrono::steady_clock::now();
   std::cout << "  built in " << seconds(std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0)) << "\n";
   std::string hash = exercise_hash(ctx, *ex);
-  if (!built.ok) {
-    std::vector<Finding> errors = built.errors;
-    if (errors.empty()) {
-      std::cerr << "racelings: " << built.failure << "\n" << built.output << "\n";
-      std::cerr << "racelings: this looks like a problem with racelings itself, not your exercise.\n";
-      return kExitInternal;
-    }
-    std::cout << "\n" << ui.red("✗ " + ex->name + " does not compile") << "\n\n";
-    report::Style style = style_for(ui);
-    for (const auto& e : errors) std::cout << report::render(e, style) << "\n";
-    std::cout << quote_sources(errors, ctx.root, ui) << "\n";
-    print_next_steps(ctx, *ex, errors);
-    ctx.state.record_check(ex->name, false, hash);
-    ctx.state.save();
-    return kExitNotPassing;
-  }
+  if (!built.ok) return report_build_failure(ctx, *ex, built, hash);
   std::string program = output_path(built, ctx.root, ex->exercise_target());
   // The grading rules first: a refused file is still run, so that the
   // student also sees what the sanitizer says.
   IntegrityReport integrity = check_test_program(program);
-  std::vector<std::pair<const Exercise*, TestRun>> tests = {{ex, TestRun{program, {}}}};
-  auto results = run_many(tests, runs, 1);
-  auto t2 = std::chrono::steady_clock::now();
-  std::vector<Finding> findings;
-  int clean_runs = 0;
-  for (auto& v : results[0]) {
-    clean_runs += v.clean ? 1 : 0;
-    findings.insert(findings.end(), v.findings.begin(), v.findings.end());
-  }
-  findings = report::merge_findings(std::move(findings));
+  auto results = run_many({{ex, TestRun{program, {}}}}, runs, 1);
+  RunTally tally = tally_runs(results[0]);
   std::cout << "  ran " << runs << (runs == 1 ? " time" : " times") << " in "
-            << seconds(std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1)) << "\n";
-  size_t dropped = 0;
-  for (const auto& v : results[0]) dropped = std::max(dropped, v.run.dropped_bytes);
-  if (dropped > 0) {
-    std::cout << "  note: the program printed too much: " << dropped
-              << " bytes of output dropped (only its start and its end were read)\n";
-  }
-  std::vector<std::string> warnings;
-  for (const auto& v : results[0]) {
-    for (const auto& w : v.warnings) {
-      if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
-    }
-  }
-  for (const auto& w : warnings) std::cout << "  " << ui.yellow("warning: " + w) << "\n";
-  bool refused = !integrity.ok();
-  bool passed = clean_runs == runs && !refused;
+            << seconds(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t1))
+            << "\n";
+  print_run_notes(results[0], ui);
+  CheckFailure failure{integrity, tally.good == runs, std::move(tally.findings), nullptr};
+  bool passed = failure.all_runs_clean && integrity.ok();
   // Clean runs under the OS's scheduler are not proof: the same tests under
   // the controlled scheduler, over a fixed set of schedules (the same on
   // every machine), must pass too.
   RunVerdict explored;
-  bool failed_exploring = false;
   if (passed && explore_budget > 0) {
     ExplorePlan plan;
     plan.budget = explore_budget;
@@ -230,8 +281,8 @@ int cmd_check(Context& ctx, const std::string& query, int runs, uint64_t explore
     std::cout << explore_lines(*ex, explored, ui);
     if (!explored.clean) {
       passed = false;
-      failed_exploring = true;
-      findings = report::merge_findings(explored.findings);
+      failure.explored = &explored;
+      failure.findings = report::merge_findings(explored.findings);
       if (!explored.explore.schedule.empty()) ctx.state.set_last_schedule(ex->name, explored.explore.schedule);
     }
   }
@@ -239,33 +290,10 @@ int cmd_check(Context& ctx, const std::string& query, int runs, uint64_t explore
   ctx.state.record_check(ex->name, passed, hash);
   ctx.state.save();
   if (passed) {
-    std::cout << ui.green("✓ " + ex->name + " passes") << ": its tests pass and " << sanitizer_title(ex->sanitizer)
-              << " and the deadlock detector saw nothing"
-              << (explore_budget > 0 ? ", under every schedule tried.\n" : ".\n");
-    const Exercise* next = next_exercise(ctx);
-    if (next != nullptr) {
-      std::cout << "\nNext: " << ui.bold(next->name) << ": " << next->task << "\n";
-      std::cout << "  ./racelings check " << next->number << "\n";
-    } else {
-      std::cout << "\n" << ui.green("That was the last one: every exercise passes.") << "\n";
-    }
+    print_pass(ctx, *ex, explore_budget);
     return kExitOk;
   }
-  std::string summary = refused ? "integrity" : "";
-  for (Kind k : kinds(findings)) summary += (summary.empty() ? "" : ", ") + std::string(report::kind_name(k));
-  std::cout << ui.red("✗ " + ex->name + ": " + summary) << "\n\n";
-  if (refused) print_refusal(*ex, integrity, clean_runs == runs, ui);
-  report::Style style = style_for(ui);
-  for (const auto& f : findings) std::cout << report::render(f, style) << "\n";
-  std::string quoted = quote_sources(findings, ctx.root, ui);
-  if (!quoted.empty()) std::cout << ui.bold("Your code") << "\n" << quoted << "\n";
-  if (failed_exploring) {
-    std::cout << ui.bold("Found by exploring schedules") << ": every run of your code passed, but under this "
-              << "interleaving of its threads it fails.\n"
-              << explore_lines(*ex, explored, ui) << "\n"
-              << failing_schedule_text(ctx, *ex, explored);
-  }
-  print_next_steps(ctx, *ex, findings);
+  print_failure(ctx, *ex, failure);
   return kExitNotPassing;
 }
 
