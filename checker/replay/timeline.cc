@@ -322,10 +322,11 @@ size_t until_resumed(const StepLog& log, const Row& row, size_t end, size_t limi
 
 // ---- Building ----------------------------------------------------------------------------
 
-Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
-  Timeline t;
-  t.schedule = log.schedule;
-  t.ending = log.ending;
+namespace {
+
+// Thread labels and the failure the timeline leads to; returns the log's
+// earliest failure mark, if it has one.
+const report::StepMark* label_and_find_failure(Timeline& t, const StepLog& log, const TimelineOptions& options) {
   for (const auto& th : log.threads) {
     t.labels[th.thread] = th.name.empty() ? th.thread : th.thread + " '" + th.name + "'";
   }
@@ -340,9 +341,13 @@ Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
   } else if (options.otherwise) {
     t.failure = options.otherwise;
   }
-  if (log.steps.empty()) return t;
+  return mark;
+}
 
-  // The test that failed, up to the failure.
+// The steps of the test that failed, up to the failure: indices into
+// log.steps, first and last; nullopt when there are none.
+std::optional<std::pair<size_t, size_t>> failing_test_steps(Timeline& t, const StepLog& log,
+                                                            const report::StepMark* mark) {
   int until = mark != nullptr ? mark->after_step : log.steps.back().step;
   const report::StepMark* test = nullptr;
   int next_test = INT32_MAX;
@@ -359,20 +364,25 @@ Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
   auto first_in_test = std::upper_bound(log.steps.begin(), log.steps.end(), from,
                                         [](int n, const Step& s) { return n < s.step; });
   std::optional<size_t> last = index_at_or_before(log, until);
-  if (first_in_test == log.steps.end() || !last) return t;
+  if (first_in_test == log.steps.end() || !last) return std::nullopt;
   size_t begin = static_cast<size_t>(first_in_test - log.steps.begin());
   size_t end = std::max(begin, *last);
   t.steps_before_test = static_cast<size_t>(std::max(0, log.steps[begin].step - 1));
   t.steps_in_test = static_cast<size_t>(log.steps[end].step - log.steps[begin].step + 1);
+  return std::make_pair(begin, end);
+}
 
-  // The scheduler's choices: the schedule's own deviations, and every switch.
+// A row per step from begin to end, marked with the scheduler's choices (the
+// schedule's own deviations, and every switch); `switches` gets the indices
+// of the steps that switched or were chosen.
+std::vector<Row> step_rows_with_switches(Timeline& t, const StepLog& log, size_t begin, size_t end,
+                                         std::vector<size_t>& switches) {
   std::set<uint64_t> deviation_steps;
   std::string error;
   if (auto deviations = schedule::decode_schedule(log.schedule, &error)) {
     for (const auto& d : *deviations) deviation_steps.insert(d.step);
   }
   std::vector<Row> step_rows(end - begin + 1);
-  std::vector<size_t> switches;
   std::set<uint64_t> chosen_seen;
   for (size_t i = begin; i <= end; ++i) {
     Row& r = step_rows[i - begin];
@@ -384,8 +394,13 @@ Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
     if (r.why != Switch::kNone || r.chosen) switches.push_back(i);
   }
   step_rows.back().failure = t.failure.has_value();
+  return step_rows;
+}
 
-  Spans spans(log, begin, end, options.focus_file);
+// The steps worth showing: the scene, each switch shown with what comes
+// around it and where the thread switched from runs again, and the failure.
+void choose_spans(Spans& spans, const Timeline& t, const StepLog& log, std::vector<Row>& step_rows, size_t begin,
+                  size_t end, const std::vector<size_t>& switches, const TimelineOptions& options) {
   spans.add(begin, begin, 0, options.scene_steps > 0 ? options.scene_steps - 1 : 0);
   for (size_t i : switches_shown(switches, step_rows, begin, options.max_switches)) {
     const Row& r = step_rows[i - begin];
@@ -402,7 +417,17 @@ Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
   // A failed assertion comes after the threads' work: few steps lead to it.
   bool assertion = t.failure && t.failure->kind == "test failure";
   spans.add(end, end, !t.failure ? 2 : assertion ? 3 : options.before_failure, 0);
+}
 
+// A step row that can fold into a run of quiet ones.
+bool foldable(const Spans& spans, const Row& r, size_t i) {
+  return spans.quiet(i) && r.why == Switch::kNone && !r.chosen && !r.failure;
+}
+
+// The rows: the chosen spans' steps, with folds for what lies between them
+// and for quiet runs inside them, up to options.max_rows.
+void fold_into_rows(Timeline& t, const StepLog& log, Spans& spans, const std::vector<Row>& step_rows,
+                    size_t begin, const TimelineOptions& options) {
   auto fold = [&](size_t first, size_t last, uint64_t missing) {
     Row f;
     f.kind = Row::Kind::kFold;
@@ -423,9 +448,8 @@ Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
       }
       const Row& r = step_rows[i - begin];
       size_t run = i;
-      while (run + 1 <= hi && spans.quiet(run) && r.why == Switch::kNone && !r.chosen && !r.failure &&
-             spans.quiet(run + 1) && !step_rows[run + 1 - begin].failure &&
-             step_rows[run + 1 - begin].why == Switch::kNone && !step_rows[run + 1 - begin].chosen) {
+      while (run + 1 <= hi && foldable(spans, step_rows[run - begin], run) &&
+             foldable(spans, step_rows[run + 1 - begin], run + 1)) {
         ++run;
       }
       if (run > i) {
@@ -439,9 +463,11 @@ Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
     if (t.rows.size() >= options.max_rows) break;
   }
   if (t.rows.size() > options.max_rows) t.rows.resize(options.max_rows);
+}
 
-  // Names: columns for the threads the shown steps belong to, short names
-  // for what they act on and hold.
+// Names: columns for the threads the shown steps belong to, short names for
+// what they act on and hold, and each fold's summary.
+void name_columns_and_folds(Timeline& t, const StepLog& log, const std::vector<size_t>& switches) {
   std::set<int> shown_threads;
   std::vector<std::string> objects;
   for (const Row& r : t.rows) {
@@ -469,6 +495,25 @@ Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
       t.failure_row = r;
     }
   }
+}
+
+}  // namespace
+
+Timeline build_timeline(const StepLog& log, const TimelineOptions& options) {
+  Timeline t;
+  t.schedule = log.schedule;
+  t.ending = log.ending;
+  const report::StepMark* mark = label_and_find_failure(t, log, options);
+  if (log.steps.empty()) return t;
+  auto range = failing_test_steps(t, log, mark);
+  if (!range) return t;
+  const auto [begin, end] = *range;
+  std::vector<size_t> switches;
+  std::vector<Row> step_rows = step_rows_with_switches(t, log, begin, end, switches);
+  Spans spans(log, begin, end, options.focus_file);
+  choose_spans(spans, t, log, step_rows, begin, end, switches, options);
+  fold_into_rows(t, log, spans, step_rows, begin, options);
+  name_columns_and_folds(t, log, switches);
   return t;
 }
 
