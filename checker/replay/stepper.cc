@@ -47,88 +47,94 @@ std::pair<size_t, size_t> source_window(size_t lines, int focus, size_t room) {
   return {first, first + room - 1};
 }
 
-}  // namespace
+// A rule across the frame with a title: "-- title ------".
+std::string rule(const Paint& p, const std::string& title, size_t w) {
+  std::string text = "-- " + title + " ";
+  size_t used = display_width(text);
+  return p.dim(fit(text, w) + std::string(w > used ? w - used : 0, '-'));
+}
 
-std::string stepper_frame(const Timeline& t, const report::StepLog& log, Sources& sources,
-                          const StepperOptions& options, size_t row, int height, int width) {
-  Paint p{options.colour};
-  const size_t w = static_cast<size_t>(std::max(width, 40));
-  const size_t h = static_cast<size_t>(std::max(height, 16));
-  std::vector<std::string> top, bottom;
-  auto rule = [&](const std::string& title) {
-    std::string text = "-- " + title + " ";
-    size_t used = display_width(text);
-    return p.dim(fit(text, w) + std::string(w > used ? w - used : 0, '-'));
-  };
-  if (t.rows.empty()) return "(the log has no step of this test)\n";
-  row = std::min(row, t.rows.size() - 1);
-  const Row& r = t.rows[row];
-  size_t at_step = step_of(t, log, row);
-  const Step& s = log.steps[at_step];
-
+// The frame's head: where we are, why the scheduler switched, the step itself.
+std::vector<std::string> frame_top(const Timeline& t, const Step& s, const Row& r, Sources& sources,
+                                   const StepperOptions& options, const Paint& p, size_t row, size_t w) {
+  std::vector<std::string> top;
   std::string head = options.exercise + " · schedule " + t.schedule + " · row " + std::to_string(row + 1) + " of " +
                      std::to_string(t.rows.size());
   if (r.kind == Row::Kind::kStep) head += " · step " + std::to_string(s.step);
   top.push_back(p.bold(fit(head, w)));
   if (r.kind == Row::Kind::kFold) {
     top.push_back(fit("⋮ " + r.summary, w));
-  } else {
-    if (r.why != Switch::kNone || r.chosen) top.push_back(p.yellow(fit("» " + switch_note(t, r, s), w)));
-    if (r.resumes_after != 0) top.push_back(p.yellow(fit("» " + resume_note(t, r, s), w)));
-    Location at = parse_location(s.at);
-    top.push_back(fit(column_label(t, s.thread) + "  " + step_cell(t, s) + (at.file.empty() ? "" : "  at " + short_location(at)), w));
-    if (r.failure) {
-      std::string note = failure_note(t, &sources);
-      top.push_back(p.red(fit("✗ it goes wrong here: " + note.substr(0, note.find('\n')), w)));
-    }
+    return top;
   }
+  if (r.why != Switch::kNone || r.chosen) top.push_back(p.yellow(fit("» " + switch_note(t, r, s), w)));
+  if (r.resumes_after != 0) top.push_back(p.yellow(fit("» " + resume_note(t, r, s), w)));
+  Location at = parse_location(s.at);
+  top.push_back(fit(column_label(t, s.thread) + "  " + step_cell(t, s) + (at.file.empty() ? "" : "  at " + short_location(at)), w));
+  if (r.failure) {
+    std::string note = failure_note(t, &sources);
+    top.push_back(p.red(fit("✗ it goes wrong here: " + note.substr(0, note.find('\n')), w)));
+  }
+  return top;
+}
 
-  // Who stands where: the exercise's lines, and the others elsewhere.
-  std::map<std::string, Location> positions = thread_positions(log, at_step);
+// Who stands where: threads on the exercise's lines, and the others elsewhere.
+struct ThreadPlaces {
   std::map<int, std::vector<std::string>> marks;  // exercise line -> threads there
   std::vector<std::string> elsewhere;
-  int focus = 0;
-  for (const auto& [thread, where] : positions) {
+  int focus = 0;  // the exercise line to centre on
+};
+
+ThreadPlaces thread_places(const Timeline& t, const report::StepLog& log, Sources& sources,
+                           const StepperOptions& options, const Row& r, size_t at_step, size_t w) {
+  ThreadPlaces places;
+  const Step& s = log.steps[at_step];
+  for (const auto& [thread, where] : thread_positions(log, at_step)) {
     bool now = r.kind == Row::Kind::kStep && thread == s.thread;
     std::string label = column_label(t, thread) + (now ? " (now)" : "");
     if (where.file == options.exercise_file && where.line > 0) {
-      marks[where.line].push_back(label);
-      if (now || focus == 0) focus = where.line;
+      places.marks[where.line].push_back(label);
+      if (now || places.focus == 0) places.focus = where.line;
     } else {
       std::string text = where.line > 0 ? sources.line_text(where.file, where.line) : std::string();
-      elsewhere.push_back(fit(label + "  " + short_location(where) + "  " + text, w - 2));
+      places.elsewhere.push_back(fit(label + "  " + short_location(where) + "  " + text, w - 2));
     }
   }
+  return places;
+}
+
+// The frame's foot: the state after the step, threads elsewhere, the rows
+// around this one and the keys.
+std::vector<std::string> frame_bottom(const Timeline& t, const report::StepLog& log, const Step& s,
+                                      const ThreadPlaces& places, const Paint& p, size_t row, size_t w) {
+  std::vector<std::string> bottom;
   std::vector<std::string> state = state_lines(t, s.state, nullptr);
   if (state.empty()) state.push_back("no lock held, no thread waits");
-
-  // The rows around this one.
-  std::vector<std::string> around;
+  bottom.push_back(rule(p, "state after this step", w));
+  for (size_t i = 0; i < state.size() && i < 6; ++i) bottom.push_back("  " + fit(state[i], w - 2));
+  if (state.size() > 6) bottom.push_back(p.dim("  ... and " + std::to_string(state.size() - 6) + " more"));
+  if (!places.elsewhere.empty()) {
+    bottom.push_back(rule(p, "elsewhere", w));
+    for (size_t i = 0; i < places.elsewhere.size() && i < 4; ++i) bottom.push_back("  " + places.elsewhere[i]);
+  }
+  bottom.push_back(rule(p, "rows", w));
   size_t from = row >= 2 ? row - 2 : 0;
   for (size_t i = from; i < t.rows.size() && i <= row + 2; ++i) {
     std::string line = (i == row ? "› " : "  ") + row_line(t, log, t.rows[i]);
-    around.push_back(i == row ? p.reverse(fit(line, w)) : p.dim(fit(line, w)));
+    bottom.push_back(i == row ? p.reverse(fit(line, w)) : p.dim(fit(line, w)));
   }
-  bottom.push_back(rule("state after this step"));
-  for (size_t i = 0; i < state.size() && i < 6; ++i) bottom.push_back("  " + fit(state[i], w - 2));
-  if (state.size() > 6) bottom.push_back(p.dim("  ... and " + std::to_string(state.size() - 6) + " more"));
-  if (!elsewhere.empty()) {
-    bottom.push_back(rule("elsewhere"));
-    for (size_t i = 0; i < elsewhere.size() && i < 4; ++i) bottom.push_back("  " + elsewhere[i]);
-  }
-  bottom.push_back(rule("rows"));
-  bottom.insert(bottom.end(), around.begin(), around.end());
   bottom.push_back(p.dim(fit("n/→ next · p/← previous · f failure · s next switch · g/G first/last · q quit", w)));
+  return bottom;
+}
 
-  // The source gets what is left.
+// The exercise's source in `room` lines, each thread's line marked.
+std::vector<std::string> frame_source(Sources& sources, const StepperOptions& options, const ThreadPlaces& places,
+                                      const Paint& p, size_t room, size_t w) {
   const auto& lines = sources.lines(options.exercise_file);
-  std::vector<std::string> source{rule(options.exercise_file)};
-  size_t room = h > top.size() + bottom.size() + 1 ? h - top.size() - bottom.size() - 1 : 3;
-  room = std::max<size_t>(room, 3);
-  auto [first, last] = source_window(lines.size(), focus, room);
+  std::vector<std::string> source{rule(p, options.exercise_file, w)};
+  auto [first, last] = source_window(lines.size(), places.focus, room);
   for (size_t n = first; n <= last && n <= lines.size(); ++n) {
-    auto m = marks.find(static_cast<int>(n));
-    bool here = m != marks.end();
+    auto m = places.marks.find(static_cast<int>(n));
+    bool here = m != places.marks.end();
     bool current = here && std::any_of(m->second.begin(), m->second.end(),
                                        [](const std::string& l) { return l.ends_with(" (now)"); });
     char number[16];
@@ -144,7 +150,27 @@ std::string stepper_frame(const Timeline& t, const report::StepLog& log, Sources
     source.push_back(current ? p.bold(p.yellow(text)) : here ? p.yellow(text) : text);
   }
   if (lines.empty()) source.push_back("  (" + options.exercise_file + " cannot be read)");
+  return source;
+}
 
+}  // namespace
+
+std::string stepper_frame(const Timeline& t, const report::StepLog& log, Sources& sources,
+                          const StepperOptions& options, size_t row, int height, int width) {
+  Paint p{options.colour};
+  const size_t w = static_cast<size_t>(std::max(width, 40));
+  const size_t h = static_cast<size_t>(std::max(height, 16));
+  if (t.rows.empty()) return "(the log has no step of this test)\n";
+  row = std::min(row, t.rows.size() - 1);
+  const Row& r = t.rows[row];
+  size_t at_step = step_of(t, log, row);
+  const Step& s = log.steps[at_step];
+  std::vector<std::string> top = frame_top(t, s, r, sources, options, p, row, w);
+  ThreadPlaces places = thread_places(t, log, sources, options, r, at_step, w);
+  std::vector<std::string> bottom = frame_bottom(t, log, s, places, p, row, w);
+  // The source gets what is left.
+  size_t room = h > top.size() + bottom.size() + 1 ? h - top.size() - bottom.size() - 1 : 3;
+  std::vector<std::string> source = frame_source(sources, options, places, p, std::max<size_t>(room, 3), w);
   std::string out;
   for (const auto& l : top) out += l + "\n";
   for (const auto& l : source) out += l + "\n";
