@@ -160,32 +160,37 @@ IrModule IrModule::parse(std::string_view text) {
       if (group < 0 || open == std::string_view::npos) continue;
       for (std::string& w : words(line.substr(open))) groups[group].insert(std::move(w));
     } else if (line.rfind("!", 0) == 0 && line.find(" = ") != std::string_view::npos) {
-      int id = number_after(line, "!");
-      size_t kind_at = line.find("!DI");
-      if (id < 0 || kind_at == std::string_view::npos) continue;
-      size_t paren = line.find('(', kind_at);
-      if (paren == std::string_view::npos) continue;
-      Debug d;
-      d.kind = std::string(line.substr(kind_at + 1, paren - kind_at - 1));
-      if (d.kind != "DISubprogram" && d.kind != "DIFile" && d.kind != "DILocation" && d.kind != "DILexicalBlock" &&
-          d.kind != "DILexicalBlockFile" && d.kind != "DIGlobalVariableExpression" && d.kind != "DIGlobalVariable") {
-        continue;
-      }
-      std::string_view fields = line.substr(paren);
-      d.line = std::max(number_after(fields, "(line: "), number_after(fields, ", line: "));
-      d.file = number_after(fields, "file: !");
-      d.scope = number_after(fields, "scope: !");
-      d.var = number_after(fields, "var: !");
-      if (size_t f = fields.find("filename: \""); f != std::string_view::npos) {
-        size_t close = fields.find('"', f + 11);
-        d.filename = std::string(fields.substr(f + 11, close == std::string_view::npos ? 0 : close - f - 11));
-      }
-      module.debug_[id] = std::move(d);
+      module.parse_debug_line(line);
     }
   }
   for (const auto& [index, group] : function_groups) module.symbols_[index].attributes = groups[group];
   for (const auto& [index, debug] : definition_debug) module.symbols_[index].location = module.resolve(debug);
   return module;
+}
+
+bool IrModule::parse_debug_line(std::string_view line) {
+  int id = number_after(line, "!");
+  size_t kind_at = line.find("!DI");
+  if (id < 0 || kind_at == std::string_view::npos) return false;
+  size_t paren = line.find('(', kind_at);
+  if (paren == std::string_view::npos) return false;
+  Debug d;
+  d.kind = std::string(line.substr(kind_at + 1, paren - kind_at - 1));
+  if (d.kind != "DISubprogram" && d.kind != "DIFile" && d.kind != "DILocation" && d.kind != "DILexicalBlock" &&
+      d.kind != "DILexicalBlockFile" && d.kind != "DIGlobalVariableExpression" && d.kind != "DIGlobalVariable") {
+    return false;
+  }
+  std::string_view fields = line.substr(paren);
+  d.line = std::max(number_after(fields, "(line: "), number_after(fields, ", line: "));
+  d.file = number_after(fields, "file: !");
+  d.scope = number_after(fields, "scope: !");
+  d.var = number_after(fields, "var: !");
+  if (size_t f = fields.find("filename: \""); f != std::string_view::npos) {
+    size_t close = fields.find('"', f + 11);
+    d.filename = std::string(fields.substr(f + 11, close == std::string_view::npos ? 0 : close - f - 11));
+  }
+  debug_[id] = std::move(d);
+  return true;
 }
 
 std::optional<IrLocation> IrModule::resolve(int id) const {

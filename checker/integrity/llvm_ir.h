@@ -61,6 +61,8 @@ class IrModule {
     std::string filename;
   };
   std::optional<IrLocation> resolve(int id) const;
+  // A metadata line `!N = !DI...(...)` of a kind that locations need.
+  bool parse_debug_line(std::string_view line);
 
   std::vector<IrSymbol> symbols_;
   std::map<std::string, int> first_use_;  // name -> !dbg id of its first use
