@@ -1,14 +1,13 @@
 // Tests for report_parser.h against the logs recorded with clang 14, clang 19
-// and g++ 12 (checker/testdata/record_logs.sh), the hand-written racelings
-// logs, and synthetic inputs for robustness.
+// and g++ 12 (checker/testdata/record_logs.sh) and the racelings logs
+// (record_racelings_logs.sh). Build errors beyond those logs:
+// build_errors_test.cc; hostile input: parser_robustness_test.cc.
 
 #include "checker/report/report_parser.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <csignal>
-#include <random>
 #include <set>
 #include <string>
 #include <tuple>
@@ -673,129 +672,6 @@ TEST(MergeKey, IgnoresAddressesAndPidsButNotKinds) {
   Finding other = a[0];
   other.kind = Kind::kDoubleFree;
   EXPECT_NE(merge_key(a[0]), merge_key(other));
-}
-
-// ---------------------------------------------------------------------------
-// Build errors beyond the recorded logs.
-
-TEST(ParseBuildErrors, AttachesNotesAndTheFunctionGccNames) {
-  const auto findings = parse_build_errors(read_testdata("logs/g++-12/build_error.log"));
-  ASSERT_EQ(findings.size(), 3u);
-  EXPECT_EQ(findings[0].stacks.at(0).frames.at(0).function, "int main()");
-  ASSERT_EQ(findings[1].notes.size(), 1u);
-  EXPECT_EQ(findings[1].notes[0], "/usr/include/c++/12/bits/std_mutex.h:94:5: declared here");
-}
-
-TEST(ParseBuildErrors, NamesTheFunctionThatHasTheUndefinedReference) {
-  for (const std::string& compiler : recorded_compilers()) {
-    const auto findings = parse_build_errors(read_testdata("logs/" + compiler + "/link_error.log"));
-    ASSERT_EQ(findings.size(), 1u) << compiler;
-    EXPECT_EQ(findings[0].tool, "linker");
-    EXPECT_EQ(findings[0].stacks.at(0).frames.at(0).function, "main");
-    EXPECT_NE(findings[0].title.find("shared_total(int)"), std::string::npos);
-  }
-}
-
-TEST(ParseBuildErrors, IgnoresWarningsAndReportsABareLinkerFailureOnce) {
-  EXPECT_TRUE(parse_build_errors("a.cc:1:2: warning: unused variable 'x' [-Wunused-variable]\n"
-                                 "    1 | int x;\n")
-                  .empty());
-  const auto findings = parse_build_errors("collect2: error: ld returned 1 exit status\n");
-  ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].tool, "linker");
-  const auto missing = parse_build_errors("clang: error: no such file or directory: 'x.cc'\n");
-  ASSERT_EQ(missing.size(), 1u);
-  EXPECT_EQ(missing[0].tool, "compiler");
-  EXPECT_EQ(top_user_frame(missing[0]), std::nullopt);
-}
-
-TEST(CrashFromSignal, NamesTheSignal) {
-  const Finding segv = crash_from_signal(SIGSEGV);
-  EXPECT_EQ(segv.kind, Kind::kCrash);
-  EXPECT_EQ(segv.tool, "racelings");
-  EXPECT_NE(segv.title.find("SIGSEGV"), std::string::npos);
-  EXPECT_NE(crash_from_signal(SIGABRT).title.find("SIGABRT"), std::string::npos);
-  EXPECT_NE(crash_from_signal(99).title.find("signal 99"), std::string::npos);
-}
-
-// ---------------------------------------------------------------------------
-// Robustness: garbage, huge inputs, bounded output.
-
-// Input size for the big-input tests; RACELINGS_PARSER_MB scales it.
-std::size_t big_input_bytes() {
-  const char* mb = std::getenv("RACELINGS_PARSER_MB");
-  const long n = mb != nullptr ? std::atol(mb) : 16;
-  return static_cast<std::size_t>(n > 0 ? n : 16) << 20;
-}
-
-TEST(ParseReports, SurvivesBinaryGarbageMixedWithReportFragments) {
-  std::mt19937 random(12345);
-  const std::vector<std::string> fragments = {
-      "==================\n", "WARNING: ThreadSanitizer: data race (pid=1)\n", "    #0 ",
-      "SUMMARY: ", "[ RUN      ] A.B\n", "[  FAILED  ] A.B (1 ms)\n", ": runtime error: ",
-      "x.cc:1: Failure\n", "WARNING: racelings: deadlock (pid=1)\n", "#", ":", "\n", "\x1b[",
-      "Segmentation fault\n", "  what():  ", "  Thread T", " 'x' ", " created by "};
-  std::string input;
-  const std::size_t size = big_input_bytes();
-  input.reserve(size + 64);
-  while (input.size() < size) {
-    if (random() % 8 == 0) {
-      input += fragments[random() % fragments.size()];
-    } else {
-      input.push_back(static_cast<char>(random() & 0xff));
-    }
-  }
-  const auto findings = parse_reports(input);
-  EXPECT_LE(findings.size(), kMaxFindings);
-  for (const Finding& f : findings) {
-    EXPECT_LE(f.raw.size(), kMaxRawBytes);
-    EXPECT_LE(f.stacks.size(), kMaxStacksPerFinding);
-    EXPECT_LE(f.threads.size(), kMaxThreadsPerFinding);
-    EXPECT_LE(f.notes.size(), kMaxNotesPerFinding);
-    for (const Stack& s : f.stacks) EXPECT_LE(s.frames.size(), kMaxFramesPerStack);
-  }
-  parse_build_errors(input);  // must simply return
-}
-
-TEST(ParseReports, HandlesOneHugeLineWithoutNewlines) {
-  std::string input = "WARNING: ThreadSanitizer: data race (pid=1)";
-  input.append(big_input_bytes(), 'x');
-  const auto findings = parse_reports(input);
-  ASSERT_EQ(findings.size(), 1u);
-  EXPECT_LE(findings[0].title.size(), 1024u);
-  EXPECT_LE(findings[0].raw.size(), kMaxRawBytes);
-  EXPECT_LE(parse_build_errors(input).size(), 1u);
-}
-
-TEST(ParseReports, MergesPastTheFindingLimitInsteadOfGrowing) {
-  const std::string race = read_testdata("logs/clang-19/tsan_data_race.log");
-  std::string input;
-  const std::size_t runs = kMaxFindings + 500;
-  for (std::size_t i = 0; i < runs; ++i) input += race;
-  const auto findings = parse_reports(input);
-  ASSERT_EQ(findings.size(), kMaxFindings);
-  int total = 0;
-  for (const Finding& f : findings) total += f.count;
-  EXPECT_EQ(total, static_cast<int>(runs));
-  EXPECT_EQ(merge_findings(findings).at(0).count, static_cast<int>(runs));
-}
-
-TEST(ParseReports, CapsFramesStacksAndRawText) {
-  std::string input = "WARNING: ThreadSanitizer: data race (pid=1)\n";
-  for (int s = 0; s < 40; ++s) {
-    input += "  Read of size 4 at 0x1 by thread T" + std::to_string(s) + ":\n";
-    for (int f = 0; f < 200; ++f) {
-      input += "    #" + std::to_string(f) + " f() exercises/a.cc:" + std::to_string(f + 1) +
-               ":1 (x+0x1)\n";
-    }
-    input += "\n";
-  }
-  const auto findings = parse_reports(input);
-  ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].stacks.size(), kMaxStacksPerFinding);
-  for (const Stack& s : findings[0].stacks) EXPECT_EQ(s.frames.size(), kMaxFramesPerStack);
-  EXPECT_LE(findings[0].raw.size(), kMaxRawBytes);
-  EXPECT_EQ(findings[0].threads.size(), kMaxStacksPerFinding);  // one per kept heading
 }
 
 }  // namespace
