@@ -35,8 +35,8 @@ std::optional<json> student_row(const std::string& out, const std::string& stude
     if (!r.is_object()) continue;
     any = true;
     score += r.value("score", 0);
-    row["results"][ex.name] = {{"score", r.value("score", 0)}, {"reason", r.value("reason", "")},
-                               {"kinds", r.value("kinds", json::array())}};
+    row["results"][ex.name] = {
+        {"score", r.value("score", 0)}, {"reason", r.value("reason", "")}, {"kinds", r.value("kinds", json::array())}};
     if (r.contains("replay_page")) row["results"][ex.name]["page"] = student + "/" + r.value("replay_page", "");
   }
   if (!any) return std::nullopt;
@@ -116,8 +116,9 @@ std::string class_report_html(const json& cls) {
     double rate = students.empty() ? 0.0 : static_cast<double>(passes[name]) / static_cast<double>(students.size());
     char pct[16];
     std::snprintf(pct, sizeof(pct), "%.0f%%", rate * 100);
-    out << "<tr><td>" << html_escape(name) << "</td><td><span class=\"bar\" style=\"width:" << static_cast<int>(rate * 200)
-        << "px\"></span> " << pct << "</td></tr>\n";
+    out << "<tr><td>" << html_escape(name)
+        << "</td><td><span class=\"bar\" style=\"width:" << static_cast<int>(rate * 200) << "px\"></span> " << pct
+        << "</td></tr>\n";
   }
   out << "</table>\n<h2>Most common findings</h2>\n<table id=\"findings\"><tr><th>finding</th><th>exercises failed with it</th></tr>\n";
   std::vector<std::pair<int, std::string>> sorted;

@@ -67,8 +67,9 @@ struct RunTally {
   double seconds = 0;    // their run time, added up
   std::vector<report::Finding> findings;  // every run's, merged (merge_findings)
 };
-RunTally tally_runs(const std::vector<RunVerdict>& verdicts,
-                    const std::function<bool(const RunVerdict&)>& good = [](const RunVerdict& v) { return v.clean; });
+RunTally tally_runs(
+    const std::vector<RunVerdict>& verdicts,
+    const std::function<bool(const RunVerdict&)>& good = [](const RunVerdict& v) { return v.clean; });
 
 }  // namespace racelings::checker
 

@@ -39,8 +39,7 @@ TEST(TimerHeapTest, PopsInDeadlineOrderAndOnlyWhatIsDue) {
   }
   EXPECT_EQ(heap.earliest_deadline(), kStart + milliseconds(10));
   EXPECT_EQ(heap.pop_due(kStart + milliseconds(9)), nullptr);
-  EXPECT_EQ(pop_all_due(heap, kStart + milliseconds(30)),
-            (std::vector<TimerNode*>{&nodes[1], &nodes[4], &nodes[2]}));
+  EXPECT_EQ(pop_all_due(heap, kStart + milliseconds(30)), (std::vector<TimerNode*>{&nodes[1], &nodes[4], &nodes[2]}));
   EXPECT_EQ(heap.size(), 2u);
   EXPECT_EQ(pop_all_due(heap, kStart + milliseconds(100)), (std::vector<TimerNode*>{&nodes[0], &nodes[3]}));
   EXPECT_TRUE(heap.empty());
