@@ -20,7 +20,7 @@ std::string disk_cache_dir() {
   if (const char* explicit_dir = std::getenv("RACELINGS_DISK_CACHE"); explicit_dir != nullptr && *explicit_dir) {
     return explicit_dir;
   }
-  return cache_dir() + "/disk-cache";
+  return cache_home() + "/racelings/disk-cache";
 }
 
 std::string output_path(const BuildOutcome& outcome, const std::string& workspace, const std::string& label) {

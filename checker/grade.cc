@@ -181,7 +181,7 @@ std::string tree_hash(const std::string& dir) {
 
 // Where one output folder's grading keeps its trees, under the cache.
 struct GradeTree {
-  std::string work;         // cache_dir()/grade/<hash of OUT>
+  std::string work;         // <cache_home()>/racelings/grade/<hash of OUT>
   std::string pristine;     // the tree as handed out
   std::string slot;         // where submissions are built, one after the other
   std::string pristine_id;  // names the tree as handed out
@@ -592,7 +592,7 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
     return kExitUsage;
   }
   GradeTree tree;
-  tree.work = cache_dir() + "/grade/" + content_hash(out);
+  tree.work = cache_home() + "/racelings/grade/" + content_hash(out);
   tree.pristine = tree.work + "/pristine";
   tree.slot = tree.work + "/slot";
   if (!prepare_pristine(ctx, options, tree)) return kExitInternal;

@@ -142,12 +142,6 @@ bool copy_source_tree(const std::string& source, const std::string& dest, std::s
                   source, error);
 }
 
-std::string cache_dir() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  std::string base = xdg != nullptr && *xdg ? xdg : std::string(home != nullptr ? home : "/tmp") + "/.cache";
-  return base + "/racelings";
-}
 
 State::State(std::string root) : root_(std::move(root)), data_(nlohmann::json::object()) {}
 

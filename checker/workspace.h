@@ -45,11 +45,6 @@ inline bool export_head(const std::string& root, const std::string& dest, std::s
 // (progress). For a tree that is not a git checkout (an autograder's copy).
 bool copy_source_tree(const std::string& source, const std::string& dest, std::string& error);
 
-// The checker's cache folder: $XDG_CACHE_HOME/racelings, else
-// $HOME/.cache/racelings (/tmp/.cache/racelings without a HOME). Bazel's disk
-// cache, the audit's pristine tree and grading's slots live under it.
-std::string cache_dir();
-
 // Progress, kept in <root>/.racelings/state.json.
 class State {
  public:
