@@ -47,7 +47,9 @@ void count(int page) {
 }
 
 void after_scope(int page) {
-  { auto guard = hits.lock(); }
+  {
+    auto guard = hits.lock();
+  }
 #if defined(CASE_AFTER_GUARD_SCOPE)
   last_page = page;  // the guard is gone
 #else
