@@ -101,10 +101,15 @@ TEST(RawMutex, UnlockByAThreadThatDoesNotHoldItIsReportedAsMisuse) {
   if (testing_util::kUnderTsan) GTEST_SKIP() << "TSan reports the foreign unlock of its pthread mutex";
   testing_util::ReportCapture capture;
   RawMutex queue("queue");
-  lock_and_keep(queue);
   int line = 0;
-  Builder().name("stranger").spawn([&]() NO_THREAD_SAFETY_ANALYSIS {
-    line = __LINE__; queue.unlock();
+  // The owner is a thread of its own, so that no record of the lock it
+  // never released stays with the test's main thread (a later test's lock
+  // order would read it after `queue` is gone).
+  Builder().name("owner").spawn([&] {
+    lock_and_keep(queue);
+    Builder().name("stranger").spawn([&]() NO_THREAD_SAFETY_ANALYSIS {
+      line = __LINE__; queue.unlock();
+    }).join();
   }).join();
   const std::string text = capture.text();
   EXPECT_EQ(capture.reports().size(), 1u) << text;
