@@ -235,23 +235,22 @@ def sanitized_cc_test(
     if integrity_reference != None:
         if len(srcs) != 1:
             fail("%s: integrity is checked on one source file, got %s" % (name, srcs))
+        integrity_artifacts(
+            name = name + "_integrity",
+            src = srcs[0],
+            deps = deps,
+            copts = copts,
+            testonly = True,
+            tags = ["manual"],
+        )
+        # The object compiled from the checked IR, linked as the test's code.
         cc_library(
             name = name + "_code",
-            srcs = srcs,
-            copts = copts,
+            srcs = [":" + name + "_integrity"],
             deps = deps,
             testonly = True,
             # Nothing may be dropped from what is checked.
             alwayslink = True,
-            tags = ["manual"],
-        )
-        integrity_artifacts(
-            name = name + "_integrity",
-            src = srcs[0],
-            code = ":" + name + "_code",
-            deps = deps,
-            copts = copts,
-            testonly = True,
             tags = ["manual"],
         )
         integrity = ":" + name + "_integrity"
