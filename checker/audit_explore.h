@@ -38,7 +38,7 @@ struct ProgramExploration {
   bool replayed = false;    // replaying the id failed again, with the same kind of finding
   bool shown = false;       // and its step log's timeline marks where (racelings replay shows it)
   bool logged_hid = false;  // only a replay without the step log failed (see replay_verdict())
-  bool on_record = false;   // a pass of the same program on record, not explored again (explore_cache.h)
+  bool on_record = false;   // the same exploration on record, not run again (explore_cache.h)
   std::vector<report::Finding> findings;
 };
 

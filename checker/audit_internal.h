@@ -55,7 +55,7 @@ struct MutantRuns {
 // Wall-clock seconds of each step, for the summary.
 struct Phases {
   double build = 0, runs = 0, plain = 0, explore = 0, total = 0;
-  size_t explored = 0, on_record = 0;  // programs explored; of them, passes taken from the record
+  size_t explored = 0, on_record = 0;  // programs explored; of them, explorations taken from the record
 };
 
 // What the audit found, over all rows.

@@ -200,7 +200,7 @@ void print_summary(const Audit& a, const Outcome& o, const Ui& ui) {
     time += ", exploration " + seconds_text(p.explore);
     if (p.on_record > 0) {
       time += " (" + std::to_string(p.on_record) + " of " + std::to_string(p.explored) +
-              " programs passed this exploration before, unchanged, and were taken from the record; --no-cache "
+              " programs were explored before, unchanged, and their outcome was taken from the record; --no-cache "
               "explores them again)";
     }
   }

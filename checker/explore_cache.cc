@@ -18,6 +18,9 @@ namespace {
 
 std::atomic<bool> record_off{false};
 
+// A failure with more output than this is explored again rather than kept.
+constexpr size_t kMaxRecordBytes = 4 << 20;
+
 bool record_enabled() {
   if (record_off.load(std::memory_order_relaxed)) return false;
   const char* env = std::getenv("RACELINGS_EXPLORE_CACHE");
@@ -48,35 +51,100 @@ std::string file_hash(const std::string& path) {
   return h;
 }
 
-// The spec of a deterministic exploration, or "" (none, or a time budget).
-std::string deterministic_spec(const TestRun& test) {
+// Whether `test` is deterministic: an exploration with a budget of schedules
+// (not of seconds), or the replay of one schedule.
+bool deterministic(const TestRun& test) {
+  if (test.env.count("RACELINGS_SCHEDULE") != 0) return true;
   auto it = test.env.find("RACELINGS_EXPLORE");
-  if (it == test.env.end()) return "";
+  if (it == test.env.end()) return false;
   const std::string& spec = it->second;
   size_t budget = spec.find("budget=");
   if (budget != std::string::npos) {
     size_t end = spec.find(',', budget);
     std::string value = spec.substr(budget + 7, end == std::string::npos ? std::string::npos : end - budget - 7);
-    if (!value.empty() && value.back() == 's') return "";
+    if (!value.empty() && value.back() == 's') return false;
   }
-  return spec;
+  return true;
 }
 
 // The record's file for `test`, or "" when it has none.
 std::string record_path(const Exercise& exercise, const TestRun& test) {
-  if (!record_enabled()) return "";
-  std::string spec = deterministic_spec(test);
-  if (spec.empty()) return "";
+  if (!record_enabled() || !deterministic(test)) return "";
   static const std::string checker = file_hash("/proc/self/exe");
   std::string program = file_hash(test.binary);
   if (checker.empty() || program.empty()) return "";
   // Everything the verdict depends on besides the program: its environment
   // (the target's own, then the run's) and the exercise's limits.
-  std::string key = checker + "|" + program + "|" + exercise.name + "|" + std::to_string(exercise.timeout_s);
+  std::string key = checker + "|" + program + "|" + exercise.name + "|" + std::to_string(exercise.timeout_s) + "|" +
+                    std::to_string(test.timeout_s) + "|" + (test.step_log ? "log" : "");
   for (const auto& [k, v] : read_env_file(test.binary + ".env")) key += "|" + k + "=" + v;
   key += "||";
   for (const auto& [k, v] : test.env) key += "|" + k + "=" + v;
   return explore_record_dir() + "/" + hex(std::hash<std::string>{}(key)) + ".json";
+}
+
+// The pass kept in `doc`; nullopt when it is damaged or does not say pass.
+std::optional<RunVerdict> pass_from(const nlohmann::json& doc) {
+  RunVerdict verdict;
+  if (!doc["summary"].is_string()) return std::nullopt;
+  verdict.run.started = true;
+  verdict.run.exit_code = 0;
+  verdict.run.output = doc["summary"].get<std::string>() + "\n";
+  verdict.explore = parse_explore_summary(verdict.run.output);
+  if (!verdict.explore.present || verdict.explore.failed) return std::nullopt;
+  verdict.clean = true;
+  return verdict;
+}
+
+nlohmann::json failure_json(const RunVerdict& verdict) {
+  const RunResult& run = verdict.run;
+  nlohmann::json f = {{"exit_code", run.exit_code},        {"signal", run.signal},
+                      {"output", run.output},              {"dropped_bytes", run.dropped_bytes},
+                      {"elapsed_ms", run.elapsed.count()}, {"network_isolated", run.network_isolated},
+                      {"step_log", verdict.step_log}};
+  if (verdict.completion) {
+    const CompletionRecord& c = *verdict.completion;
+    f["completion"] = {c.result, c.ran, c.total, c.failed};
+  }
+  return f;
+}
+
+// The failure kept in `f`, judged again; nullopt when `f` is damaged.
+std::optional<RunVerdict> failure_from(const nlohmann::json& f) {
+  if (!f.is_object() || !f.contains("output") || !f["output"].is_string()) return std::nullopt;
+  try {
+    RunResult run;
+    run.started = true;
+    run.exit_code = f.at("exit_code").get<int>();
+    run.signal = f.at("signal").get<int>();
+    run.output = f.at("output").get<std::string>();
+    run.dropped_bytes = f.at("dropped_bytes").get<size_t>();
+    run.elapsed = std::chrono::milliseconds(f.at("elapsed_ms").get<int64_t>());
+    run.network_isolated = f.at("network_isolated").get<bool>();
+    std::optional<CompletionRecord> completion;
+    if (f.contains("completion")) {
+      const auto& c = f.at("completion");
+      completion = CompletionRecord{c.at(0).get<int>(), c.at(1).get<int>(), c.at(2).get<int>(), c.at(3).get<int>()};
+    }
+    RunVerdict verdict = judge(std::move(run), completion);
+    verdict.step_log = f.at("step_log").get<std::string>();
+    if (verdict.clean) return std::nullopt;  // not the failure it was
+    return verdict;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+// A failure is kept only when it belongs to the schedule, not to the machine
+// (a limit, a timeout, the tools), and judging what is kept gives it again.
+bool failure_may_be_kept(const RunVerdict& verdict) {
+  const RunResult& run = verdict.run;
+  if (!run.started || run.timed_out || run.out_of_memory || !verdict.warnings.empty()) return false;
+  if (has_kind(verdict.findings, report::Kind::kTimeout)) return false;
+  if (verdict.run.output.size() + verdict.step_log.size() > kMaxRecordBytes) return false;
+  std::optional<RunVerdict> again = failure_from(failure_json(verdict));
+  return again && kinds(again->findings) == kinds(verdict.findings) && again->explore.failed == verdict.explore.failed &&
+         again->explore.schedule == verdict.explore.schedule;
 }
 
 }  // namespace
@@ -85,37 +153,37 @@ std::string explore_record_dir() { return cache_home() + "/racelings/explored"; 
 
 void disable_explore_record() { record_off.store(true, std::memory_order_relaxed); }
 
-std::optional<RunVerdict> explored_pass_on_record(const Exercise& exercise, const TestRun& test) {
+std::optional<RunVerdict> run_on_record(const Exercise& exercise, const TestRun& test) {
   std::string path = record_path(exercise, test);
   if (path.empty()) return std::nullopt;
   std::optional<std::string> text = read_file(path);
   if (!text) return std::nullopt;
   nlohmann::json doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("summary") || !doc["summary"].is_string()) return std::nullopt;
-  RunVerdict verdict;
-  verdict.run.started = true;
-  verdict.run.exit_code = 0;
-  verdict.run.output = doc["summary"].get<std::string>() + "\n";
-  verdict.explore = parse_explore_summary(verdict.run.output);
-  if (!verdict.explore.present || verdict.explore.failed) return std::nullopt;
-  verdict.explore.on_record = true;
-  verdict.clean = true;
+  std::optional<RunVerdict> verdict;
+  if (doc.is_object() && doc.contains("summary")) verdict = pass_from(doc);
+  if (doc.is_object() && doc.contains("failure")) verdict = failure_from(doc["failure"]);
+  if (verdict) verdict->explore.on_record = true;
   return verdict;
 }
 
-void record_explored_pass(const Exercise& exercise, const TestRun& test, const RunVerdict& verdict) {
-  if (!verdict.clean || !verdict.explore.present || verdict.explore.failed || verdict.explore.on_record) return;
+void record_run(const Exercise& exercise, const TestRun& test, const RunVerdict& verdict) {
+  if (verdict.explore.on_record) return;
   std::string path = record_path(exercise, test);
   if (path.empty()) return;
-  // The program's own summary line, as it printed it.
-  std::string summary;
-  const std::string& out = verdict.run.output;
-  size_t at = out.rfind("racelings: explore: result=");
-  if (at == std::string::npos) return;
-  summary = out.substr(at, out.find('\n', at) - at);
+  nlohmann::json doc = {{"exercise", exercise.name}, {"program", test.binary}};
+  if (verdict.clean && verdict.explore.present && !verdict.explore.failed) {
+    // The program's own summary line, as it printed it.
+    const std::string& out = verdict.run.output;
+    size_t at = out.rfind("racelings: explore: result=");
+    if (at == std::string::npos) return;
+    doc["summary"] = out.substr(at, out.find('\n', at) - at);
+  } else if (!verdict.clean && failure_may_be_kept(verdict)) {
+    doc["failure"] = failure_json(verdict);
+  } else {
+    return;
+  }
   std::error_code ec;
   std::filesystem::create_directories(explore_record_dir(), ec);
-  nlohmann::json doc = {{"summary", summary}, {"exercise", exercise.name}, {"program", test.binary}};
   (void)write_file_atomically(path, doc.dump() + "\n");
 }
 

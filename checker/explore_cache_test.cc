@@ -48,15 +48,32 @@ class ExploreCacheTest : public ::testing::Test {
     return v;
   }
 
+  // A failing exploration as judge() sees it: the explorer's summary names
+  // the failing schedule, and the test's assertion failed.
+  static RunVerdict failed_exploration() {
+    RunResult run;
+    run.started = true;
+    run.exit_code = 1;
+    run.output =
+        "[ RUN      ] Bank.TotalIsKept\n"
+        "exercise.cc:12: Failure\nExpected equality of these values:\n  total\n    Which is: 99\n  100\n"
+        "[  FAILED  ] Bank.TotalIsKept (3 ms)\n"
+        "racelings: explore: result=fail schedules=3 strategy=mix seed=1 schedule=s1-abc found_by=mix "
+        "signature=\"test failure\" seconds=0.30\n";
+    RunVerdict v = judge(run, CompletionRecord{1, 1, 1, 1});
+    v.step_log = "{\"step\":1}\n";
+    return v;
+  }
+
   fs::path dir_;
   std::string program_;
   Exercise exercise_;
 };
 
 TEST_F(ExploreCacheTest, APassIsOnRecordForTheSameProgramAndSpec) {
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
-  record_explored_pass(exercise_, exploration(), passed());
-  std::optional<RunVerdict> v = explored_pass_on_record(exercise_, exploration());
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
+  record_run(exercise_, exploration(), passed());
+  std::optional<RunVerdict> v = run_on_record(exercise_, exploration());
   ASSERT_TRUE(v.has_value());
   EXPECT_TRUE(v->clean);
   EXPECT_TRUE(v->explore.on_record);
@@ -67,65 +84,99 @@ TEST_F(ExploreCacheTest, APassIsOnRecordForTheSameProgramAndSpec) {
 }
 
 TEST_F(ExploreCacheTest, AnotherSpecOrEnvironmentOrExerciseIsNotTheSameExploration) {
-  record_explored_pass(exercise_, exploration(), passed());
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration("strategy=mix,seed=2,budget=100")).has_value());
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration("strategy=mix,seed=1,budget=1000")).has_value());
+  record_run(exercise_, exploration(), passed());
+  EXPECT_FALSE(run_on_record(exercise_, exploration("strategy=mix,seed=2,budget=100")).has_value());
+  EXPECT_FALSE(run_on_record(exercise_, exploration("strategy=mix,seed=1,budget=1000")).has_value());
   TestRun more = exploration();
   more.env["RACELINGS_STEP_BOUND"] = "10";
-  EXPECT_FALSE(explored_pass_on_record(exercise_, more).has_value());
+  EXPECT_FALSE(run_on_record(exercise_, more).has_value());
   Exercise other = exercise_;
   other.timeout_s = exercise_.timeout_s + 1;
-  EXPECT_FALSE(explored_pass_on_record(other, exploration()).has_value());
+  EXPECT_FALSE(run_on_record(other, exploration()).has_value());
   write(program_ + ".env", "TSAN_OPTIONS=halt_on_error=1\n");
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
 }
 
 TEST_F(ExploreCacheTest, AChangedProgramIsExploredAgain) {
-  record_explored_pass(exercise_, exploration(), passed());
+  record_run(exercise_, exploration(), passed());
   // Same size, other bytes, and a later mtime (the hash is kept per mtime).
   write(program_, "the program's BYTES");
   fs::last_write_time(program_, fs::last_write_time(program_) + std::chrono::seconds(5));
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
 }
 
-TEST_F(ExploreCacheTest, FailuresTimeBudgetsAndOrdinaryRunsAreNeverKept) {
-  RunVerdict failed = passed();
-  failed.clean = false;
-  record_explored_pass(exercise_, exploration(), failed);
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
-
-  RunVerdict explore_failed = passed();
-  explore_failed.explore.failed = true;
-  record_explored_pass(exercise_, exploration(), explore_failed);
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
-
+TEST_F(ExploreCacheTest, TimeBudgetsAndOrdinaryRunsAreNeverKept) {
   TestRun timed = exploration("strategy=mix,seed=1,budget=10s");
-  record_explored_pass(exercise_, timed, passed());
-  EXPECT_FALSE(explored_pass_on_record(exercise_, timed).has_value());
+  record_run(exercise_, timed, passed());
+  EXPECT_FALSE(run_on_record(exercise_, timed).has_value());
 
   TestRun ordinary{program_, {}};
-  record_explored_pass(exercise_, ordinary, passed());
-  EXPECT_FALSE(explored_pass_on_record(exercise_, ordinary).has_value());
+  record_run(exercise_, ordinary, passed());
+  EXPECT_FALSE(run_on_record(exercise_, ordinary).has_value());
   EXPECT_FALSE(fs::exists(explore_record_dir()) && !fs::is_empty(explore_record_dir()));
 }
 
+TEST_F(ExploreCacheTest, AFailureIsJudgedAgainFromWhatTheRunLeft) {
+  RunVerdict failed = failed_exploration();
+  ASSERT_FALSE(failed.clean);
+  ASSERT_TRUE(failed.explore.failed);
+  record_run(exercise_, exploration(), failed);
+  std::optional<RunVerdict> v = run_on_record(exercise_, exploration());
+  ASSERT_TRUE(v.has_value());
+  EXPECT_FALSE(v->clean);
+  EXPECT_TRUE(v->explore.on_record);
+  EXPECT_EQ(v->explore.schedule, failed.explore.schedule);
+  EXPECT_EQ(kinds(v->findings), kinds(failed.findings));
+  EXPECT_EQ(v->step_log, failed.step_log);
+  EXPECT_EQ(v->run.output, failed.run.output);
+}
+
+TEST_F(ExploreCacheTest, AReplayOfOneScheduleIsKeptApartFromItsLoggedTwin) {
+  TestRun replay{program_, {{"RACELINGS_SCHEDULE", "s1-abc"}}};
+  TestRun logged = replay;
+  logged.step_log = true;
+  record_run(exercise_, logged, failed_exploration());
+  EXPECT_TRUE(run_on_record(exercise_, logged).has_value());
+  EXPECT_FALSE(run_on_record(exercise_, replay).has_value());
+}
+
+TEST_F(ExploreCacheTest, FailuresThatMayComeFromTheMachineAreNotKept) {
+  RunVerdict timed_out = failed_exploration();
+  timed_out.run.timed_out = true;
+  record_run(exercise_, exploration(), timed_out);
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
+
+  RunVerdict warned = failed_exploration();
+  warned.warnings.push_back("the symbolizer is missing");
+  record_run(exercise_, exploration(), warned);
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
+
+  // A verdict that judging its output again does not give (here: a finding
+  // added after judging) is not kept either.
+  RunVerdict added = failed_exploration();
+  added.findings.push_back(report::Finding{});
+  added.findings.back().kind = report::Kind::kDataRace;
+  record_run(exercise_, exploration(), added);
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
+}
+
 TEST_F(ExploreCacheTest, ARecordThatSaysFailOrIsDamagedIsNotAPass) {
-  record_explored_pass(exercise_, exploration(), passed());
+  record_run(exercise_, exploration(), passed());
   ASSERT_TRUE(fs::exists(explore_record_dir()));
   for (const auto& entry : fs::directory_iterator(explore_record_dir())) {
     write(entry.path().string(), R"({"summary": "racelings: explore: result=fail schedules=3 strategy=mix"})");
   }
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
   for (const auto& entry : fs::directory_iterator(explore_record_dir())) write(entry.path().string(), "{not json");
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
 }
 
 TEST_F(ExploreCacheTest, TheEnvironmentVariableTurnsTheRecordOff) {
-  record_explored_pass(exercise_, exploration(), passed());
+  record_run(exercise_, exploration(), passed());
   ::setenv("RACELINGS_EXPLORE_CACHE", "0", 1);
-  EXPECT_FALSE(explored_pass_on_record(exercise_, exploration()).has_value());
+  EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
   ::unsetenv("RACELINGS_EXPLORE_CACHE");
-  EXPECT_TRUE(explored_pass_on_record(exercise_, exploration()).has_value());
+  EXPECT_TRUE(run_on_record(exercise_, exploration()).has_value());
 }
 
 }  // namespace

@@ -69,6 +69,7 @@ ExploreSummary parse_explore_summary(const std::string& output) {
 
 RunVerdict judge(RunResult run, const std::optional<CompletionRecord>& completion) {
   RunVerdict v;
+  v.completion = completion;
   v.findings = report::parse_reports(run.output);
   auto has = [&](Kind k) { return has_kind(v.findings, k); };
   if (!run.started) {

@@ -33,7 +33,7 @@ struct ExploreSummary {
   uint64_t preemptions = 0, steps = 0, max_steps = 0, shrink_runs = 0;
   double seconds = 0;        // the whole exploration, shrinking included
   double found_seconds = 0;  // to the first failing schedule
-  bool on_record = false;    // not run now: a pass of the same program on record (explore_cache.h)
+  bool on_record = false;    // not run now: the same run on record (explore_cache.h)
 };
 ExploreSummary parse_explore_summary(const std::string& output);
 
@@ -46,6 +46,9 @@ struct RunVerdict {
   RunResult run;
   ExploreSummary explore;  // under RACELINGS_EXPLORE
   std::string step_log;    // under the controlled scheduler, when asked for
+  // The run's completion record (what judge() was given), so that a run on
+  // record can be judged again from what was kept (explore_cache.h).
+  std::optional<CompletionRecord> completion;
 };
 
 // judge(): the findings of one run of a test binary. `completion` is the

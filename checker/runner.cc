@@ -299,9 +299,9 @@ RunVerdict run_program(const Exercise& exercise, const TestRun& test) {
 }  // namespace
 
 RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
-  if (std::optional<RunVerdict> passed = explored_pass_on_record(exercise, test)) return *std::move(passed);
+  if (std::optional<RunVerdict> kept = run_on_record(exercise, test)) return *std::move(kept);
   RunVerdict verdict = run_program(exercise, test);
-  record_explored_pass(exercise, test, verdict);
+  record_run(exercise, test, verdict);
   return verdict;
 }
 
