@@ -21,8 +21,11 @@ namespace racelings {
 namespace {
 
 using namespace std::chrono_literals;
+using detector::WaitKind;
 using testing_util::Counted;
 using testing_util::eventually;
+using testing_util::eventually_blocked;
+using testing_util::kMainThread;
 using testing_util::stress_iterations;
 
 TEST(Channel, MessagesArriveInTheOrderTheyWereSent) {
@@ -89,7 +92,7 @@ TEST(Channel, RecvDrainsQueuedMessagesThenFailsAfterTheLastSenderCloses) {
 TEST(Channel, ABlockedRecvFailsWhenTheLastSenderIsDestroyed) {
   auto [tx, rx] = channel<int>();
   auto h = spawn([tx = std::move(tx)]() mutable {
-    std::this_thread::sleep_for(20ms);
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
     tx.send(7).unwrap();
     // tx is destroyed with the thread's function.
   });
@@ -137,7 +140,7 @@ TEST(Channel, RecvTimeoutTellsTimeoutFromDisconnected) {
 TEST(Channel, RecvTimeoutGetsAMessageThatArrivesInTime) {
   auto [tx, rx] = channel<int>();
   auto h = spawn([tx = std::move(tx)]() mutable {
-    std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
     tx.send(3).unwrap();
   });
   EXPECT_EQ(rx.recv_timeout(10s).unwrap(), 3);
@@ -147,7 +150,7 @@ TEST(Channel, RecvTimeoutGetsAMessageThatArrivesInTime) {
 TEST(Channel, RecvTimeoutSeesADisconnectionWhileWaiting) {
   auto [tx, rx] = channel<int>();
   auto h = spawn([tx = std::move(tx)]() mutable {
-    std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
     tx.close();
   });
   auto r = rx.recv_timeout(10s);
@@ -181,15 +184,14 @@ TEST(Channel, TryIterTakesOnlyTheMessagesWaitingNow) {
 TEST(Channel, SyncChannelSendBlocksOnceItHoldsItsBound) {
   auto [tx, rx] = sync_channel<int>(2);
   std::atomic<int> sent{0};
-  auto sender = spawn([&, tx = std::move(tx)]() mutable {
+  auto sender = Builder().name("sender").spawn([&, tx = std::move(tx)]() mutable {
     for (int i = 0; i < 3; ++i) {
       tx.send(i).unwrap();
       sent.fetch_add(1);
     }
   });
-  EXPECT_TRUE(eventually([&] { return sent.load() == 2; }));
-  std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(sent.load(), 2) << "the third send must wait for room";
+  ASSERT_TRUE(eventually_blocked("sender", WaitKind::kOther)) << "the third send must wait for room";
+  EXPECT_EQ(sent.load(), 2);
   EXPECT_EQ(rx.recv().unwrap(), 0);
   EXPECT_TRUE(eventually([&] { return sent.load() == 3; }));
   EXPECT_EQ(rx.recv().unwrap(), 1);
@@ -200,12 +202,12 @@ TEST(Channel, SyncChannelSendBlocksOnceItHoldsItsBound) {
 TEST(Channel, RendezvousSendReturnsOnlyAfterAReceive) {
   auto [tx, rx] = sync_channel<int>(0);
   std::atomic<bool> returned{false};
-  auto sender = spawn([&, tx = std::move(tx)]() mutable {
+  auto sender = Builder().name("sender").spawn([&, tx = std::move(tx)]() mutable {
     tx.send(11).unwrap();
     returned.store(true);
   });
-  std::this_thread::sleep_for(50ms);
-  EXPECT_FALSE(returned.load()) << "send on sync_channel(0) must wait for a receiver";
+  ASSERT_TRUE(eventually_blocked("sender", WaitKind::kOther)) << "send on sync_channel(0) must wait for a receiver";
+  EXPECT_FALSE(returned.load());
   EXPECT_EQ(rx.recv().unwrap(), 11);
   sender.join();
   EXPECT_TRUE(returned.load());
@@ -258,8 +260,8 @@ TEST(Channel, TrySendOnARendezvousChannelNeedsAWaitingReceiver) {
 TEST(Channel, ABlockedBoundedSendFailsWithTheValueWhenTheReceiverLeaves) {
   auto [tx, rx] = sync_channel<std::string>(1);
   tx.send("fills it").unwrap();
-  auto sender = spawn([tx = std::move(tx)]() mutable { return tx.send("blocked"); });
-  std::this_thread::sleep_for(30ms);
+  auto sender = Builder().name("sender").spawn([tx = std::move(tx)]() mutable { return tx.send("blocked"); });
+  ASSERT_TRUE(eventually_blocked("sender", WaitKind::kOther)) << "the send never blocked";
   { auto gone = std::move(rx); }
   auto r = sender.join();
   ASSERT_TRUE(r.is_err());
@@ -268,8 +270,8 @@ TEST(Channel, ABlockedBoundedSendFailsWithTheValueWhenTheReceiverLeaves) {
 
 TEST(Channel, ARendezvousSendFailsWithTheValueWhenTheReceiverLeavesWithoutTakingIt) {
   auto [tx, rx] = sync_channel<std::string>(0);
-  auto sender = spawn([tx = std::move(tx)]() mutable { return tx.send("never taken"); });
-  std::this_thread::sleep_for(30ms);
+  auto sender = Builder().name("sender").spawn([tx = std::move(tx)]() mutable { return tx.send("never taken"); });
+  ASSERT_TRUE(eventually_blocked("sender", WaitKind::kOther)) << "the send never blocked";
   { auto gone = std::move(rx); }
   auto r = sender.join();
   ASSERT_TRUE(r.is_err());

@@ -16,14 +16,17 @@ namespace racelings {
 namespace {
 
 using namespace std::chrono_literals;
-using testing_util::eventually;
+using detector::WaitKind;
+using testing_util::eventually_blocked;
+using testing_util::kMainThread;
 using testing_util::stress_iterations;
 
 TEST(Condvar, WaitInALoopSeesTheChangeAnnouncedByNotifyOne) {
   Mutex<bool> ready(false);
   Condvar cv;
   auto setter = spawn([&] {
-    std::this_thread::sleep_for(10ms);
+    // Only once main waits: a notify before the wait would prove nothing.
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited on the condvar";
     *ready.lock() = true;
     cv.notify_one();
   });
@@ -85,7 +88,8 @@ TEST(Condvar, WaitForReturnsWithoutTimingOutWhenNotified) {
   Mutex<bool> ready(false);
   Condvar cv;
   auto setter = spawn([&] {
-    std::this_thread::sleep_for(10ms);
+    // Only once main waits: a notify before the wait would prove nothing.
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited on the condvar";
     *ready.lock() = true;
     cv.notify_all();
   });
@@ -111,7 +115,8 @@ TEST(Condvar, WaitTimeoutWhileEndsEarlyWhenTheConditionChanges) {
   Mutex<int> m(0);
   Condvar cv;
   auto setter = spawn([&] {
-    std::this_thread::sleep_for(10ms);
+    // Only once main waits: a notify before the wait would prove nothing.
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited on the condvar";
     *m.lock() = 1;
     cv.notify_one();
   });

@@ -59,7 +59,8 @@ TEST(Once, LateCallersWaitForTheRunningCallToFinish) {
   auto first = spawn([&] {
     once.call_once([&] {
       started.store(true);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      // Only once main waits for this call: a late caller.
+      EXPECT_TRUE(testing_util::eventually_blocked(testing_util::kMainThread, detector::WaitKind::kOther));
       finished.store(true);
     });
   });
@@ -109,7 +110,8 @@ TEST(Once, WaitersOfAThrowingCallSeeThePoison) {
   auto first = spawn([&] {
     once.call_once([&] {
       started.store(true);
-      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      // Only once main waits for this call: a late caller.
+      EXPECT_TRUE(testing_util::eventually_blocked(testing_util::kMainThread, detector::WaitKind::kOther));
       throw std::runtime_error("first failed");
     });
   });

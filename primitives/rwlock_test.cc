@@ -96,11 +96,11 @@ TEST(RwLock, AWriterBlockedByReadersGetsInWhenTheyLeave) {
   RwLock<int> lock(0);
   auto r = lock.read();
   std::atomic<bool> written{false};
-  auto writer = spawn([&] {
+  auto writer = Builder().name("writer").spawn([&] {
     *lock.write() = 5;
     written.store(true);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(testing_util::eventually_blocked("writer", detector::WaitKind::kLock)) << "the writer never waited";
   EXPECT_FALSE(written.load());
   r.unlock();
   writer.join();

@@ -26,6 +26,7 @@
 #include "primitives/once.h"
 #include "primitives/rwlock.h"
 #include "primitives/scope_guard.h"
+#include "primitives/test_util.h"
 #include "primitives/thread.h"
 
 namespace racelings {
@@ -192,14 +193,17 @@ TEST(SeedExamples, MultipleProducersFeedOneConsumerUntilBothAreDone) {
 TEST(SeedExamples, SyncChannelSenderStopsAtTheBufferSize) {
   auto [tx, rx] = sync_channel<int>(2);
   std::atomic<int> sent{0};
-  auto sender = spawn([&, tx = std::move(tx)]() mutable {
+  auto sender = Builder().name("sender").spawn([&, tx = std::move(tx)]() mutable {
     for (int i = 1; i <= 5; ++i) {
       tx.send(i).unwrap();
       sent.store(i);
     }
   });
-  std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(sent.load(), 2) << "two fit in the buffer; the third send waits";
+  // Rust's seed sleeps two seconds here; the test waits until the sender is
+  // blocked, which is what the sleep stands for.
+  ASSERT_TRUE(testing_util::eventually_blocked("sender", detector::WaitKind::kOther))
+      << "two fit in the buffer; the third send must wait";
+  EXPECT_EQ(sent.load(), 2);
   for (int i = 1; i <= 5; ++i) EXPECT_EQ(rx.recv().unwrap(), i);
   sender.join();
   EXPECT_EQ(sent.load(), 5);
@@ -357,17 +361,19 @@ TEST(SeedExamples, CondvarWaiterSeesTheStartedFlag) {
 TEST(SeedExamples, AtomicFlagIsSeenByThePollingThread) {
   auto flag = std::make_shared<std::atomic<bool>>(false);
   auto flag2 = flag;
-  auto h = spawn([flag2] {
-    std::this_thread::sleep_for(20ms);
+  std::atomic<int> polls{0};
+  // Rust's seed sleeps a second first; here the flag is set once main has
+  // polled at least once, so the loop below surely polls.
+  auto h = spawn([flag2, &polls] {
+    while (polls.load() == 0) std::this_thread::yield();
     flag2->store(true, std::memory_order_seq_cst);
   });
-  int polls = 0;
   while (!flag->load(std::memory_order_seq_cst)) {
     std::this_thread::sleep_for(1ms);
-    ++polls;
+    polls.fetch_add(1);
   }
   EXPECT_TRUE(flag->load());
-  EXPECT_GT(polls, 0);
+  EXPECT_GT(polls.load(), 0);
   h.join();
 }
 

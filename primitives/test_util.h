@@ -15,6 +15,8 @@
 //     them, for reports that do not stop the program (inversions, leaks).
 //   * `eventually(pred)`: waits (polling) until `pred()` holds or a generous
 //     limit passes, for conditions that another thread makes true.
+//   * `eventually_blocked(name, kind)`: waits until the thread of that name
+//     is blocked in a primitive, instead of sleeping and hoping it got there.
 
 #ifndef RACELINGS_PRIMITIVES_TEST_UTIL_H_
 #define RACELINGS_PRIMITIVES_TEST_UTIL_H_
@@ -199,6 +201,20 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::second
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+// The name the detector gives the process's first thread, on which
+// GoogleTest runs the tests.
+inline constexpr std::string_view kMainThread = "main";
+
+// Waits until the thread named `thread_name` (Builder::name, or kMainThread)
+// is blocked in a primitive of kind `kind` (detector::waiting_in): a lock, a
+// join, or kOther (condvar, channel, barrier, Once, a pool's join). False if
+// it never got there within the limit, which is generous on purpose: the
+// limit is no timing claim, only a way to fail with a message, not a hang.
+inline bool eventually_blocked(std::string_view thread_name, detector::WaitKind kind,
+                               std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  return eventually([&] { return detector::waiting_in(thread_name) == kind; }, limit);
 }
 
 }  // namespace testing_util

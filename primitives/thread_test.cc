@@ -20,8 +20,11 @@
 namespace racelings {
 namespace {
 
+using detector::WaitKind;
 using testing_util::Counted;
 using testing_util::eventually;
+using testing_util::eventually_blocked;
+using testing_util::kMainThread;
 using testing_util::ReportCapture;
 using testing_util::stress_iterations;
 
@@ -287,7 +290,8 @@ TEST(Thread, ScopeJoinsEveryThreadBeforeReturning) {
   scope([&](Scope& s) {
     for (int i = 0; i < 4; ++i) {
       s.spawn([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        // Ends only once main waits in the scope's join.
+        EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kJoin)) << "the scope never joined";
         finished.fetch_add(1, std::memory_order_relaxed);
       });
     }
@@ -346,7 +350,7 @@ TEST(Thread, ScopeJoinsItsThreadsEvenWhenTheBodyThrows) {
   std::atomic<bool> finished{false};
   EXPECT_THROW(scope([&](Scope& s) {
                  s.spawn([&] {
-                   std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                   EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kJoin)) << "the scope never joined";
                    finished.store(true, std::memory_order_relaxed);
                  });
                  throw std::logic_error("body failed");

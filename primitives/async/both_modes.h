@@ -2,7 +2,8 @@
 // -----------------------------------------------------------------------------
 //
 // The fixture of the tests of primitives/async that run on both runtime
-// kinds (testonly). The helpers every test shares (`Counted`, `scaled()`)
+// kinds (testonly): a file that includes it runs its TEST_P(BothModes, ...)
+// tests on a current-thread and on a multi-thread runtime. The helpers every test shares (`Counted`, `scaled()`)
 // are in primitives/test_util.h.
 
 #ifndef RACELINGS_PRIMITIVES_ASYNC_BOTH_MODES_H_
@@ -10,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -60,6 +62,20 @@ class ThreadsSeen {
   std::set<std::thread::id> seen_;
 };
 
+// Inside a task: polls `pred` every millisecond, sleeping in between so that
+// other tasks run, until it holds or a generous limit passes (false then; the
+// limit is no timing claim, only a way to fail instead of hanging). Tests wait
+// with it for a situation, such as `handle.is_suspended()`.
+template <typename Pred>
+Task<bool> eventually_in_task(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) co_return pred();
+    co_await sleep_for(std::chrono::milliseconds(1));
+  }
+  co_return true;
+}
+
 // Runs each TEST_P on a current-thread runtime and on a 4-worker runtime.
 class BothModes : public ::testing::TestWithParam<Mode> {
  protected:
@@ -76,6 +92,10 @@ class BothModes : public ::testing::TestWithParam<Mode> {
     }
   }
 };
+
+// Every test file that includes this header runs its TEST_P(BothModes, ...)
+// tests in both modes.
+INSTANTIATE_TEST_SUITE_P(Modes, BothModes, ::testing::Values(Mode::kCurrentThread, Mode::kMultiThread), mode_name);
 
 }  // namespace testing_util
 }  // namespace async

@@ -18,9 +18,7 @@ namespace async {
 namespace {
 
 using namespace std::chrono_literals;
-using testing_util::BothModes;
-using testing_util::Counted;
-using testing_util::Mode;
+using namespace testing_util;  // The fixture and its helpers (both_modes.h).
 
 TEST_P(BothModes, MessagesArriveInOrderAndRecvEndsWhenSendersAreGone) {
   Runtime rt = make_runtime();
@@ -79,13 +77,12 @@ TEST_P(BothModes, BoundedChannelSuspendsTheSenderWhenFull) {
         sent.fetch_add(1);
       }
     }(sent, std::move(tx)));
-    // Wait until the producer is stuck, then make sure it stays stuck.
-    while (sent.load() < 2) co_await sleep_for(1ms);
-    co_await sleep_for(5ms);
+    // Wait until the producer is stuck, and see where.
+    auto stuck_after = [&](int n) { return sent.load() >= n && producer.is_suspended(); };
+    EXPECT_TRUE(co_await eventually_in_task([&] { return stuck_after(2); })) << "the producer never waited";
     EXPECT_EQ(sent.load(), 2);  // The third send waits for room.
     EXPECT_EQ(co_await rx.recv(), 0);
-    while (sent.load() < 3) co_await sleep_for(1ms);
-    co_await sleep_for(5ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return stuck_after(3); })) << "the producer never waited again";
     EXPECT_EQ(sent.load(), 3);  // One receive made room for one message.
     for (int i = 1; i < 5; ++i) EXPECT_EQ(co_await rx.recv(), i);
     co_await producer;
@@ -102,7 +99,7 @@ TEST_P(BothModes, SuspendedSendersFailWhenTheReceiverGoes) {
       auto r = co_await tx.send(Counted(1));
       co_return r.is_err();
     }(tx));
-    co_await sleep_for(2ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return blocked.is_suspended(); })) << "the send never waited";
     { Receiver<Counted> gone = std::move(rx); }
     EXPECT_TRUE(co_await blocked);
   });
@@ -182,9 +179,6 @@ TEST_P(BothModes, AThreadCanFeedATaskWithTrySend) {
 }
 
 TEST(ChannelTest, BoundOfZeroIsRejected) { EXPECT_THROW(channel<int>(0), std::invalid_argument); }
-
-INSTANTIATE_TEST_SUITE_P(Modes, BothModes, ::testing::Values(Mode::kCurrentThread, Mode::kMultiThread),
-                         testing_util::mode_name);
 
 }  // namespace
 }  // namespace async

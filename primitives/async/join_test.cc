@@ -17,9 +17,7 @@ namespace async {
 namespace {
 
 using namespace std::chrono_literals;
-using testing_util::BothModes;
-using testing_util::Counted;
-using testing_util::Mode;
+using namespace testing_util;  // The fixture and its helpers (both_modes.h).
 
 Task<int> delayed(int v, std::chrono::milliseconds d) {
   co_await sleep_for(d);
@@ -62,20 +60,22 @@ TEST_P(BothModes, WhenAllIsJoinAll) {
   EXPECT_EQ(t, std::make_tuple(3, 4));
 }
 
-Task<int> fail_after(std::chrono::milliseconds d) {
-  co_await sleep_for(d);
-  throw std::runtime_error("child failed");
-}
-
 TEST_P(BothModes, JoinAllRethrowsTheFirstExceptionAfterAllHaveEnded) {
   Runtime rt = make_runtime();
+  std::atomic<bool> failing{false};
   std::atomic<bool> slow_finished{false};
+  auto fail = [&]() -> Task<int> {
+    co_await sleep_for(1ms);
+    failing = true;
+    throw std::runtime_error("child failed");
+  };
+  // Still running when the other child throws: it ends only after that.
   auto slow = [&]() -> Task<int> {
-    co_await sleep_for(20ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return failing.load(); }));
     slow_finished = true;
     co_return 1;
   };
-  EXPECT_THROW(rt.block_on([&]() -> Task<void> { co_await join_all(fail_after(1ms), slow()); }), std::runtime_error);
+  EXPECT_THROW(rt.block_on([&]() -> Task<void> { co_await join_all(fail(), slow()); }), std::runtime_error);
   EXPECT_TRUE(slow_finished.load());
 }
 
@@ -102,7 +102,7 @@ TEST_P(BothModes, AbortingTheAwaitingTaskCancelsItsChildren) {
       co_return c.value();
     };
     JoinHandle<std::tuple<int, int>> h = spawn(join_all(sleeper(Counted(1)), sleeper(Counted(2))));
-    co_await sleep_for(2ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return h.is_suspended(); })) << "join_all never waited";
     h.abort();
     auto r = co_await h.join_result();
     EXPECT_TRUE(r.is_err() && r.error().is_cancelled());
@@ -125,9 +125,6 @@ TEST_P(BothModes, ChildrenMayBorrowTheAwaitingTasksLocals) {
   });
   EXPECT_EQ(total, 6);
 }
-
-INSTANTIATE_TEST_SUITE_P(Modes, BothModes, ::testing::Values(Mode::kCurrentThread, Mode::kMultiThread),
-                         testing_util::mode_name);
 
 }  // namespace
 }  // namespace async

@@ -15,9 +15,7 @@ namespace async {
 namespace {
 
 using namespace std::chrono_literals;
-using testing_util::BothModes;
-using testing_util::Counted;
-using testing_util::Mode;
+using namespace testing_util;  // The fixture and its helpers (both_modes.h).
 
 TEST_P(BothModes, MutualExclusionUnderManyTasks) {
   // A plain (non-atomic) counter and a read-yield-write critical section:
@@ -70,8 +68,8 @@ TEST_P(BothModes, WaitersGetTheLockInTheOrderTheyAsked) {
         auto g = co_await m.lock();
         g->push_back(i);
       }));
-      // Let task i queue before task i+1 is spawned.
-      co_await sleep_for(1ms);
+      // Task i queues before task i+1 is spawned.
+      EXPECT_TRUE(co_await eventually_in_task([&] { return hs.back().is_suspended(); })) << "task " << i << " never queued";
     }
     first.unlock();
     for (auto& h : hs) co_await h;
@@ -87,7 +85,7 @@ TEST_P(BothModes, UnlockThenLockAgainQueuesBehindTheWaiters) {
   rt.block_on([&]() -> Task<void> {
     auto g = co_await m.lock();
     auto other = spawn([&m]() -> Task<void> { (co_await m.lock())->push_back("other"); });
-    co_await sleep_for(2ms);  // `other` now waits.
+    EXPECT_TRUE(co_await eventually_in_task([&] { return other.is_suspended(); })) << "`other` never waited";
     g->push_back("first");
     g.unlock();
     (co_await m.lock())->push_back("again");  // Fair: behind `other`.
@@ -103,7 +101,7 @@ TEST_P(BothModes, TryLockFailsWhileHeldOrWhileTasksWait) {
     auto g = co_await m.lock();
     EXPECT_FALSE(m.try_lock().has_value());
     auto waiter = spawn([&m]() -> Task<void> { *co_await m.lock() += 1; });
-    co_await sleep_for(2ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return waiter.is_suspended(); })) << "the waiter never queued";
     g.unlock();
     // The lock went straight to the waiter (hand-off), so it is not free (on
     // one thread the waiter cannot have run yet).
@@ -137,9 +135,9 @@ TEST_P(BothModes, AbortedWaiterLeavesTheQueue) {
   rt.block_on([&]() -> Task<void> {
     auto g = co_await m.lock();
     auto a = spawn([&m]() -> Task<void> { (co_await m.lock())->push_back(1); });
-    co_await sleep_for(1ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return a.is_suspended(); })) << "`a` never queued";
     auto b = spawn([&m]() -> Task<void> { (co_await m.lock())->push_back(2); });
-    co_await sleep_for(1ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return b.is_suspended(); })) << "`b` never queued";
     a.abort();
     (void)co_await a.join_result();
     g.unlock();
@@ -169,9 +167,6 @@ TEST_P(BothModes, LockHandedToAnAbortedTaskIsPassedOn) {
   EXPECT_EQ(std::move(m).into_inner(), std::vector<int>{2});
   EXPECT_EQ(Counted::alive(), 0);
 }
-
-INSTANTIATE_TEST_SUITE_P(Modes, BothModes, ::testing::Values(Mode::kCurrentThread, Mode::kMultiThread),
-                         testing_util::mode_name);
 
 }  // namespace
 }  // namespace async

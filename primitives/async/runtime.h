@@ -280,6 +280,11 @@ class [[nodiscard]] JoinHandle : internal::KnownAwaitable {
   // thrown, or been cancelled).
   bool is_finished() const { return cell_ != nullptr && cell_->is_complete(); }
 
+  // JoinHandle<T>::is_suspended(): whether the task is suspended, registered
+  // with what it awaits (neither queued, running, nor finished). For tests
+  // that wait until a task is parked; the answer may change at once.
+  bool is_suspended() const { return cell_ != nullptr && cell_->state.load(std::memory_order_acquire) == 0; }
+
   // JoinHandle<T>::id(): the number reports use ("task #3").
   uint64_t id() const { return cell_ != nullptr ? cell_->id : 0; }
 

@@ -20,9 +20,7 @@ namespace async {
 namespace {
 
 using namespace std::chrono_literals;
-using testing_util::BothModes;
-using testing_util::Counted;
-using testing_util::Mode;
+using namespace testing_util;  // The fixture and its helpers (both_modes.h).
 
 Task<int> square(int x) {
   co_await yield_now();
@@ -77,14 +75,17 @@ TEST_P(BothModes, AwaitingAJoinHandleTwiceThrows) {
 TEST_P(BothModes, DroppedJoinHandleDetachesTheTask) {
   Runtime rt = make_runtime();
   auto [tx, rx] = unbounded_channel<int>();
-  rt.block_on([&rx = rx, tx = std::move(tx)]() mutable -> Task<void> {
+  auto [go_tx, go_rx] = unbounded_channel<int>();
+  rt.block_on([&rx = rx, tx = std::move(tx), &go_tx = go_tx, &go_rx = go_rx]() mutable -> Task<void> {
     {
-      // The handle is dropped at once; the task still runs to its end.
-      auto ignored = spawn([tx = std::move(tx)]() mutable -> Task<void> {
-        co_await sleep_for(1ms);
+      // The handle is dropped at once; the task still runs to its end,
+      // which it reaches only after the drop.
+      auto ignored = spawn([tx = std::move(tx), &go_rx]() mutable -> Task<void> {
+        co_await go_rx.recv();
         (co_await tx.send(99)).unwrap();
       });
     }
+    (co_await go_tx.send(1)).unwrap();
     std::optional<int> v = co_await rx.recv();
     EXPECT_EQ(v, 99);
     EXPECT_EQ(co_await rx.recv(), std::nullopt);  // The task ended: its Sender is gone.
@@ -100,7 +101,7 @@ TEST_P(BothModes, AbortCancelsASleepingTaskAndDestroysItsFrame) {
   Runtime rt = make_runtime();
   rt.block_on([]() -> Task<void> {
     JoinHandle<void> h = spawn(sleep_with(Counted(1), std::chrono::hours(1)));
-    co_await sleep_for(2ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return h.is_suspended(); })) << "the task never slept";
     EXPECT_EQ(Counted::alive(), 1);
     h.abort();
     Result<void, JoinError> r = co_await h.join_result();
@@ -163,7 +164,7 @@ TEST_P(BothModes, AbortWhileWaitingOnAChannelLeavesTheChannelUsable) {
       std::optional<Counted> c = co_await rx_shared->recv();
       co_return c ? c->value() : -1;
     });
-    co_await sleep_for(2ms);
+    EXPECT_TRUE(co_await eventually_in_task([&] { return h.is_suspended(); })) << "the task never waited in recv";
     h.abort();
     auto r = co_await h.join_result();
     EXPECT_TRUE(r.is_err());
@@ -206,7 +207,8 @@ TEST_P(BothModes, DestroyingTheRuntimeDestroysUnfinishedTasks) {
         co_await r->recv();
         (void)c;
       }(&rx, Counted(2)));
-      co_await sleep_for(2ms);
+      EXPECT_TRUE(co_await eventually_in_task([&] { return a.is_suspended() && b.is_suspended(); }))
+          << "the tasks never suspended";
     });
     EXPECT_EQ(Counted::alive(), 2);
     // A task spawned but never run is destroyed too.
@@ -228,9 +230,6 @@ TEST_P(BothModes, JoinHandleOutlivingTheRuntimeReportsCancellation) {
   auto r = other.block_on([&]() -> Task<Result<void, JoinError>> { co_return co_await h.join_result(); });
   EXPECT_TRUE(r.is_err() && r.error().is_cancelled());
 }
-
-INSTANTIATE_TEST_SUITE_P(Modes, BothModes, ::testing::Values(Mode::kCurrentThread, Mode::kMultiThread),
-                         testing_util::mode_name);
 
 TEST(RuntimeTest, CurrentThreadRuntimeRunsEverythingOnTheCallingThread) {
   Runtime rt = Runtime::current_thread();

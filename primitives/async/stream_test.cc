@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "primitives/async/async.h"
-#include "primitives/async/both_modes.h"
+#include "primitives/test_util.h"
 
 namespace racelings {
 namespace async {

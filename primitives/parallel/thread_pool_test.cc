@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "primitives/barrier.h"
 #include "primitives/channel.h"
 #include "primitives/mutex.h"
 #include "primitives/test_util.h"
@@ -25,16 +26,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Spins (with short sleeps) until `done()`, for at most 10 s.
-template <typename F>
-bool eventually(F done) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using detector::WaitKind;
+using testing_util::eventually;
+using testing_util::eventually_blocked;
+using testing_util::kMainThread;
 
 TEST(ThreadPool, RunsEveryTask) {
   ThreadPool pool(4);
@@ -49,16 +44,16 @@ TEST(ThreadPool, RunsEveryTask) {
 TEST(ThreadPool, WorkersAreNamedPoolWorkerN) {
   ThreadPool pool(3);
   Mutex<std::set<std::string>> names(std::set<std::string>{}, "names");
-  for (int i = 0; i < 30; ++i) {
-    pool.execute([&names] {
-      std::this_thread::sleep_for(1ms);
+  // Three tasks that wait for each other: each worker runs one.
+  Barrier all_running(3);
+  for (int i = 0; i < 3; ++i) {
+    pool.execute([&names, &all_running] {
       names.lock()->insert(std::string(current_thread_name()));
+      all_running.wait();
     });
   }
   pool.join();
-  auto g = names.lock();
-  ASSERT_FALSE(g->empty());
-  for (const auto& n : *g) EXPECT_TRUE(n == "pool-worker-0" || n == "pool-worker-1" || n == "pool-worker-2") << n;
+  EXPECT_EQ(*names.lock(), (std::set<std::string>{"pool-worker-0", "pool-worker-1", "pool-worker-2"}));
 }
 
 TEST(ThreadPool, CustomNamePrefix) {
@@ -75,7 +70,8 @@ TEST(ThreadPool, JoinWaitsForQueuedAndRunningTasks) {
   std::atomic<int> done{0};
   for (int i = 0; i < 10; ++i) {
     pool.execute([&done] {
-      std::this_thread::sleep_for(5ms);
+      // No task ends before main waits in join().
+      EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "join() never waited";
       done.fetch_add(1);
     });
   }
@@ -97,15 +93,22 @@ TEST(ThreadPool, JoinOnAnIdlePoolReturnsAtOnceAndCanRepeat) {
 TEST(ThreadPool, SeveralThreadsMayJoinAtOnce) {
   ThreadPool pool(2);
   std::atomic<int> done{0};
+  // No task ends before all four joiners wait in join().
+  auto all_joining = [] {
+    for (std::string name : {"joiner-0", "joiner-1", "joiner-2", "main"}) {
+      if (detector::waiting_in(name) != WaitKind::kOther) return false;
+    }
+    return true;
+  };
   for (int i = 0; i < 20; ++i) {
-    pool.execute([&done] {
-      std::this_thread::sleep_for(1ms);
+    pool.execute([&done, &all_joining] {
+      EXPECT_TRUE(eventually(all_joining)) << "not every joiner waited in join()";
       done.fetch_add(1);
     });
   }
   std::vector<JoinHandle<int>> joiners;
   for (int j = 0; j < 3; ++j) {
-    joiners.push_back(spawn([&] {
+    joiners.push_back(Builder().name("joiner-" + std::to_string(j)).spawn([&] {
       pool.join();
       return done.load();
     }));
@@ -135,7 +138,11 @@ TEST(ThreadPool, DestructorRunsAllQueuedWork) {
     ThreadPool pool(1);
     for (int i = 0; i < 100; ++i) {
       pool.execute([&done] {
-        if (done.load() == 0) std::this_thread::sleep_for(20ms);  // The rest queue up meanwhile.
+        // The first task holds the one worker until the destructor waits for
+        // it, with the other 99 still queued.
+        if (done.load() == 0) {
+          EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kJoin)) << "the destructor never joined";
+        }
         done.fetch_add(1);
       });
     }
@@ -148,7 +155,8 @@ TEST(ThreadPool, TasksMayQueueMoreTasksDuringShutdown) {
   {
     ThreadPool pool(2);
     pool.execute([&] {
-      std::this_thread::sleep_for(10ms);
+      // Queues its follow-up only once the destructor is shutting down.
+      EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kJoin)) << "the destructor never joined";
       pool.execute([&done] { done.fetch_add(1); });
       done.fetch_add(1);
     });
