@@ -11,9 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "primitives/subprocess_testing.h"
 #include "primitives/test_util.h"
@@ -25,12 +25,7 @@ using namespace std::chrono_literals;
 using testing_util::ChildResult;
 
 ChildResult run_scenario(const std::string& scenario, std::map<std::string, std::string> env) {
-  env["RACELINGS_TEST_TIMEOUT_S"] = "60";
-  ChildResult r = testing_util::run_child(testing_util::runfile("primitives/channel_scenarios"),
-                                          {"--gtest_filter=Channel." + scenario}, env, 120s);
-  std::printf("scenario %s: exit %d, signal %d, %lld ms\n", scenario.c_str(), r.exit_code, r.signal,
-              static_cast<long long>(r.elapsed.count()));
-  return r;
+  return testing_util::run_gtest_case("primitives/channel_scenarios", "Channel." + scenario, std::move(env), 60, 120s);
 }
 
 // Fewer schedules under a sanitizer, where each costs 5-15 times more.
@@ -47,8 +42,7 @@ class CorrectChannelProgram : public ::testing::TestWithParam<const char*> {};
 TEST_P(CorrectChannelProgram, PassesEveryExploredSchedule) {
   ChildResult r = explore(GetParam());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(contains(r.err, "racelings: explore: result=pass schedules=" + std::to_string(kBudget) + " "))
-      << r.err;
+  EXPECT_TRUE(contains(r.err, "racelings: explore: result=pass schedules=" + std::to_string(kBudget) + " ")) << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(ChannelScenarios, CorrectChannelProgram,

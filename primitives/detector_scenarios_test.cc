@@ -58,6 +58,7 @@ std::vector<std::string> expected_sites(const std::string& out) {
 }
 
 using testing_util::contains;
+using testing_util::contains_all;
 
 // Common checks for a scenario that must end in a deadlock report.
 std::string expect_deadlock(const ChildResult& r, const std::string& qualifier) {
@@ -85,11 +86,8 @@ TEST(DetectorScenarios, ALockOrderInversionIsReportedWithBothSitesAndTheProgramG
   EXPECT_EQ(count_reports(r.err), 1) << r.err;
   std::string block = report_block(r.err, "lock-order inversion (potential deadlock)");
   ASSERT_NE(block, "") << r.err;
-  EXPECT_TRUE(contains(block, "Cycle in lock order graph: Mutex M")) << block;
-  EXPECT_TRUE(contains(block, "'account A'")) << block;
-  EXPECT_TRUE(contains(block, "'account B'")) << block;
-  EXPECT_TRUE(contains(block, "'teller-1'")) << block;
-  EXPECT_TRUE(contains(block, "'teller-2'")) << block;
+  EXPECT_TRUE(contains_all(
+      block, {"Cycle in lock order graph: Mutex M", "'account A'", "'account B'", "'teller-1'", "'teller-2'"}));
   auto sites = expected_sites(r.out);
   ASSERT_EQ(sites.size(), 4u) << r.out;
   for (const auto& s : sites) EXPECT_TRUE(contains(block, s)) << "missing " << s << " in\n" << block;
@@ -106,40 +104,30 @@ TEST(DetectorScenarios, OnReportAbortEndsTheProgramAtTheInversion) {
 TEST(DetectorScenarios, TwoThreadsHoldingEachOthersLockAreACycleNamingThreadsLocksAndTheJoiningMain) {
   ChildResult r = run_scenario("cycle");
   std::string block = expect_deadlock(r, "cycle of waiting threads");
-  EXPECT_TRUE(contains(block, "Threads wait for each other's locks in a cycle")) << block;
-  EXPECT_TRUE(contains(block, "'left'")) << block;
-  EXPECT_TRUE(contains(block, "'right'")) << block;
-  EXPECT_TRUE(contains(block, "waits for Mutex")) << block;
-  EXPECT_TRUE(contains(block, "and holds Mutex")) << block;
-  EXPECT_TRUE(contains(block, "'fork 1'")) << block;
-  EXPECT_TRUE(contains(block, "'fork 2'")) << block;
-  EXPECT_TRUE(contains(block, "Thread T0 'main'")) << block;
-  EXPECT_TRUE(contains(block, "waits to join thread T")) << block;
+  EXPECT_TRUE(
+      contains_all(block, {"Threads wait for each other's locks in a cycle", "'left'", "'right'", "waits for Mutex",
+                           "and holds Mutex", "'fork 1'", "'fork 2'", "Thread T0 'main'", "waits to join thread T"}));
 }
 
 TEST(DetectorScenarios, AReceiveWhoseSenderIsNeverDroppedLeavesAllThreadsBlocked) {
   ChildResult r = run_scenario("recv_sender_alive");
   std::string block = expect_deadlock(r, "all threads are blocked");
-  EXPECT_TRUE(contains(block, "Every thread is waiting and none of them can wake the others.")) << block;
-  EXPECT_TRUE(contains(block, "'consumer'")) << block;
-  EXPECT_TRUE(contains(block, "waits to receive on an empty channel (1 Sender is still alive")) << block;
-  EXPECT_TRUE(contains(block, "waits to join thread T1 'consumer'")) << block;
+  EXPECT_TRUE(contains_all(
+      block, {"Every thread is waiting and none of them can wake the others.", "'consumer'",
+              "waits to receive on an empty channel (1 Sender is still alive", "waits to join thread T1 'consumer'"}));
 }
 
 TEST(DetectorScenarios, ALostCondvarWakeupIsReportedAsSuch) {
   ChildResult r = run_scenario("lost_wakeup");
   std::string block = expect_deadlock(r, "all threads are blocked");
-  EXPECT_TRUE(contains(block, "'waiter'")) << block;
-  EXPECT_TRUE(contains(block, "waits on a Condvar (notified 1 time while no thread was waiting")) << block;
-  EXPECT_TRUE(contains(block, "wakeups were lost")) << block;
+  EXPECT_TRUE(contains_all(
+      block, {"'waiter'", "waits on a Condvar (notified 1 time while no thread was waiting", "wakeups were lost"}));
 }
 
 TEST(DetectorScenarios, AskingToWriteAnRwLockThatTheThreadReadsIsASelfDeadlock) {
   ChildResult r = run_scenario("rwlock_upgrade");
   std::string block = expect_deadlock(r, "thread asks to write an RwLock it is reading");
-  EXPECT_TRUE(contains(block, "RwLock M")) << block;
-  EXPECT_TRUE(contains(block, "'config'")) << block;
-  EXPECT_TRUE(contains(block, "was acquired by the same thread for reading")) << block;
+  EXPECT_TRUE(contains_all(block, {"RwLock M", "'config'", "was acquired by the same thread for reading"}));
   auto sites = expected_sites(r.out);
   ASSERT_EQ(sites.size(), 1u) << r.out;
   EXPECT_TRUE(contains(block, sites[0])) << block;
@@ -157,16 +145,13 @@ TEST(DetectorScenarios, RelockingAHeldMutexIsASelfDeadlockWithBothSites) {
 TEST(DetectorScenarios, JoiningAThreadThatNeedsALockTheJoinerHoldsIsACycle) {
   ChildResult r = run_scenario("join_holding_lock");
   std::string block = expect_deadlock(r, "cycle of waiting threads");
-  EXPECT_TRUE(contains(block, "locks held while joining")) << block;
-  EXPECT_TRUE(contains(block, "waits to join thread T1 'worker'")) << block;
-  EXPECT_TRUE(contains(block, "'results'")) << block;
+  EXPECT_TRUE(contains_all(block, {"locks held while joining", "waits to join thread T1 'worker'", "'results'"}));
 }
 
 TEST(DetectorScenarios, ABarrierThatTooFewThreadsReachIsReported) {
   ChildResult r = run_scenario("barrier_short");
   std::string block = expect_deadlock(r, "all threads are blocked");
-  EXPECT_TRUE(contains(block, "waits at a Barrier (2 of 3 threads have arrived)")) << block;
-  EXPECT_TRUE(contains(block, "'arriver'")) << block;
+  EXPECT_TRUE(contains_all(block, {"waits at a Barrier (2 of 3 threads have arrived)", "'arriver'"}));
 }
 
 TEST(DetectorScenarios, ABoundedSendWithNobodyReceivingIsReported) {
@@ -188,9 +173,8 @@ TEST(DetectorScenarios, AForgottenJoinHandleIsReportedAsAThreadLeak) {
   EXPECT_TRUE(contains(r.out, "scenario finished"));
   std::string block = report_block(r.err, "WARNING: racelings: thread leak");
   ASSERT_NE(block, "") << r.err;
-  EXPECT_TRUE(contains(block, "'forgotten'")) << block;
-  EXPECT_TRUE(contains(block, "was destroyed without join() or detach()")) << block;
-  EXPECT_TRUE(contains(block, "primitives/deadlock_scenarios.cc:")) << block;
+  EXPECT_TRUE(contains_all(
+      block, {"'forgotten'", "was destroyed without join() or detach()", "primitives/deadlock_scenarios.cc:"}));
 }
 
 // ThreadSanitizer's exit sleep is off in every run (atexit_sleep_ms=0): a
@@ -204,12 +188,10 @@ TEST(DetectorScenarios, AThreadStillRunningAtExitIsReportedAndItsRaceWithExitIsS
   EXPECT_TRUE(contains(r.out, "straggler wrote")) << r.out << r.err;
   std::string block = report_block(r.err, "WARNING: racelings: thread leak");
   ASSERT_NE(block, "") << r.err;
-  EXPECT_TRUE(contains(block, "'straggler'")) << block;
-  EXPECT_TRUE(contains(block, "was still running when the program exited")) << block;
-  EXPECT_TRUE(contains(block, "primitives/deadlock_scenarios.cc:")) << block;
+  EXPECT_TRUE(contains_all(
+      block, {"'straggler'", "was still running when the program exited", "primitives/deadlock_scenarios.cc:"}));
   if (testing_util::kUnderTsan) {
-    EXPECT_TRUE(contains(r.err, "WARNING: ThreadSanitizer: data race")) << r.err;
-    EXPECT_TRUE(contains(r.err, "g_written_after_main_returned")) << r.err;
+    EXPECT_TRUE(contains_all(r.err, {"WARNING: ThreadSanitizer: data race", "g_written_after_main_returned"}));
     EXPECT_EQ(r.exit_code, kReportExitCode) << r.err;
   } else {
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -302,7 +284,8 @@ TEST(DetectorScenarios, NotifyThenJoinThousandsOfTimesInParallelJobsReportsNothi
     });
   }
   for (auto& job : jobs) job.join();
-  for (const ChildResult& r : results) expect_clean(r, "rounds " + std::string(testing_util::kUnderSanitizer ? "500" : "2000"));
+  for (const ChildResult& r : results)
+    expect_clean(r, "rounds " + std::string(testing_util::kUnderSanitizer ? "500" : "2000"));
 }
 
 TEST(DetectorScenarios, ScheduleStressExposesACheckThenActBugWithinTwentySeeds) {

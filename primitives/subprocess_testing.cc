@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -22,8 +23,8 @@ namespace {
 // GoogleTest binary that saw them would write (or leave behind) the parent's.
 const std::set<std::string>& bazel_test_variables() {
   static const std::set<std::string> kNames = {
-      "XML_OUTPUT_FILE", "TEST_PREMATURE_EXIT_FILE", "TEST_SHARD_STATUS_FILE", "TEST_TOTAL_SHARDS",
-      "TEST_SHARD_INDEX", "GTEST_SHARD_STATUS_FILE", "GTEST_TOTAL_SHARDS",      "GTEST_SHARD_INDEX",
+      "XML_OUTPUT_FILE",  "TEST_PREMATURE_EXIT_FILE",  "TEST_SHARD_STATUS_FILE",      "TEST_TOTAL_SHARDS",
+      "TEST_SHARD_INDEX", "GTEST_SHARD_STATUS_FILE",   "GTEST_TOTAL_SHARDS",          "GTEST_SHARD_INDEX",
       "GTEST_OUTPUT",     "TEST_WARNINGS_OUTPUT_FILE", "TEST_UNDECLARED_OUTPUTS_DIR",
   };
   return kNames;
@@ -126,11 +127,19 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  result.elapsed =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
+}
+
+ChildResult run_gtest_case(const std::string& program, const std::string& test, std::map<std::string, std::string> env,
+                           int watchdog_s, std::chrono::milliseconds limit) {
+  env["RACELINGS_TEST_TIMEOUT_S"] = std::to_string(watchdog_s);
+  ChildResult r = run_child(runfile(program), {"--gtest_filter=" + test}, env, limit);
+  std::printf("%s: exit %d, signal %d, %lld ms\n", test.c_str(), r.exit_code, r.signal,
+              static_cast<long long>(r.elapsed.count()));
+  return r;
 }
 
 std::string runfile(const std::string& workspace_relative) {

@@ -37,6 +37,14 @@ struct ChildResult {
 ChildResult run_child(const std::string& program, const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env, std::chrono::milliseconds limit);
 
+// Runs the one test `test` (e.g. "Victim.SpinsForever") of the GoogleTest
+// program `program` (a runfiles path, e.g. "primitives/watchdog_victim"),
+// with the test watchdog's limit `watchdog_s` (RACELINGS_TEST_TIMEOUT_S; 0
+// turns it off) and `env` added; killed past `limit`. Prints how it ended
+// on a line of the test log.
+ChildResult run_gtest_case(const std::string& program, const std::string& test, std::map<std::string, std::string> env,
+                           int watchdog_s, std::chrono::milliseconds limit);
+
 // The path of a file in the test's runfiles, e.g. "primitives/deadlock_scenarios".
 std::string runfile(const std::string& workspace_relative);
 

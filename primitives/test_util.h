@@ -17,15 +17,20 @@
 //     limit passes, for conditions that another thread makes true.
 //   * `eventually_blocked(name, kind)`: waits until the thread of that name
 //     is blocked in a primitive, instead of sleeping and hoping it got there.
+//   * `contains_all(text, {...})`: whether a report holds every expected
+//     part; a failure names each missing part, not only the first.
 
 #ifndef RACELINGS_PRIMITIVES_TEST_UTIL_H_
 #define RACELINGS_PRIMITIVES_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -191,6 +196,18 @@ class ReportCapture {
 
 // Whether `text` contains `part` (std::string::contains is C++23's).
 inline bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+// Whether `text` contains every one of `parts`, for a report's expected
+// lines: `EXPECT_TRUE(contains_all(block, {"'left'", "'right'"}))`. On
+// failure the message quotes each missing part, then the text.
+inline ::testing::AssertionResult contains_all(std::string_view text, std::initializer_list<std::string_view> parts) {
+  std::string missing;
+  for (std::string_view part : parts) {
+    if (!contains(text, part)) missing.append("missing \"").append(part).append("\"\n");
+  }
+  if (missing.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << missing << "in:\n" << text;
+}
 
 // Polls `pred` every millisecond for up to `limit`; returns its last value.
 template <typename Pred>

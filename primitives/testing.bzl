@@ -29,13 +29,21 @@ def primitives_test(name, deps, size = "small", srcs = None, **kwargs):
         **kwargs
     )
 
-def primitives_test_program(name, deps, visibility = ["//visibility:private"]):
-    """A GoogleTest program (`name`.cc) that a test runs as a child process."""
+def primitives_test_program(name, deps, visibility = ["//visibility:private"], gtest = True):
+    """A program (`name`.cc) that a test runs as a child process.
+
+    Args:
+      name: the program; its source is `name`.cc.
+      deps: what it uses.
+      visibility: who may run it (only its package's tests by default).
+      gtest: a GoogleTest program with the watchdog's main (the default), or,
+        False, a program with a main of its own that takes a scenario's name.
+    """
     cc_binary(
         name = name,
         testonly = True,
         srcs = [name + ".cc"],
         copts = STRICT_COPTS,
         visibility = visibility,
-        deps = deps + _GTEST_MAIN,
+        deps = deps + (_GTEST_MAIN if gtest else []),
     )

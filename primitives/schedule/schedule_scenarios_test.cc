@@ -7,11 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "primitives/subprocess_testing.h"
@@ -22,18 +22,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing_util::ChildResult;
-using testing_util::run_child;
-using testing_util::runfile;
 
 constexpr auto kLimit = 120s;
 
 ChildResult run_scenario(const std::string& scenario, std::map<std::string, std::string> env) {
-  env["RACELINGS_TEST_TIMEOUT_S"] = "60";
-  ChildResult r = run_child(runfile("primitives/schedule/schedule_scenarios"),
-                            {"--gtest_filter=Scenario." + scenario}, env, kLimit);
-  std::printf("scenario %s: exit %d, signal %d, %lld ms\n", scenario.c_str(), r.exit_code, r.signal,
-              static_cast<long long>(r.elapsed.count()));
-  return r;
+  return testing_util::run_gtest_case("primitives/schedule/schedule_scenarios", "Scenario." + scenario, std::move(env),
+                                      60, kLimit);
 }
 
 ChildResult explore(const std::string& scenario, const std::string& spec = "budget=300") {
