@@ -7,13 +7,14 @@
 // woken, and task references dropped, only after the table is released, so
 // the table never nests outside the runtime's queue mutex.
 
+#include "primitives/async/mutex.h"
+
 #include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "primitives/async/core.h"
-#include "primitives/async/mutex.h"
 #include "primitives/async/report.h"
 #include "primitives/detector.h"
 
@@ -159,8 +160,14 @@ bool MutexCore::acquire_or_queue(Waiter& w, TaskHeader& me, std::coroutine_handl
   die_after_report();
 }
 
-TaskRef MutexCore::grant_next_locked() {
+MutexCore::Handover MutexCore::release_locked() {
+  Handover handover{std::move(holder_), TaskRef()};
   Waiter* w = head_;
+  if (w == nullptr) {
+    locked_ = false;
+    holder_id_.store(0, std::memory_order_relaxed);
+    return handover;
+  }
   head_ = w->next_;
   if (head_ == nullptr) tail_ = nullptr;
   w->next_ = nullptr;
@@ -169,26 +176,21 @@ TaskRef MutexCore::grant_next_locked() {
   w->task_->waiting_for_mutex = nullptr;
   set_holder_locked(w->task_, w->where_);
   w->task_->add_ref();
-  return TaskRef(w->task_);
+  handover.new_holder = TaskRef(w->task_);
+  return handover;
 }
 
 void MutexCore::unlock() noexcept {
-  TaskRef old, next;
+  Handover handover;
   {
     PlainLock lock(lock_table_mu);
-    old = std::move(holder_);
-    if (head_ != nullptr) {
-      next = grant_next_locked();
-    } else {
-      locked_ = false;
-      holder_id_.store(0, std::memory_order_relaxed);
-    }
+    handover = release_locked();
   }
-  if (next) wake(*next.get());
+  if (handover.new_holder) wake(*handover.new_holder.get());
 }
 
 void MutexCore::abandon(Waiter& w) noexcept {
-  TaskRef old, next;
+  Handover handover;
   {
     PlainLock lock(lock_table_mu);
     if (w.queued_) {
@@ -208,16 +210,10 @@ void MutexCore::abandon(Waiter& w) noexcept {
     } else if (w.granted_) {
       // Handed the lock, destroyed before it could run: pass the lock on.
       w.granted_ = false;
-      old = std::move(holder_);
-      if (head_ != nullptr) {
-        next = grant_next_locked();
-      } else {
-        locked_ = false;
-        holder_id_.store(0, std::memory_order_relaxed);
-      }
+      handover = release_locked();
     }
   }
-  if (next) wake(*next.get());
+  if (handover.new_holder) wake(*handover.new_holder.get());
 }
 
 }  // namespace internal

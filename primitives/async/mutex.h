@@ -97,8 +97,16 @@ class MutexCore {
   friend std::string async_mutex_holdings(const TaskHeader& t);
   friend std::string holdings_locked(const TaskHeader& t);
 
+  // What a release leaves to do once lock_table_mu is unlocked: drop the old
+  // holder's reference (it may be the task's last) and wake the new holder.
+  struct Handover {
+    TaskRef old_holder;
+    TaskRef new_holder;  // Empty when nobody was waiting.
+  };
+
   void set_holder_locked(TaskHeader* who, const std::source_location& where) REQUIRES(lock_table_mu);
-  TaskRef grant_next_locked() REQUIRES(lock_table_mu);
+  // The holder lets go: the first waiter gets the lock, or it is free.
+  Handover release_locked() REQUIRES(lock_table_mu);
 
   detector::LockInfo info_;
   bool locked_ GUARDED_BY(lock_table_mu) = false;
