@@ -207,8 +207,9 @@ void detached_at_exit() {
   g_written_after_main_returned = 1;
 }
 
-// Everything correct, under heavy use: must print no report.
-void clean_heavy() {
+// Correct use of nested locks (always in the same order A -> B -> C), an
+// RwLock, a Barrier and a Once by eight threads at once.
+void clean_locks_barrier_once() {
   const int kThreads = 8;
   const int kRounds = 200;
   // Nested locks, always in the same order A -> B -> C.
@@ -250,29 +251,33 @@ void clean_heavy() {
     say("WRONG totals");
     std::exit(1);
   }
-  // Condvar ping-pong: two threads take turns.
-  {
-    Mutex<int> turn(0, "turn");
-    Condvar cv;
-    const int kHits = 500;
-    auto player = [&](int me) {
-      for (int i = 0; i < kHits; ++i) {
-        auto g = turn.lock();
-        cv.wait_while(g, [&](int& t) { return t % 2 != me; });
-        *g += 1;
-        cv.notify_all();
-      }
-    };
-    auto ping = Builder().name("ping").spawn([&] { player(0); });
-    auto pong = Builder().name("pong").spawn([&] { player(1); });
-    ping.join();
-    pong.join();
-    if (*turn.lock() != 2 * kHits) {
-      say("WRONG ping-pong");
-      std::exit(1);
+}
+
+// Condvar ping-pong: two threads take turns.
+void clean_condvar_ping_pong() {
+  Mutex<int> turn(0, "turn");
+  Condvar cv;
+  const int kHits = 500;
+  auto player = [&](int me) {
+    for (int i = 0; i < kHits; ++i) {
+      auto g = turn.lock();
+      cv.wait_while(g, [&](int& t) { return t % 2 != me; });
+      *g += 1;
+      cv.notify_all();
     }
+  };
+  auto ping = Builder().name("ping").spawn([&] { player(0); });
+  auto pong = Builder().name("pong").spawn([&] { player(1); });
+  ping.join();
+  pong.join();
+  if (*turn.lock() != 2 * kHits) {
+    say("WRONG ping-pong");
+    std::exit(1);
   }
-  // Many producers, one consumer, unbounded and bounded channels.
+}
+
+// Many producers, one consumer, on unbounded and bounded channels.
+void clean_channels() {
   for (size_t bound : {size_t{0}, size_t{4}, std::numeric_limits<size_t>::max()}) {
     auto [tx, rx] = bound == std::numeric_limits<size_t>::max() ? channel<int>() : sync_channel<int>(bound);
     const int kProducers = 8, kEach = 200;
@@ -291,6 +296,13 @@ void clean_heavy() {
       std::exit(1);
     }
   }
+}
+
+// Everything correct, under heavy use: must print no report.
+void clean_heavy() {
+  clean_locks_barrier_once();
+  clean_condvar_ping_pong();
+  clean_channels();
 }
 
 // Check-then-act: each thread checks a flag, does some work under a lock,
