@@ -235,55 +235,57 @@ void notify_watcher_locked(Registry& r) {
   r.wake_watcher.notify_one();
 }
 
-BlockScope::BlockScope(LockInfo& lock, Mode mode, const std::source_location& where) 
-    : self_(enabled() ? self() : nullptr) {
-  if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
+namespace {
+
+// What a BlockScope's thread is about to wait for: one of a lock, a thread
+// to join or another Waitable, by `type`.
+struct WaitStart {
+  WaitType type;
+  LockInfo* lock = nullptr;
+  Mode mode = Mode::kExclusive;
+  const ThreadRecord* joined = nullptr;
+  const Waitable* object = nullptr;
+  bool has_timeout = false;
+};
+
+// Records that `self` waits for `wait` (no-op when waits are not watched),
+// then lets the watcher look at the new situation.
+void start_wait(ThreadRecord* self, const WaitStart& wait, const std::source_location& where) {
+  if (self == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
   Invisible invisible;
   Registry& r = registry();
   PlainLock guard(r.mu);
-  self_->wait_type = WaitType::kLock;
-  self_->wait_lock = &lock;
-  self_->wait_mode = mode;
-  self_->wait_has_timeout = false;
-  self_->wait_site = where;
-  ++self_->block_seq;
-  check_after_wait_started_locked(r, self_);
+  if (wait.type == WaitType::kJoin) {
+    // The joined record is kept alive by the JoinHandle; share it for reports.
+    for (auto& t : r.live) {
+      if (t.get() == wait.joined) self->wait_thread = t;
+    }
+    if (!self->wait_thread) return;  // Already finished and unregistered: nothing to wait for.
+  }
+  self->wait_type = wait.type;
+  self->wait_lock = wait.lock;
+  self->wait_mode = wait.mode;
+  self->wait_object = wait.object;
+  self->wait_has_timeout = wait.has_timeout;
+  self->wait_site = where;
+  ++self->block_seq;
+  check_after_wait_started_locked(r, self);
 }
 
-BlockScope::BlockScope(ThreadRecord& joined, const std::source_location& where) 
+}  // namespace
+
+BlockScope::BlockScope(LockInfo& lock, Mode mode, const std::source_location& where)
     : self_(enabled() ? self() : nullptr) {
-  if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
-  Invisible invisible;
-  Registry& r = registry();
-  PlainLock guard(r.mu);
-  self_->wait_type = WaitType::kJoin;
-  // The joined record is kept alive by the JoinHandle; share it for reports.
-  for (auto& t : r.live) {
-    if (t.get() == &joined) self_->wait_thread = t;
-  }
-  if (!self_->wait_thread) {
-    // Already finished and unregistered: nothing to wait for.
-    self_->wait_type = WaitType::kNone;
-    return;
-  }
-  self_->wait_has_timeout = false;
-  self_->wait_site = where;
-  ++self_->block_seq;
-  check_after_wait_started_locked(r, self_);
+  start_wait(self_, {.type = WaitType::kLock, .lock = &lock, .mode = mode}, where);
 }
 
-BlockScope::BlockScope(const Waitable& what, bool has_timeout, const std::source_location& where) 
+BlockScope::BlockScope(ThreadRecord& joined, const std::source_location& where) : self_(enabled() ? self() : nullptr) {
+  start_wait(self_, {.type = WaitType::kJoin, .joined = &joined}, where);
+}
+
+BlockScope::BlockScope(const Waitable& what, bool has_timeout, const std::source_location& where)
     : self_(enabled() ? self() : nullptr) {
-  if (self_ == nullptr) return;  // RACELINGS_DETECT=0: waits are not watched.
-  Invisible invisible;
-  Registry& r = registry();
-  PlainLock guard(r.mu);
-  self_->wait_type = WaitType::kOther;
-  self_->wait_object = &what;
-  self_->wait_has_timeout = has_timeout;
-  self_->wait_site = where;
-  ++self_->block_seq;
-  check_after_wait_started_locked(r, self_);
+  start_wait(self_, {.type = WaitType::kOther, .object = &what, .has_timeout = has_timeout}, where);
 }
 
 BlockScope::~BlockScope() {
