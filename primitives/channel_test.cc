@@ -65,7 +65,9 @@ TEST(Channel, MultipleProducersEachKeepTheirOwnOrder) {
 
 TEST(Channel, SendFailsWithTheValueWhenTheReceiverIsGone) {
   auto [tx, rx] = channel<std::string>();
-  { auto gone = std::move(rx); }
+  {
+    auto gone = std::move(rx);
+  }
   auto r = tx.send("returned");
   ASSERT_TRUE(r.is_err());
   EXPECT_STREQ(r.error().what(), "sending on a disconnected channel");
@@ -91,12 +93,20 @@ TEST(Channel, RecvDrainsQueuedMessagesThenFailsAfterTheLastSenderCloses) {
 
 TEST(Channel, ABlockedRecvFailsWhenTheLastSenderIsDestroyed) {
   auto [tx, rx] = channel<int>();
-  auto h = spawn([tx = std::move(tx)]() mutable {
+  std::atomic<bool> got_first{false};
+  auto h = spawn([&got_first, tx = std::move(tx)]() mutable {
     EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
     tx.send(7).unwrap();
-    // tx is destroyed with the thread's function.
+    // The last sender goes only once main waits in its second recv: that
+    // wait, not a later recv, must see the disconnection.
+    EXPECT_TRUE(eventually([&] { return got_first.load(); }));
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in its second recv";
+    {
+      auto last = std::move(tx);
+    }
   });
   EXPECT_EQ(rx.recv().unwrap(), 7);
+  got_first.store(true);
   EXPECT_TRUE(rx.recv().is_err());
   h.join();
 }
@@ -235,7 +245,9 @@ TEST(Channel, TrySendReportsFullAndDisconnectedWithTheValue) {
   EXPECT_EQ(std::move(full).error().into_inner(), "b");
   EXPECT_EQ(rx.recv().unwrap(), "a");
   EXPECT_TRUE(tx.try_send("c").is_ok());
-  { auto gone = std::move(rx); }
+  {
+    auto gone = std::move(rx);
+  }
   auto disc = tx.try_send("d");
   ASSERT_TRUE(disc.is_err());
   EXPECT_TRUE(disc.error().is_disconnected());
@@ -262,7 +274,9 @@ TEST(Channel, ABlockedBoundedSendFailsWithTheValueWhenTheReceiverLeaves) {
   tx.send("fills it").unwrap();
   auto sender = Builder().name("sender").spawn([tx = std::move(tx)]() mutable { return tx.send("blocked"); });
   ASSERT_TRUE(eventually_blocked("sender", WaitKind::kOther)) << "the send never blocked";
-  { auto gone = std::move(rx); }
+  {
+    auto gone = std::move(rx);
+  }
   auto r = sender.join();
   ASSERT_TRUE(r.is_err());
   EXPECT_EQ(std::move(r).error().into_inner(), "blocked");
@@ -272,7 +286,9 @@ TEST(Channel, ARendezvousSendFailsWithTheValueWhenTheReceiverLeavesWithoutTaking
   auto [tx, rx] = sync_channel<std::string>(0);
   auto sender = Builder().name("sender").spawn([tx = std::move(tx)]() mutable { return tx.send("never taken"); });
   ASSERT_TRUE(eventually_blocked("sender", WaitKind::kOther)) << "the send never blocked";
-  { auto gone = std::move(rx); }
+  {
+    auto gone = std::move(rx);
+  }
   auto r = sender.join();
   ASSERT_TRUE(r.is_err());
   EXPECT_EQ(std::move(r).error().into_inner(), "never taken");
@@ -306,7 +322,9 @@ TEST(Channel, MessagesAreNeitherLeakedNorDestroyedTwice) {
     auto [tx, rx] = sync_channel<Counted>(1);
     tx.send(Counted(1)).unwrap();
     EXPECT_TRUE(tx.try_send(Counted(2)).is_err());  // Full: handed back, then destroyed.
-    { auto gone = std::move(rx); }
+    {
+      auto gone = std::move(rx);
+    }
     auto back = tx.send(Counted(3));
     EXPECT_EQ(std::move(back).error().into_inner().value(), 3);
   }
