@@ -17,12 +17,16 @@
 #include "primitives/channel.h"
 #include "primitives/mutex.h"
 #include "primitives/parallel/parallel.h"
-#include "primitives/test_util.h"
 #include "primitives/parallel/thread_pool.h"
+#include "primitives/test_util.h"
 #include "primitives/thread.h"
 
 namespace racelings {
 namespace {
+
+using detector::WaitKind;
+using testing_util::eventually_blocked;
+using testing_util::kMainThread;
 
 uint64_t fib_seq(unsigned n) { return n < 2 ? n : fib_seq(n - 1) + fib_seq(n - 2); }
 
@@ -76,20 +80,34 @@ TEST(Join, ParallelQuicksortSortsRandomInputsOfManySizes) {
   }
 }
 
-TEST(Join, ExceptionFromAIsRethrownAfterBFinished) {
+TEST(Join, ExceptionFromAIsRethrownOnlyAfterAStolenBFinished) {
+  // a runs on the calling thread and throws only once b was stolen and has
+  // started; b finishes only once the caller is blocked waiting for it. A
+  // join that rethrew a's exception without waiting for b would reach the
+  // catch below with b unfinished, on every run.
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<bool> a_on_caller{false};
+  std::atomic<bool> b_started{false};
   std::atomic<bool> b_ran{false};
   try {
-    join([]() -> int { throw std::runtime_error("from a"); },
-         [&] {
-           std::this_thread::sleep_for(std::chrono::milliseconds(20));
-           b_ran.store(true);
-           return 2;
-         });
+    join(
+        [&]() -> int {
+          a_on_caller.store(std::this_thread::get_id() == caller);
+          while (!b_started.load()) std::this_thread::yield();
+          throw std::runtime_error("from a");
+        },
+        [&] {
+          b_started.store(true);
+          EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "the caller never waited for b";
+          b_ran.store(true);
+          return 2;
+        });
     FAIL() << "join did not throw";
   } catch (const std::runtime_error& e) {
     EXPECT_STREQ(e.what(), "from a");
   }
-  EXPECT_TRUE(b_ran.load());
+  EXPECT_TRUE(a_on_caller.load()) << "a did not run on the calling thread";
+  EXPECT_TRUE(b_ran.load()) << "join rethrew before b finished";
 }
 
 TEST(Join, ExceptionFromBIsRethrown) {
@@ -163,9 +181,8 @@ TEST(ParallelPool, InstallRunsOnANamedWorkerOfThatPool) {
   ParallelPool pool = ParallelPoolBuilder().num_threads(3).thread_name("crunch").build();
   EXPECT_EQ(pool.current_num_threads(), 3u);
   EXPECT_FALSE(current_thread_index().has_value());
-  auto [name, threads, index] = pool.install([] {
-    return std::tuple(std::string(current_thread_name()), current_num_threads(), current_thread_index());
-  });
+  auto [name, threads, index] = pool.install(
+      [] { return std::tuple(std::string(current_thread_name()), current_num_threads(), current_thread_index()); });
   EXPECT_EQ(name.rfind("crunch-", 0), 0u) << name;
   EXPECT_EQ(threads, 3u);
   ASSERT_TRUE(index.has_value());
