@@ -41,7 +41,9 @@ TEST_P(BothModes, SendAfterTheReceiverIsGoneHandsTheValueBack) {
   Runtime rt = make_runtime();
   rt.block_on([]() -> Task<void> {
     auto [tx, rx] = unbounded_channel<std::string>();
-    { Receiver<std::string> gone = std::move(rx); }
+    {
+      Receiver<std::string> gone = std::move(rx);
+    }
     Result<void, SendError<std::string>> r = co_await tx.send("lost?");
     EXPECT_TRUE(r.is_err());
     if (r.is_err()) EXPECT_EQ(std::move(r).error().into_inner(), "lost?");
@@ -100,7 +102,9 @@ TEST_P(BothModes, SuspendedSendersFailWhenTheReceiverGoes) {
       co_return r.is_err();
     }(tx));
     EXPECT_TRUE(co_await eventually_in_task([&] { return blocked.is_suspended(); })) << "the send never waited";
-    { Receiver<Counted> gone = std::move(rx); }
+    {
+      Receiver<Counted> gone = std::move(rx);
+    }
     EXPECT_TRUE(co_await blocked);
   });
   EXPECT_EQ(Counted::alive(), 0);
@@ -161,19 +165,27 @@ TEST_P(BothModes, AMessageHandedToACancelledReceiverIsNotLost) {
 }
 
 TEST_P(BothModes, AThreadCanFeedATaskWithTrySend) {
+  // Each message is sent while the receiving task is suspended in recv, so
+  // each try_send from a thread outside the runtime has to wake the task.
   Runtime rt = make_runtime();
   auto [tx, rx] = unbounded_channel<int>();
-  auto feeder = racelings::spawn([tx = std::move(tx)]() mutable {
+  std::atomic<int> received{0};
+  JoinHandle<int> receiver = rt.spawn([](Receiver<int> rx, std::atomic<int>& received) -> Task<int> {
+    int s = 0;
+    while (auto v = co_await rx.recv()) {
+      s += *v;
+      received.fetch_add(1);
+    }
+    co_return s;
+  }(std::move(rx), received));
+  auto feeder = racelings::spawn([&receiver, &received, tx = std::move(tx)]() mutable {
     for (int i = 0; i < 50; ++i) {
+      EXPECT_TRUE(racelings::testing_util::eventually([&] { return received.load() == i && receiver.is_suspended(); }))
+          << "the task never waited for message " << i;
       EXPECT_TRUE(tx.try_send(i).is_ok());
-      std::this_thread::sleep_for(100us);
     }
   });
-  int sum = rt.block_on([&rx = rx]() -> Task<int> {
-    int s = 0;
-    while (auto v = co_await rx.recv()) s += *v;
-    co_return s;
-  });
+  int sum = rt.block_on([&receiver]() -> Task<int> { co_return co_await receiver; });
   feeder.join();
   EXPECT_EQ(sum, 49 * 50 / 2);
 }
