@@ -335,6 +335,20 @@ void reset_thread_stats();
 enum class WaitKind { kNone, kLock, kJoin, kOther };
 WaitKind waiting_in(std::string_view thread_name);
 
+// While one is alive, the thread watcher does not report "all threads are
+// blocked" at once: the owner of the waits (an async runtime watching its own
+// tasks, whose idle workers and block_on are blocked threads too) reports the
+// same deadlock in its own words, or finds that something moved. The watcher
+// looks again later, and reports after a few grace periods if the owner did
+// not. Without it, which of the two reports came first was a race.
+class OwnerWatch {
+ public:
+  OwnerWatch();
+  ~OwnerWatch();
+  OwnerWatch(const OwnerWatch&) = delete;
+  OwnerWatch& operator=(const OwnerWatch&) = delete;
+};
+
 }  // namespace detector
 }  // namespace racelings
 

@@ -626,12 +626,15 @@ void RuntimeCore::watch_quiescence(PlainLock& lk, TaskHeader& root, std::conditi
     cv.wait(lk.native(), moved);
     return;
   }
+  // The thread detector leaves this deadlock to the task-level report while
+  // this watch lasts (idle workers and block_on are blocked threads too).
+  detector::OwnerWatch watching_tasks;
   mu_.unlock();
   auto before = detector::sample_os_threads();
   mu_.lock();
   if (moved()) return;
-  // Half the thread detector's grace: when both would report (idle workers
-  // and block_on are blocked threads too), the task-level report comes first.
+  // Half the thread detector's grace, so that the task-level report comes
+  // first when nothing else delays this thread.
   auto grace = std::chrono::milliseconds(std::max(10, deadlock_grace_ms() / 2));
   cv.wait_for(lk.native(), grace, moved);
   if (moved()) return;

@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -24,6 +25,11 @@ namespace racelings {
 namespace detector {
 
 namespace {
+
+// OwnerWatch objects alive (an async runtime watching its tasks).
+std::atomic<int> owner_watches{0};
+// How many grace periods the watcher leaves an all-blocked state to them.
+constexpr int kOwnerWatchDeferrals = 4;
 
 // Threads that hold `lock`, found through their held slots.
 std::vector<ThreadRecord*> holders_locked(Registry& r, const LockInfo& lock) REQUIRES(r.mu) {
@@ -136,10 +142,14 @@ void watcher_main() {
   Registry& r = registry();
   PlainLock lock(r.mu);
   r.watcher_tid = current_tid();
+  int deferred = 0;
   for (;;) {
     while (!r.suspect) r.wake_watcher.wait(lock.native());
     r.suspect = false;
-    if (process_exiting.load(std::memory_order_relaxed) || !all_blocked_locked(r)) continue;
+    if (process_exiting.load(std::memory_order_relaxed) || !all_blocked_locked(r)) {
+      deferred = 0;
+      continue;
+    }
     // Remember who waits where; report only if nothing moved for the grace period.
     std::vector<std::pair<std::shared_ptr<ThreadRecord>, uint64_t>> snapshot;
     std::set<pid_t> known;
@@ -159,9 +169,16 @@ void watcher_main() {
     for (auto& [t, seq] : snapshot) {
       if (t->finished.load(std::memory_order_acquire) || t->block_seq != seq) same = false;
     }
-    if (!same) continue;
+    if (!same) {
+      deferred = 0;
+      continue;
+    }
     if (some_thread_may_wake(known, before, after)) {
       // Look again later: the thread that moved may stop (or wake the rest).
+      r.suspect = true;
+      continue;
+    }
+    if (owner_watches.load(std::memory_order_acquire) > 0 && deferred++ < kOwnerWatchDeferrals) {
       r.suspect = true;
       continue;
     }
@@ -200,6 +217,9 @@ void check_after_wait_started_locked(Registry& r, ThreadRecord* me) {
   }
   notify_watcher_locked(r);
 }
+
+OwnerWatch::OwnerWatch() { owner_watches.fetch_add(1, std::memory_order_acq_rel); }
+OwnerWatch::~OwnerWatch() { owner_watches.fetch_sub(1, std::memory_order_acq_rel); }
 
 bool all_blocked_locked(Registry& r) {
   if (r.live.empty()) return false;
