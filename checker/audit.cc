@@ -9,24 +9,19 @@
 // cmd_audit() runs the steps below in order; audit_report.cc prints and
 // writes what they found.
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
-#include <initializer_list>
-#include <filesystem>
 #include <iostream>
 
 #include "checker/audit_internal.h"
-#include "checker/bazel.h"
 #include "checker/explore_cache.h"
 #include "checker/html.h"
 #include "checker/integrity/integrity.h"
 #include "checker/integrity/source_scan.h"
 #include "checker/judge.h"
 #include "checker/process.h"
-#include "checker/report/report_parser.h"
 #include "checker/report/symbolizer.h"
+#include "checker/test_batch.h"
 #include "checker/workspace.h"
 
 namespace racelings::checker {
@@ -36,15 +31,28 @@ using audit::Audit;
 using audit::Row;
 using audit::Side;
 using report::Kind;
-namespace fs = std::filesystem;
 
-// A program to run, and whose result it is.
-struct Program {
-  const Exercise* exercise;
-  std::string binary;
-  size_t row;
+// What a program of the audit's batch stands for.
+struct Part {
   enum class Role { kBroken, kSolution, kPlain, kMutant } role;
+  size_t row;
   size_t mutant = 0;  // for kMutant: index into Audit::wrong
+};
+
+// Every program the audit builds and runs: batch[i] is what parts[i] stands for.
+struct Programs {
+  std::vector<BatchProgram> batch;
+  std::vector<Part> parts;
+  BatchBuild built;
+
+  void add(BatchProgram program, Part part) {
+    batch.push_back(std::move(program));
+    parts.push_back(part);
+  }
+  // The programs judged by their runs and exploration: all but the plain builds.
+  BatchFilter judged() const {
+    return [this](size_t i) { return parts[i].role != Part::Role::kPlain; };
+  }
 };
 
 class Stopwatch {
@@ -131,6 +139,42 @@ audit::MutantRuns collect_mutants(const std::vector<Row>& rows, const std::strin
   return m;
 }
 
+// The broken version, solution and plain build of every row, then every
+// wrong fix that the source scan let through; from options.prebuilt when set:
+// <dir>/exercises/NN/test, <dir>/solutions/NN/test and the mutants beside the
+// former (it has no plain builds).
+Programs list_programs(const Audit& a) {
+  const std::string& prebuilt = a.options.prebuilt;
+  auto program = [&](const Exercise* ex, const std::string& target, const std::string& dir, const std::string& binary) {
+    BatchProgram p;
+    p.exercise = ex;
+    p.target = target;
+    p.source_dir = dir;
+    if (!prebuilt.empty()) p.prebuilt = prebuilt + "/" + binary;
+    return p;
+  };
+  Programs programs;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const Exercise* ex = a.rows[i].ex;
+    const std::string broken = "exercises/" + ex->name + "/", solution = "solutions/" + ex->name + "/";
+    programs.add(program(ex, ex->exercise_target(), broken, broken + "test"), {Part::Role::kBroken, i});
+    programs.add(program(ex, ex->solution_target(), solution, solution + "test"), {Part::Role::kSolution, i});
+    if (prebuilt.empty()) programs.add(program(ex, ex->plain_target(), solution, ""), {Part::Role::kPlain, i});
+  }
+  for (size_t m = 0; m < a.wrong.mutants.size(); ++m) {
+    if (!a.wrong.evidence[m].violations.empty()) continue;
+    const Mutant& mutant = a.wrong.mutants[m];
+    const std::string dir = "exercises/" + mutant.exercise->name + "/";
+    BatchProgram p = program(mutant.exercise, mutant.target(), dir + "mutants/", dir + mutant.binary_name());
+    // It runs only if its object and program pass the integrity check too (as
+    // in grade); a prebuilt one's manifest names paths under the prebuilt tree.
+    p.check_integrity = true;
+    p.runfiles = prebuilt;
+    programs.add(std::move(p), {Part::Role::kMutant, a.wrong.row[m], m});
+  }
+  return programs;
+}
+
 void mark_unbuilt(Side& side, int runs, std::vector<report::Finding> errors, bool expected) {
   side.built = false;
   side.runs = runs;
@@ -139,177 +183,115 @@ void mark_unbuilt(Side& side, int runs, std::vector<report::Finding> errors, boo
   side.good = expected ? runs : 0;
 }
 
-// A mutant that built: run it unless its object or program fails the
-// integrity check (then it is rejected for that, as grade would).
-void add_mutant_program(Audit& a, size_t m, const std::string& binary, const std::string& runfiles,
-                        std::vector<Program>& programs) {
-  a.wrong.evidence[m].violations = refusals(check_test_program(binary, runfiles));
-  if (a.wrong.evidence[m].violations.empty()) {
-    programs.push_back({a.wrong.mutants[m].exercise, binary, a.wrong.row[m], Program::Role::kMutant, m});
+// What the build says of each row and wrong fix: which did not build (a
+// finding, not a failure of the audit), and which fixes the built program's
+// integrity check rejects.
+void record_builds(Audit& a, const Programs& programs) {
+  for (size_t i = 0; i < programs.batch.size(); ++i) {
+    const Part& part = programs.parts[i];
+    const ProgramBuild& program = programs.built.programs[i];
+    if (part.role == Part::Role::kMutant) {
+      MutantEvidence& evidence = a.wrong.evidence[part.mutant];
+      evidence.built = program.built;
+      evidence.build_errors = program.build_errors;
+      if (program.built) evidence.violations = refusals(*program.integrity);
+      continue;
+    }
+    if (part.role == Part::Role::kPlain) continue;
+    Row& row = a.rows[part.row];
+    bool broken = part.role == Part::Role::kBroken;
+    Side& side = broken ? row.broken : row.solution;
+    // A prebuilt program that is missing is no evidence of a build error.
+    bool expected = broken && a.options.prebuilt.empty() && row.ex->expect == Kind::kBuildError;
+    if (!program.built) mark_unbuilt(side, a.options.runs, program.build_errors, expected);
   }
 }
 
 // Builds every program the audit runs, in `tree`. Returns false when Bazel
 // itself failed (not a program's build error: those are findings).
-bool build_programs(Audit& a, const std::string& tree, std::vector<Program>& programs) {
-  std::vector<std::string> targets;
-  for (const Row& row : a.rows) {
-    targets.push_back(row.ex->exercise_target());
-    targets.push_back(row.ex->solution_target());
-    targets.push_back(row.ex->plain_target());
+bool build_programs(Audit& a, const std::string& tree, Programs& programs) {
+  if (a.options.prebuilt.empty()) {
+    std::cout << "Building " << programs.batch.size() << " test programs (each under its own sanitizer)...\n"
+              << std::flush;
   }
-  for (size_t m = 0; m < a.wrong.mutants.size(); ++m) {
-    if (a.wrong.evidence[m].violations.empty()) targets.push_back(a.wrong.mutants[m].target());
-  }
-  std::cout << "Building " << targets.size() << " test programs (each under its own sanitizer)...\n" << std::flush;
-  BazelOptions bazel;
-  bazel.workspace = tree;
-  bazel.extra_flags = {"--keep_going"};
-  BuildOutcome built = build(targets, bazel);
-  if (!built.failure.empty() && built.errors.empty()) {
-    std::cerr << built.output << "\nracelings: " << built.failure << "\n";
+  programs.built = build_batch(tree, programs.batch);
+  if (!programs.built.failure.empty()) {
+    std::cerr << programs.built.output << "\nracelings: " << programs.built.failure << "\n";
     return false;
   }
-  for (size_t i = 0; i < a.rows.size(); ++i) {
-    Row& row = a.rows[i];
-    const Exercise& ex = *row.ex;
-    if (!built.built[ex.exercise_target()]) {
-      mark_unbuilt(row.broken, a.options.runs, errors_in(built.errors, "exercises/" + ex.name + "/"),
-                   ex.expect == Kind::kBuildError);
-    } else {
-      programs.push_back({&ex, output_path(built, tree, ex.exercise_target()), i, Program::Role::kBroken});
-    }
-    if (!built.built[ex.solution_target()]) {
-      mark_unbuilt(row.solution, a.options.runs, errors_in(built.errors, "solutions/" + ex.name + "/"), false);
-    } else {
-      programs.push_back({&ex, output_path(built, tree, ex.solution_target()), i, Program::Role::kSolution});
-    }
-    if (built.built[ex.plain_target()]) {
-      programs.push_back({&ex, output_path(built, tree, ex.plain_target()), i, Program::Role::kPlain});
-    }
-  }
-  for (size_t m = 0; m < a.wrong.mutants.size(); ++m) {
-    const Mutant& mutant = a.wrong.mutants[m];
-    if (!a.wrong.evidence[m].violations.empty()) continue;
-    if (!built.built[mutant.target()]) {
-      a.wrong.evidence[m].built = false;
-      a.wrong.evidence[m].build_errors =
-          errors_in(built.errors, "exercises/" + mutant.exercise->name + "/mutants/");
-      continue;
-    }
-    add_mutant_program(a, m, output_path(built, tree, mutant.target()), "", programs);
-  }
+  record_builds(a, programs);
   return true;
 }
 
-// The programs of --prebuilt: <dir>/exercises/NN/test, <dir>/solutions/NN/test
-// and the mutants beside the former.
-void prebuilt_programs(Audit& a, std::vector<Program>& programs) {
-  const std::string& dir = a.options.prebuilt;
-  for (size_t i = 0; i < a.rows.size(); ++i) {
-    const Exercise* ex = a.rows[i].ex;
-    for (bool solution : {false, true}) {
-      std::string binary = dir + "/" + (solution ? "solutions/" : "exercises/") + ex->name + "/test";
-      if (!fs::exists(binary)) {
-        mark_unbuilt(solution ? a.rows[i].solution : a.rows[i].broken, a.options.runs, {}, false);
-        continue;
-      }
-      programs.push_back({ex, binary, i, solution ? Program::Role::kSolution : Program::Role::kBroken});
-    }
-  }
-  for (size_t m = 0; m < a.wrong.mutants.size(); ++m) {
-    const Mutant& mutant = a.wrong.mutants[m];
-    if (!a.wrong.evidence[m].violations.empty()) continue;
-    std::string binary = dir + "/exercises/" + mutant.exercise->name + "/" + mutant.binary_name();
-    if (!fs::exists(binary)) {
-      a.wrong.evidence[m].built = false;
-      continue;
-    }
-    // The manifest's paths are those of these runfiles.
-    add_mutant_program(a, m, binary, dir, programs);
-  }
-}
-
-std::vector<const Program*> with_role(const std::vector<Program>& programs, std::initializer_list<Program::Role> roles) {
-  std::vector<const Program*> out;
-  for (const Program& p : programs) {
-    if (std::find(roles.begin(), roles.end(), p.role) != roles.end()) out.push_back(&p);
-  }
-  return out;
-}
-
 void tally_side(const Row& row, bool solution, const std::vector<RunVerdict>& verdicts, Side& side) {
-  std::vector<report::Finding> all;
-  for (const RunVerdict& v : verdicts) {
-    ++side.runs;
-    side.seconds += static_cast<double>(v.run.elapsed.count()) / 1000.0;
-    side.good += solution ? (v.clean ? 1 : 0) : (has_kind(v.findings, row.ex->expect) ? 1 : 0);
-    for (const auto& f : v.findings) {
-      if (std::find(side.kinds.begin(), side.kinds.end(), f.kind) == side.kinds.end()) side.kinds.push_back(f.kind);
-    }
-    all.insert(all.end(), v.findings.begin(), v.findings.end());
-  }
-  side.findings = report::merge_findings(std::move(all));
+  RunTally tally = solution ? tally_runs(verdicts) : tally_runs(verdicts, [&row](const RunVerdict& v) {
+    return has_kind(v.findings, row.ex->expect);
+  });
+  side.runs = tally.runs;
+  side.good = tally.good;
+  side.seconds = tally.seconds;
+  side.kinds = std::move(tally.kinds);
+  side.findings = std::move(tally.findings);
 }
 
 // Every broken version, solution and wrong fix, options.runs times.
-void run_programs(Audit& a, const std::vector<Program>& programs, const Ui& ui) {
-  auto chosen = with_role(programs, {Program::Role::kBroken, Program::Role::kSolution, Program::Role::kMutant});
-  std::vector<std::pair<const Exercise*, TestRun>> tests;
-  size_t mutants = 0;
-  for (const Program* p : chosen) {
-    tests.push_back({p->exercise, TestRun{p->binary, {}}});
-    mutants += p->role == Program::Role::kMutant ? 1 : 0;
-  }
+void run_programs(Audit& a, const Programs& programs, const Ui& ui) {
+  std::vector<size_t> chosen = batch_selection(programs.built, programs.judged());
+  size_t mutants = std::count_if(chosen.begin(), chosen.end(),
+                                 [&](size_t i) { return programs.parts[i].role == Part::Role::kMutant; });
   if (std::string w = report::symbolizer_preflight(); !w.empty()) std::cout << ui.yellow("warning: " + w) << "\n";
-  std::cout << "Running " << tests.size() << " test programs";
+  std::cout << "Running " << chosen.size() << " test programs";
   if (mutants > 0) std::cout << " (" << mutants << " of them wrong fixes)";
   std::cout << " " << a.options.runs << (a.options.runs == 1 ? " time" : " times") << " each...\n" << std::flush;
-  auto results = run_many(tests, a.options.runs, a.options.jobs);
-  for (size_t t = 0; t < chosen.size(); ++t) {
-    const Program& p = *chosen[t];
-    if (p.role == Program::Role::kMutant) {
-      a.wrong.evidence[p.mutant].runs = std::move(results[t]);
+  BatchRuns how;
+  how.runs = a.options.runs;
+  how.jobs = a.options.jobs;
+  how.include = programs.judged();
+  auto verdicts = run_batch(programs.batch, programs.built, how);
+  for (size_t i : chosen) {
+    const Part& part = programs.parts[i];
+    if (part.role == Part::Role::kMutant) {
+      a.wrong.evidence[part.mutant].runs = std::move(verdicts[i]);
       continue;
     }
-    bool solution = p.role == Program::Role::kSolution;
-    Row& row = a.rows[p.row];
+    bool solution = part.role == Part::Role::kSolution;
+    Row& row = a.rows[part.row];
     Side& side = solution ? row.solution : row.broken;
-    side.binary = p.binary;
-    tally_side(row, solution, results[t], side);
+    side.binary = programs.built.programs[i].binary;
+    tally_side(row, solution, verdicts[i], side);
   }
 }
 
 // The sanitizer's cost: each solution once more without one.
-void run_plain(Audit& a, const std::vector<Program>& programs) {
-  auto chosen = with_role(programs, {Program::Role::kPlain});
-  std::vector<std::pair<const Exercise*, TestRun>> tests;
-  for (const Program* p : chosen) tests.push_back({p->exercise, TestRun{p->binary, {}}});
-  auto plain = run_many(tests, 1, a.options.jobs);
-  for (size_t t = 0; t < chosen.size(); ++t) {
-    if (plain[t][0].clean) a.rows[chosen[t]->row].plain_seconds = plain[t][0].run.elapsed.count() / 1000.0;
+void run_plain(Audit& a, const Programs& programs) {
+  auto plain = [&](size_t i) { return programs.parts[i].role == Part::Role::kPlain; };
+  BatchRuns how;
+  how.jobs = a.options.jobs;
+  how.include = plain;
+  auto verdicts = run_batch(programs.batch, programs.built, how);
+  for (size_t i : batch_selection(programs.built, plain)) {
+    const RunVerdict& v = verdicts[i][0];
+    if (v.clean) a.rows[programs.parts[i].row].plain_seconds = v.run.elapsed.count() / 1000.0;
   }
 }
 
 // Under the controlled scheduler: every program the audit ran, explored with
 // the same plan (a wrong fix's verdict may come from it).
-void explore_all(Audit& a, const std::vector<Program>& programs) {
-  auto chosen = with_role(programs, {Program::Role::kBroken, Program::Role::kSolution, Program::Role::kMutant});
-  std::vector<ProgramToExplore> to_explore;
-  for (const Program* p : chosen) to_explore.push_back({p->exercise, p->binary});
-  std::cout << "Exploring " << to_explore.size() << " test programs under the controlled scheduler ("
+void explore_all(Audit& a, const Programs& programs) {
+  std::vector<size_t> chosen = batch_selection(programs.built, programs.judged());
+  std::cout << "Exploring " << chosen.size() << " test programs under the controlled scheduler ("
             << spec_text(a.plan) << ")...\n"
             << std::flush;
-  auto explored = explore_programs(to_explore, a.plan, a.options.jobs);
-  a.phases.explored = explored.size();
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    const Program& p = *chosen[i];
+  auto explored = explore_batch(programs.batch, programs.built, a.plan, a.options.jobs, programs.judged());
+  a.phases.explored = chosen.size();
+  for (size_t i : chosen) {
+    const Part& part = programs.parts[i];
     a.phases.on_record += explored[i].on_record ? 1 : 0;
-    if (p.role == Program::Role::kMutant) {
-      a.wrong.evidence[p.mutant].explored_rejects = exploration_rejects(explored[i], a.plan);
+    if (part.role == Part::Role::kMutant) {
+      a.wrong.evidence[part.mutant].explored_rejects = exploration_rejects(explored[i], a.plan);
     } else {
-      Row& row = a.rows[p.row];
-      (p.role == Program::Role::kSolution ? row.solution : row.broken).explored = std::move(explored[i]);
+      Row& row = a.rows[part.row];
+      (part.role == Part::Role::kSolution ? row.solution : row.broken).explored = std::move(explored[i]);
     }
   }
 }
@@ -362,12 +344,8 @@ int cmd_audit(Context& ctx, const AuditOptions& options) {
 
   Stopwatch total, step;
   a.wrong = collect_mutants(a.rows, options.prebuilt.empty() ? tree : options.prebuilt);
-  std::vector<Program> programs;
-  if (options.prebuilt.empty()) {
-    if (!build_programs(a, tree, programs)) return kExitInternal;
-  } else {
-    prebuilt_programs(a, programs);
-  }
+  Programs programs = list_programs(a);
+  if (!build_programs(a, tree, programs)) return kExitInternal;
   a.phases.build = step.lap();
   run_programs(a, programs, ui);
   a.phases.runs = step.lap();

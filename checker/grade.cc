@@ -414,17 +414,20 @@ void lay_over_slot(const StudentGrading& g, const std::vector<const Exercise*>& 
 std::vector<std::optional<RunVerdict>> explore_clean(const std::vector<BatchProgram>& programs, const BatchBuild& built,
                                                      const std::vector<std::vector<RunVerdict>>& verdicts,
                                                      const GradeOptions& options) {
-  std::vector<std::pair<const Exercise*, TestRun>> tests;
-  std::vector<size_t> owner;
-  for (size_t i = 0; i < programs.size(); ++i) {
-    if (options.explore == 0 || verdicts[i].empty()) continue;
-    if (!std::all_of(verdicts[i].begin(), verdicts[i].end(), [](const RunVerdict& v) { return v.clean; })) continue;
-    tests.push_back({programs[i].exercise, explore_test_run(built.programs[i].binary, explore_plan(options))});
-    owner.push_back(i);
-  }
-  auto results = run_many(tests, 1, options.jobs);
   std::vector<std::optional<RunVerdict>> explored(programs.size());
-  for (size_t t = 0; t < results.size(); ++t) explored[owner[t]] = std::move(results[t][0]);
+  if (options.explore == 0) return explored;
+  const ExplorePlan plan = explore_plan(options);
+  BatchRuns how;
+  how.jobs = options.jobs;
+  how.include = [&](size_t i) {
+    return !verdicts[i].empty() &&
+           std::all_of(verdicts[i].begin(), verdicts[i].end(), [](const RunVerdict& v) { return v.clean; });
+  };
+  how.test_run = [&](size_t, const std::string& binary) { return explore_test_run(binary, plan); };
+  auto results = run_batch(programs, built, how);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].empty()) explored[i] = std::move(results[i][0]);
+  }
   return explored;
 }
 
@@ -479,7 +482,11 @@ bool grade_by_running(StudentGrading& g, const std::vector<const Exercise*>& to_
   lay_over_slot(g, to_run);
   std::vector<BatchProgram> programs;
   for (const Exercise* ex : to_run) {
-    programs.push_back({ex, ex->exercise_target(), "exercises/" + ex->name + "/", /*check_integrity=*/true});
+    BatchProgram& program = programs.emplace_back();
+    program.exercise = ex;
+    program.target = ex->exercise_target();
+    program.source_dir = "exercises/" + ex->name + "/";
+    program.check_integrity = true;
   }
   BatchBuild built = build_batch(g.tree.slot, programs);
   if (!built.failure.empty()) {
@@ -500,7 +507,10 @@ bool grade_by_running(StudentGrading& g, const std::vector<const Exercise*>& to_
   // Said once per student: the results' text would otherwise show bare addresses unexplained.
   std::string symbolizer = report::symbolizer_preflight();
   if (!symbolizer.empty()) std::cerr << "racelings: warning: " << symbolizer << "\n";
-  auto verdicts = run_batch(programs, built, g.options.runs, g.options.jobs);
+  BatchRuns how;
+  how.runs = g.options.runs;
+  how.jobs = g.options.jobs;
+  auto verdicts = run_batch(programs, built, how);
   auto explored = explore_clean(programs, built, verdicts, g.options);
   // The failing schedule of each failing exercise, step by step.
   std::vector<FailedExercise> failed;

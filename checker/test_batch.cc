@@ -1,54 +1,87 @@
 #include "checker/test_batch.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <utility>
 
 #include "checker/bazel.h"
 #include "checker/report/report_parser.h"
-#include "checker/runner.h"
 
 namespace racelings::checker {
+namespace {
+
+// What one program's build gave, from Bazel's outcome or from its prebuilt file.
+ProgramBuild program_build(const BatchProgram& p, BuildOutcome& outcome, const std::string& workspace) {
+  ProgramBuild program;
+  if (!p.prebuilt.empty()) {
+    program.built = std::filesystem::exists(p.prebuilt);
+    if (program.built) program.binary = p.prebuilt;
+  } else {
+    program.built = outcome.built[p.target];
+    if (program.built) program.binary = output_path(outcome, workspace, p.target);
+    else program.build_errors = errors_in(outcome.errors, p.source_dir);
+  }
+  // The layers only the build shows: preprocessed text, IR, object.
+  if (program.built && p.check_integrity) program.integrity = check_test_program(program.binary, p.runfiles);
+  return program;
+}
+
+}  // namespace
 
 BatchBuild build_batch(const std::string& workspace, const std::vector<BatchProgram>& programs) {
   BatchBuild batch;
   std::vector<std::string> targets;
-  for (const BatchProgram& p : programs) targets.push_back(p.target);
-  BazelOptions bazel;
-  bazel.workspace = workspace;
-  bazel.extra_flags = {"--keep_going"};
-  BuildOutcome outcome = build(targets, bazel);
+  for (const BatchProgram& p : programs) {
+    if (p.prebuilt.empty()) targets.push_back(p.target);
+  }
+  BuildOutcome outcome;
+  if (!targets.empty()) {
+    BazelOptions bazel;
+    bazel.workspace = workspace;
+    bazel.extra_flags = {"--keep_going"};
+    outcome = build(targets, bazel);
+  }
   // Compile errors are the programs' own; any other failure is Bazel's.
   if (!outcome.failure.empty() && outcome.errors.empty()) {
     batch.failure = outcome.failure;
     batch.output = outcome.output;
     return batch;
   }
-  for (const BatchProgram& p : programs) {
-    ProgramBuild& program = batch.programs.emplace_back();
-    program.built = outcome.built[p.target];
-    if (!program.built) {
-      program.build_errors = errors_in(outcome.errors, p.source_dir);
-      continue;
-    }
-    program.binary = output_path(outcome, workspace, p.target);
-    // The layers only the build shows: preprocessed text, IR, object.
-    if (p.check_integrity) program.integrity = check_test_program(program.binary);
-  }
+  for (const BatchProgram& p : programs) batch.programs.push_back(program_build(p, outcome, workspace));
   return batch;
 }
 
-std::vector<std::vector<RunVerdict>> run_batch(const std::vector<BatchProgram>& programs, const BatchBuild& built,
-                                               int runs, int jobs) {
-  std::vector<std::pair<const Exercise*, TestRun>> tests;
-  std::vector<size_t> owner;
-  for (size_t i = 0; i < programs.size() && i < built.programs.size(); ++i) {
-    if (!built.programs[i].runnable()) continue;
-    tests.push_back({programs[i].exercise, TestRun{built.programs[i].binary, {}}});
-    owner.push_back(i);
+std::vector<size_t> batch_selection(const BatchBuild& built, const BatchFilter& include) {
+  std::vector<size_t> selected;
+  for (size_t i = 0; i < built.programs.size(); ++i) {
+    if (built.programs[i].runnable() && (!include || include(i))) selected.push_back(i);
   }
-  auto results = run_many(tests, runs, jobs);
+  return selected;
+}
+
+std::vector<std::vector<RunVerdict>> run_batch(const std::vector<BatchProgram>& programs, const BatchBuild& built,
+                                               const BatchRuns& how) {
+  std::vector<size_t> selected = batch_selection(built, how.include);
+  std::vector<std::pair<const Exercise*, TestRun>> tests;
+  for (size_t i : selected) {
+    const std::string& binary = built.programs[i].binary;
+    tests.push_back({programs[i].exercise, how.test_run ? how.test_run(i, binary) : TestRun{binary, {}}});
+  }
+  auto results = run_many(tests, how.runs, how.jobs);
   std::vector<std::vector<RunVerdict>> verdicts(programs.size());
-  for (size_t t = 0; t < results.size(); ++t) verdicts[owner[t]] = std::move(results[t]);
+  for (size_t t = 0; t < results.size(); ++t) verdicts[selected[t]] = std::move(results[t]);
   return verdicts;
+}
+
+std::vector<ProgramExploration> explore_batch(const std::vector<BatchProgram>& programs, const BatchBuild& built,
+                                              const ExplorePlan& plan, int jobs, const BatchFilter& include) {
+  std::vector<size_t> selected = batch_selection(built, include);
+  std::vector<ProgramToExplore> to_explore;
+  for (size_t i : selected) to_explore.push_back({programs[i].exercise, built.programs[i].binary});
+  auto explored = explore_programs(to_explore, plan, jobs);
+  std::vector<ProgramExploration> results(programs.size());
+  for (size_t t = 0; t < explored.size(); ++t) results[selected[t]] = std::move(explored[t]);
+  return results;
 }
 
 RunTally tally_runs(const std::vector<RunVerdict>& verdicts, const std::function<bool(const RunVerdict&)>& good) {
@@ -57,6 +90,9 @@ RunTally tally_runs(const std::vector<RunVerdict>& verdicts, const std::function
     ++tally.runs;
     tally.good += good(v) ? 1 : 0;
     tally.seconds += static_cast<double>(v.run.elapsed.count()) / 1000.0;
+    for (const report::Finding& f : v.findings) {
+      if (std::find(tally.kinds.begin(), tally.kinds.end(), f.kind) == tally.kinds.end()) tally.kinds.push_back(f.kind);
+    }
     tally.findings.insert(tally.findings.end(), v.findings.begin(), v.findings.end());
   }
   tally.findings = report::merge_findings(std::move(tally.findings));

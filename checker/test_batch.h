@@ -1,15 +1,21 @@
 // checker/test_batch.h
 // -----------------------------------------------------------------------------
 //
-// The build-run-tally steps that grading and the audit share: build a batch of
-// test programs in one Bazel call (each one's own compiler errors kept apart),
-// refuse those whose compiled program breaks the grading rules, run the rest
-// N times each in parallel, and sum up each program's runs.
+// The build-run-tally steps that grading, the audit and `check` share: build a
+// batch of test programs in one Bazel call (each one's own compiler errors
+// kept apart) or take them prebuilt, refuse those whose compiled program
+// breaks the grading rules, run the rest N times each in parallel (or explore
+// them under the controlled scheduler), and sum up each program's runs.
 //
-//   std::vector<BatchProgram> programs = {{&ex, ex.exercise_target(), "exercises/" + ex.name + "/", true}};
-//   BatchBuild built = build_batch(workspace, programs);
+//   BatchProgram program;
+//   program.exercise = &ex;
+//   program.target = ex.exercise_target();
+//   program.source_dir = "exercises/" + ex.name + "/";
+//   BatchBuild built = build_batch(workspace, {program});
 //   if (!built.failure.empty()) ...                 // Bazel itself failed
-//   auto verdicts = run_batch(programs, built, runs, jobs);
+//   BatchRuns how;
+//   how.runs = runs;
+//   auto verdicts = run_batch({program}, built, how);
 //   RunTally tally = tally_runs(verdicts[0]);       // clean runs, time, findings
 
 #ifndef RACELINGS_CHECKER_TEST_BATCH_H_
@@ -20,10 +26,13 @@
 #include <string>
 #include <vector>
 
+#include "checker/audit_explore.h"
 #include "checker/catalog.h"
+#include "checker/explore.h"
 #include "checker/integrity/integrity.h"
 #include "checker/judge.h"
 #include "checker/report/finding.h"
+#include "checker/runner.h"
 
 namespace racelings::checker {
 
@@ -33,6 +42,8 @@ struct BatchProgram {
   std::string target;      // e.g. //exercises/01_spawn_join:test
   std::string source_dir;  // its build errors are those in files here, e.g. "exercises/01_spawn_join/"
   bool check_integrity = false;  // read the built program's integrity report (integrity.h)
+  std::string prebuilt;  // not empty: the program is already built here, and Bazel is not asked
+  std::string runfiles;  // where its integrity manifest's paths are, when not the program's own runfiles
 };
 
 // What building one program gave.
@@ -52,19 +63,43 @@ struct BatchBuild {
 };
 
 // build_batch(): `bazel build --keep_going` of every program's target in
-// `workspace`, then each built program's integrity check where asked.
+// `workspace` (a prebuilt program is only looked for), then each built
+// program's integrity check where asked.
 BatchBuild build_batch(const std::string& workspace, const std::vector<BatchProgram>& programs);
 
-// run_batch(): every runnable program `runs` times, `jobs` at a time (0: one
-// per core). verdicts[i] are the runs of programs[i]; empty when it did not run.
+// Which programs of a batch a pass takes, by index. Only runnable ones are
+// ever taken; an empty filter takes all of those.
+using BatchFilter = std::function<bool(size_t)>;
+
+// batch_selection(): the indices of the programs a pass with `include` takes.
+std::vector<size_t> batch_selection(const BatchBuild& built, const BatchFilter& include);
+
+// How to run a batch.
+struct BatchRuns {
+  int runs = 1;
+  int jobs = 0;         // at a time (0: one per core)
+  BatchFilter include;  // which programs
+  // The run of program i, built at `binary` (default: its plain test run).
+  std::function<TestRun(size_t i, const std::string& binary)> test_run;
+};
+
+// run_batch(): every selected program `how.runs` times. verdicts[i] are the
+// runs of programs[i]; empty when it did not run.
 std::vector<std::vector<RunVerdict>> run_batch(const std::vector<BatchProgram>& programs, const BatchBuild& built,
-                                               int runs, int jobs);
+                                               const BatchRuns& how);
+
+// explore_batch(): every selected program explored under the controlled
+// scheduler with `plan`, its failing schedule replayed (audit_explore.h).
+// results[i] is programs[i]'s; not `ran` when it was not selected.
+std::vector<ProgramExploration> explore_batch(const std::vector<BatchProgram>& programs, const BatchBuild& built,
+                                              const ExplorePlan& plan, int jobs, const BatchFilter& include);
 
 // The sum of one program's runs.
 struct RunTally {
   int runs = 0;
   int good = 0;          // runs that the predicate accepted (by default: clean ones)
   double seconds = 0;    // their run time, added up
+  std::vector<report::Kind> kinds;        // every kind of finding seen, in order of first sight
   std::vector<report::Finding> findings;  // every run's, merged (merge_findings)
 };
 RunTally tally_runs(
