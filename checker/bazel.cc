@@ -38,10 +38,72 @@ std::string output_path(const BuildOutcome& outcome, const std::string& workspac
   return workspace + "/bazel-bin" + suffix;
 }
 
-BuildOutcome build(const std::vector<std::string>& targets, const BazelOptions& options) {
-  BuildOutcome outcome;
-  TempDir scratch("racelings-bazel");
-  std::string events = scratch.path() + "/events.json";
+namespace {
+
+// Bazel's build events (--build_event_json_file): which targets completed,
+// and the files of each, through named sets of files that may nest.
+class BuildEvents {
+ public:
+  // Reads the events file into `outcome.built` and `outcome.files`.
+  void read(const std::string& path, BuildOutcome& outcome) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto event = nlohmann::json::parse(line, nullptr, false);
+      if (event.is_discarded() || !event.contains("id")) continue;
+      const auto& id = event["id"];
+      if (id.contains("namedSet") && event.contains("namedSetOfFiles")) {
+        named_set(id["namedSet"].value("id", ""), event["namedSetOfFiles"]);
+      } else if (id.contains("targetCompleted")) {
+        target_completed(id["targetCompleted"].value("label", ""), event, outcome);
+      }
+    }
+    for (const auto& [label, sets] : target_sets_) outcome.files[label] = files_of(sets);
+  }
+
+ private:
+  void named_set(const std::string& set, const nlohmann::json& body) {
+    for (const auto& f : body.value("files", nlohmann::json::array())) {
+      std::string uri = f.value("uri", "");
+      if (uri.rfind("file://", 0) == 0) set_files_[set].push_back(uri.substr(7));
+    }
+    for (const auto& child : body.value("fileSets", nlohmann::json::array())) {
+      set_children_[set].push_back(child.value("id", ""));
+    }
+  }
+
+  void target_completed(std::string label, const nlohmann::json& event, BuildOutcome& outcome) {
+    if (label.rfind("@//", 0) == 0) label = label.substr(1);
+    bool success = event.contains("completed") && event["completed"].value("success", false);
+    if (outcome.built.count(label) != 0) outcome.built[label] = success;
+    if (!success) return;
+    for (const auto& group : event["completed"].value("outputGroup", nlohmann::json::array())) {
+      for (const auto& set : group.value("fileSets", nlohmann::json::array())) {
+        target_sets_[label].push_back(set.value("id", ""));
+      }
+    }
+  }
+
+  // Every file of `sets` and of the sets nested in them, each set once.
+  std::vector<std::string> files_of(const std::vector<std::string>& sets) {
+    std::vector<std::string> files;
+    std::vector<std::string> stack = sets;
+    std::set<std::string> seen;
+    while (!stack.empty()) {
+      std::string set = stack.back();
+      stack.pop_back();
+      if (!seen.insert(set).second) continue;
+      for (const auto& f : set_files_[set]) files.push_back(f);
+      for (const auto& c : set_children_[set]) stack.push_back(c);
+    }
+    return files;
+  }
+
+  std::map<std::string, std::vector<std::string>> set_files_, set_children_, target_sets_;
+};
+
+RunOptions bazel_build_command(const std::vector<std::string>& targets, const BazelOptions& options,
+                               const std::string& events) {
   RunOptions run_options;
   run_options.argv = {"/usr/bin/bazel", "build", "--noshow_progress", "--color=no", "--curses=no",
                       "--disk_cache=" + disk_cache_dir(), "--build_event_json_file=" + events};
@@ -52,7 +114,16 @@ BuildOutcome build(const std::vector<std::string>& targets, const BazelOptions& 
   run_options.limits.timeout = std::chrono::seconds(options.timeout_s);
   run_options.limits.max_rss_bytes = size_t{16} << 30;
   run_options.limits.max_file_bytes = size_t{1} << 40;
-  RunResult r = run(run_options);
+  return run_options;
+}
+
+}  // namespace
+
+BuildOutcome build(const std::vector<std::string>& targets, const BazelOptions& options) {
+  BuildOutcome outcome;
+  TempDir scratch("racelings-bazel");
+  std::string events = scratch.path() + "/events.json";
+  RunResult r = run(bazel_build_command(targets, options, events));
   outcome.output = r.output;
   if (!r.started) {
     outcome.failure = "could not run bazel: " + r.error + " (is bazel-bootstrap installed? run ./racelings)";
@@ -63,53 +134,7 @@ BuildOutcome build(const std::vector<std::string>& targets, const BazelOptions& 
     return outcome;
   }
   for (const auto& t : targets) outcome.built[t] = false;
-  // Build events: which targets completed, and the files of each (through
-  // named sets of files, which may nest).
-  std::map<std::string, std::vector<std::string>> set_files;
-  std::map<std::string, std::vector<std::string>> set_children;
-  std::map<std::string, std::vector<std::string>> target_sets;
-  std::ifstream in(events);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto event = nlohmann::json::parse(line, nullptr, false);
-    if (event.is_discarded() || !event.contains("id")) continue;
-    const auto& id = event["id"];
-    if (id.contains("namedSet") && event.contains("namedSetOfFiles")) {
-      std::string set = id["namedSet"].value("id", "");
-      const auto& body = event["namedSetOfFiles"];
-      for (const auto& f : body.value("files", nlohmann::json::array())) {
-        std::string uri = f.value("uri", "");
-        if (uri.rfind("file://", 0) == 0) set_files[set].push_back(uri.substr(7));
-      }
-      for (const auto& child : body.value("fileSets", nlohmann::json::array())) {
-        set_children[set].push_back(child.value("id", ""));
-      }
-      continue;
-    }
-    if (!id.contains("targetCompleted")) continue;
-    std::string label = id["targetCompleted"].value("label", "");
-    if (label.rfind("@//", 0) == 0) label = label.substr(1);
-    bool success = event.contains("completed") && event["completed"].value("success", false);
-    if (outcome.built.count(label) != 0) outcome.built[label] = success;
-    if (success) {
-      for (const auto& group : event["completed"].value("outputGroup", nlohmann::json::array())) {
-        for (const auto& set : group.value("fileSets", nlohmann::json::array())) {
-          target_sets[label].push_back(set.value("id", ""));
-        }
-      }
-    }
-  }
-  for (const auto& [label, sets] : target_sets) {
-    std::vector<std::string> stack = sets;
-    std::set<std::string> seen;
-    while (!stack.empty()) {
-      std::string set = stack.back();
-      stack.pop_back();
-      if (!seen.insert(set).second) continue;
-      for (const auto& f : set_files[set]) outcome.files[label].push_back(f);
-      for (const auto& c : set_children[set]) stack.push_back(c);
-    }
-  }
+  BuildEvents().read(events, outcome);
   outcome.ok = r.exit_code == 0;
   for (const auto& [target, ok] : outcome.built) outcome.ok = outcome.ok && ok;
   outcome.errors = report::parse_build_errors(r.output);

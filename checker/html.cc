@@ -68,33 +68,8 @@ std::string mutants_cell(const nlohmann::json& e) {
   return "<td class=\"num " + cls + "\">" + text + "</td>";
 }
 
-}  // namespace
-
-std::string audit_html(const nlohmann::json& audit) {
-  std::ostringstream out;
-  const auto& summary = audit.at("summary");
-  out << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      << "<title>racelings audit</title><style>" << kStyle << "</style></head><body>\n";
-  out << "<h1>racelings audit</h1>\n<p class=\"sub\">" << summary.value("exercises", 0) << " exercises, "
-      << summary.value("runs", 0) << " run(s) of each broken version and each solution</p>\n";
-
-  // DataRaceBench-style confusion counts per sanitizer: a broken run that
-  // shows its finding is a true positive, one that does not a false
-  // negative; a clean solution run is a true negative, a dirty one a false positive.
-  struct Counts {
-    int tp = 0, fn = 0, tn = 0, fp = 0;
-  };
-  std::map<std::string, Counts> per;
-  for (const auto& e : audit.at("exercises")) {
-    Counts& c = per[e.value("sanitizer", "")];
-    int runs = e["broken"].value("runs", 0), detected = e["broken"].value("detected", 0);
-    int sruns = e["solution"].value("runs", 0), clean = e["solution"].value("clean", 0);
-    c.tp += detected;
-    c.fn += runs - detected;
-    c.tn += clean;
-    c.fp += sruns - clean;
-  }
+// The cards at the top: detected, clean, wrong fixes rejected.
+void summary_cards(std::ostringstream& out, const nlohmann::json& summary) {
   out << "<div class=\"summary\">\n";
   out << "<div class=\"card\">every broken exercise detected<b class=\""
       << (summary.value("all_detected", false) ? "good" : "bad") << "\">"
@@ -109,7 +84,25 @@ std::string audit_html(const nlohmann::json& audit) {
         << "</div>\n";
   }
   out << "</div>\n";
+}
 
+// DataRaceBench-style confusion counts per sanitizer: a broken run that
+// shows its finding is a true positive, one that does not a false
+// negative; a clean solution run is a true negative, a dirty one a false positive.
+void per_sanitizer_table(std::ostringstream& out, const nlohmann::json& audit) {
+  struct Counts {
+    int tp = 0, fn = 0, tn = 0, fp = 0;
+  };
+  std::map<std::string, Counts> per;
+  for (const auto& e : audit.at("exercises")) {
+    Counts& c = per[e.value("sanitizer", "")];
+    int runs = e["broken"].value("runs", 0), detected = e["broken"].value("detected", 0);
+    int sruns = e["solution"].value("runs", 0), clean = e["solution"].value("clean", 0);
+    c.tp += detected;
+    c.fn += runs - detected;
+    c.tn += clean;
+    c.fp += sruns - clean;
+  }
   out << "<h2>Per sanitizer</h2>\n<table id=\"per-sanitizer\"><tr><th>sanitizer</th><th>true positives</th>"
       << "<th>false negatives</th><th>true negatives</th><th>false positives</th><th>recall</th><th>precision</th></tr>\n";
   for (const auto& [san, c] : per) {
@@ -124,34 +117,55 @@ std::string audit_html(const nlohmann::json& audit) {
         << "</td></tr>\n";
   }
   out << "</table>\n";
+}
 
+std::string kind_pills(const nlohmann::json& kinds) {
+  std::string s;
+  for (const auto& k : kinds) s += "<span class=\"pill\">" + html_escape(k.get<std::string>()) + "</span>";
+  return s;
+}
+
+// One row of the per-exercise table.
+void exercise_row(std::ostringstream& out, const nlohmann::json& e) {
+  int runs = e["broken"].value("runs", 0), detected = e["broken"].value("detected", 0);
+  int sruns = e["solution"].value("runs", 0), clean = e["solution"].value("clean", 0);
+  out << "<tr><td>" << html_escape(e.value("name", "")) << "</td><td>" << html_escape(e.value("chapter", ""))
+      << "</td><td>" << html_escape(e.value("sanitizer", "")) << "</td><td>" << html_escape(e.value("expect", ""))
+      << "</td><td class=\"num " << rate_class(runs ? static_cast<double>(detected) / runs : 0) << "\">" << detected
+      << "/" << runs << "</td><td class=\"num " << rate_class(sruns ? static_cast<double>(clean) / sruns : 0) << "\">"
+      << clean << "/" << sruns << "</td><td>" << kind_pills(e["broken"]["kinds"]) << "</td><td>"
+      << kind_pills(e["solution"]["kinds"]) << "</td><td class=\"num\">";
+  if (e.contains("slowdown") && e["slowdown"].is_number()) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.1fx", e["slowdown"].get<double>());
+    out << buf;
+  } else {
+    out << "&ndash;";
+  }
+  out << "</td>" << mutants_cell(e) << "</tr>\n";
+}
+
+void per_exercise_table(std::ostringstream& out, const nlohmann::json& audit) {
   out << "<h2>Per exercise</h2>\n<table id=\"audit\"><tr><th>exercise</th><th>chapter</th><th>sanitizer</th>"
       << "<th>expected</th><th>broken: detected</th><th>solution: clean</th><th>broken version shows</th>"
       << "<th>solution shows</th><th>sanitizer cost</th><th>wrong fixes rejected</th></tr>\n";
-  for (const auto& e : audit.at("exercises")) {
-    int runs = e["broken"].value("runs", 0), detected = e["broken"].value("detected", 0);
-    int sruns = e["solution"].value("runs", 0), clean = e["solution"].value("clean", 0);
-    auto pills = [](const nlohmann::json& kinds) {
-      std::string s;
-      for (const auto& k : kinds) s += "<span class=\"pill\">" + html_escape(k.get<std::string>()) + "</span>";
-      return s;
-    };
-    out << "<tr><td>" << html_escape(e.value("name", "")) << "</td><td>" << html_escape(e.value("chapter", ""))
-        << "</td><td>" << html_escape(e.value("sanitizer", "")) << "</td><td>" << html_escape(e.value("expect", ""))
-        << "</td><td class=\"num " << rate_class(runs ? static_cast<double>(detected) / runs : 0) << "\">" << detected
-        << "/" << runs << "</td><td class=\"num " << rate_class(sruns ? static_cast<double>(clean) / sruns : 0) << "\">"
-        << clean << "/" << sruns << "</td><td>" << pills(e["broken"]["kinds"]) << "</td><td>"
-        << pills(e["solution"]["kinds"]) << "</td><td class=\"num\">";
-    if (e.contains("slowdown") && e["slowdown"].is_number()) {
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.1fx", e["slowdown"].get<double>());
-      out << buf;
-    } else {
-      out << "&ndash;";
-    }
-    out << "</td>" << mutants_cell(e) << "</tr>\n";
-  }
+  for (const auto& e : audit.at("exercises")) exercise_row(out, e);
   out << "</table>\n";
+}
+
+}  // namespace
+
+std::string audit_html(const nlohmann::json& audit) {
+  std::ostringstream out;
+  const auto& summary = audit.at("summary");
+  out << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      << "<title>racelings audit</title><style>" << kStyle << "</style></head><body>\n";
+  out << "<h1>racelings audit</h1>\n<p class=\"sub\">" << summary.value("exercises", 0) << " exercises, "
+      << summary.value("runs", 0) << " run(s) of each broken version and each solution</p>\n";
+  summary_cards(out, summary);
+  per_sanitizer_table(out, audit);
+  per_exercise_table(out, audit);
   mutants_section(out, audit);
   out << "</body></html>\n";
   return out.str();

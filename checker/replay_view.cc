@@ -108,66 +108,75 @@ bool write_replay_page(const RunVerdict& verdict, const Exercise& exercise, cons
   return write_file_atomically(path, page);
 }
 
-int cmd_replay(Context& ctx, const std::string& query, const ReplayOptions& options) {
-  const Exercise* ex = ctx.catalog.find(query);
-  if (ex == nullptr) {
-    std::cerr << "racelings: " << ctx.catalog.unknown_message(query) << "\n";
+namespace {
+
+// What a replay shows: its verdict (its findings and step log) and the schedule's id.
+struct Replay {
+  RunVerdict verdict;
+  std::string id;  // empty when the steps came from a log file
+};
+
+// Says whether the replayed schedule passed or failed, with its findings.
+void print_replay_result(Context& ctx, const Exercise& ex, const Replay& replay, bool logged_hid) {
+  const RunVerdict& v = replay.verdict;
+  if (v.clean) {
+    std::cout << ctx.ui.green("✓ under schedule " + replay.id + ", " + ex.name + " passes") << "\n";
+    if (v.run.output.find("did not fit this program") != std::string::npos) {
+      std::cout << "  (the schedule was found on another version of the code: it no longer fits it)\n";
+    }
+    return;
+  }
+  std::cout << ctx.ui.red("✗ under schedule " + replay.id + ", " + ex.name + " fails, as it will every time") << "\n\n";
+  print_findings(ctx, report::merge_findings(v.findings));
+  if (logged_hid) {
+    std::cout << "  (The run that logs each step for the timeline below did not show this failure: logging\n"
+                 "  every step can hide a ThreadSanitizer report. The report above is from the same\n"
+                 "  schedule run without the log; the timeline shows the steps, without a mark.)\n\n";
+  }
+}
+
+// Runs the schedule (options.id, or the last failing one on record) on the
+// exercise as it is now, and says what it did. Returns kExitOk, or the exit
+// code of a failure it has explained.
+int replay_schedule(Context& ctx, const Exercise& ex, const ReplayOptions& options, Replay& out) {
+  out.id = options.id.empty() ? ctx.state.last_schedule(ex.name) : options.id;
+  if (out.id.empty()) {
+    std::cerr << "racelings: no failing schedule of " << ex.name << " is known yet: find one with "
+              << "./racelings explore " << ex.number << " (or give an id: ./racelings replay " << ex.number
+              << " <id>)\n";
     return kExitUsage;
   }
-  RunVerdict v;
-  std::string id;
-  if (!options.log.empty()) {
-    auto text = read_log_files(options.log);
-    if (!text) {
-      std::cerr << "racelings: cannot read the step log " << options.log << "\n";
-      return kExitUsage;
-    }
-    v.step_log = std::move(*text);
-  } else {
-    id = options.id.empty() ? ctx.state.last_schedule(ex->name) : options.id;
-    if (id.empty()) {
-      std::cerr << "racelings: no failing schedule of " << ex->name << " is known yet: find one with "
-                << "./racelings explore " << ex->number << " (or give an id: ./racelings replay " << ex->number
-                << " <id>)\n";
-      return kExitUsage;
-    }
-    std::cout << ctx.ui.bold("Replaying schedule " + id + " of " + ex->name) << "\n";
-    int code = kExitOk;
-    std::string binary = options.prebuilt.empty() ? build_exercise(ctx, *ex, code)
-                                                  : options.prebuilt + "/exercises/" + ex->name + "/test";
-    if (binary.empty()) return code;
-    ReplayVerdict replay = replay_verdict(*ex, binary, id);
-    v = std::move(replay.verdict);
-    if (replay.logged_hid) v.step_log = std::move(replay.logged.step_log);
-    if (v.run.exit_code == 2 && v.run.output.find("racelings: replay: ") != std::string::npos) {
-      std::string out = v.run.output.substr(v.run.output.find("racelings: replay: "));
-      std::cerr << out.substr(0, out.find('\n')) << "\n";
-      return kExitUsage;
-    }
-    if (v.clean) {
-      std::cout << ctx.ui.green("✓ under schedule " + id + ", " + ex->name + " passes") << "\n";
-      if (v.run.output.find("did not fit this program") != std::string::npos) {
-        std::cout << "  (the schedule was found on another version of the code: it no longer fits it)\n";
-      }
-    } else {
-      std::cout << ctx.ui.red("✗ under schedule " + id + ", " + ex->name + " fails, as it will every time") << "\n\n";
-      print_findings(ctx, report::merge_findings(v.findings));
-      if (replay.logged_hid) {
-        std::cout << "  (The run that logs each step for the timeline below did not show this failure: logging\n"
-                     "  every step can hide a ThreadSanitizer report. The report above is from the same\n"
-                     "  schedule run without the log; the timeline shows the steps, without a mark.)\n\n";
-      }
-    }
+  std::cout << ctx.ui.bold("Replaying schedule " + out.id + " of " + ex.name) << "\n";
+  int code = kExitOk;
+  std::string binary = options.prebuilt.empty() ? build_exercise(ctx, ex, code)
+                                                : options.prebuilt + "/exercises/" + ex.name + "/test";
+  if (binary.empty()) return code;
+  ReplayVerdict replay = replay_verdict(ex, binary, out.id);
+  out.verdict = std::move(replay.verdict);
+  if (replay.logged_hid) out.verdict.step_log = std::move(replay.logged.step_log);
+  const std::string& output = out.verdict.run.output;
+  if (out.verdict.run.exit_code == 2 && output.find("racelings: replay: ") != std::string::npos) {
+    std::string message = output.substr(output.find("racelings: replay: "));
+    std::cerr << message.substr(0, message.find('\n')) << "\n";
+    return kExitUsage;
   }
+  print_replay_result(ctx, ex, out, replay.logged_hid);
+  return kExitOk;
+}
+
+// The replay's timeline: as a page (the last failure's, and options.html),
+// and in the terminal, whole or step by step.
+int show_replay(Context& ctx, const Exercise& ex, const ReplayOptions& options, const Replay& replay) {
+  const RunVerdict& v = replay.verdict;
   std::string error;
-  auto r = replayed(v.step_log, v.findings, *ex, &error);
+  auto r = replayed(v.step_log, v.findings, ex, &error);
   if (!r) {
     std::cerr << "racelings: " << error << "\n";
     return options.log.empty() ? kExitInternal : kExitUsage;
   }
   replay::Sources sources(ctx.root);
-  std::string page = replay::render_page(r->timeline, r->log, sources, page_input(*ex));
-  std::string page_path = replay_page_path(ctx.root, *ex);
+  std::string page = replay::render_page(r->timeline, r->log, sources, page_input(ex));
+  std::string page_path = replay_page_path(ctx.root, ex);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(page_path).parent_path(), ec);
   // The page check names is the last failure's: a schedule that passes leaves it alone.
@@ -178,20 +187,43 @@ int cmd_replay(Context& ctx, const std::string& query, const ReplayOptions& opti
   }
   if (options.step) {
     replay::StepperOptions so;
-    so.exercise = ex->name;
-    so.exercise_file = ex->exercise_file();
+    so.exercise = ex.name;
+    so.exercise_file = ex.exercise_file();
     so.colour = ctx.ui.colour();
     replay::run_stepper(r->timeline, r->log, sources, so);
   } else {
     int width = options.width > 0 ? options.width : replay::terminal_width(120);
     std::cout << replay::render_timeline_text(r->timeline, r->log, sources, {width, ctx.ui.colour()}) << "\n";
-    std::cout << "Step through it: " << ctx.ui.cyan("./racelings replay " + ex->number + (id.empty() ? "" : " " + id) + " --step")
+    std::cout << "Step through it: "
+              << ctx.ui.cyan("./racelings replay " + ex.number + (replay.id.empty() ? "" : " " + replay.id) + " --step")
               << "\n";
   }
   if (page_written || !options.html.empty()) {
     std::cout << "The same as a page: " << file_url(options.html.empty() ? page_path : options.html) << "\n";
   }
   return v.clean ? kExitOk : kExitNotPassing;
+}
+
+}  // namespace
+
+int cmd_replay(Context& ctx, const std::string& query, const ReplayOptions& options) {
+  const Exercise* ex = ctx.catalog.find(query);
+  if (ex == nullptr) {
+    std::cerr << "racelings: " << ctx.catalog.unknown_message(query) << "\n";
+    return kExitUsage;
+  }
+  Replay replay;
+  if (!options.log.empty()) {
+    auto text = read_log_files(options.log);
+    if (!text) {
+      std::cerr << "racelings: cannot read the step log " << options.log << "\n";
+      return kExitUsage;
+    }
+    replay.verdict.step_log = std::move(*text);
+  } else if (int code = replay_schedule(ctx, *ex, options, replay); code != kExitOk) {
+    return code;
+  }
+  return show_replay(ctx, *ex, options, replay);
 }
 
 }  // namespace racelings::checker

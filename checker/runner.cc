@@ -194,59 +194,90 @@ std::string shared_executable(const std::string& binary) {
   return copy;
 }
 
-RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_aslr) {
-  const char* no_isolation = std::getenv("RACELINGS_NO_ISOLATION");
-  bool isolate = ::geteuid() == 0 && (no_isolation == nullptr || *no_isolation == '\0');
-  // An isolated run's user must reach its directory: /tmp, whatever TMPDIR
-  // says (under `bazel test`, TMPDIR lies below root's private home).
-  TempDir dir("racelings-run", isolate ? "/tmp" : "");
-  RunOptions options;
+// The files of one run, in its own directory.
+struct RunFiles {
+  explicit RunFiles(const std::string& dir)
+      : completion(dir + "/racelings-completion"),
+        step_log(dir + "/racelings-steps.jsonl"),
+        premature_exit(dir + "/premature_exit") {}
+  std::string completion;      // the program writes the run's nonce here at the very end
+  std::string step_log;        // the controlled scheduler's step log, when asked for
+  std::string premature_exit;  // GoogleTest's marker of a program that left early
+};
+
+// The environment of one run: its binary's (<binary>.env), the test's own,
+// and where this run's reports, nonce and files go.
+void set_run_environment(const Exercise& exercise, const TestRun& test, const std::string& dir,
+                         const RunFiles& files, const std::string& nonce, RunOptions& options) {
   options.env = read_env_file(test.binary + ".env");
   for (const auto& [k, v] : test.env) options.env[k] = v;
   // The program proves that every test ran by writing this run's nonce to
   // this file at the very end (checker/integrity/completion.h).
-  std::string nonce = make_completion_nonce();
-  std::string completion_file = dir.path() + "/racelings-completion";
   options.env[kCompletionNonceVar] = nonce;
-  options.env[kCompletionFileVar] = completion_file;
+  options.env[kCompletionFileVar] = files.completion;
   options.env["GTEST_COLOR"] = "no";
   if (options.env.count("RACELINGS_TEST_TIMEOUT_S") == 0) {
     options.env["RACELINGS_TEST_TIMEOUT_S"] = std::to_string(exercise.timeout_s);
   }
   // Reports also go to files in the run's directory.
   for (const char* var : {"TSAN_OPTIONS", "ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
-    append_option(options.env, var, "log_path=" + dir.path() + "/sanitizer-log");
+    append_option(options.env, var, "log_path=" + dir + "/sanitizer-log");
   }
-  options.env["RACELINGS_REPORT_PATH"] = dir.path() + "/racelings-report";
+  options.env["RACELINGS_REPORT_PATH"] = dir + "/racelings-report";
   // The controlled scheduler's step log (not a report: read apart below).
-  std::string step_log = dir.path() + "/racelings-steps.jsonl";
-  if (test.step_log) options.env["RACELINGS_STEP_LOG"] = step_log;
+  if (test.step_log) options.env["RACELINGS_STEP_LOG"] = files.step_log;
   // GoogleTest creates this file when the tests start and removes it when
   // they end: if it is still there, the program left early.
-  std::string marker = dir.path() + "/premature_exit";
-  options.env["TEST_PREMATURE_EXIT_FILE"] = marker;
-  options.env["HOME"] = dir.path();
-  options.env["TMPDIR"] = dir.path();
-  options.cwd = dir.path();
+  options.env["TEST_PREMATURE_EXIT_FILE"] = files.premature_exit;
+  options.env["HOME"] = dir;
+  options.env["TMPDIR"] = dir;
   // What Bazel gives a test (the checker may itself run inside one) is not
   // for the program: GoogleTest would write its XML report where Bazel says,
   // and an unprivileged run cannot, so it would abort.
   options.unset = {"XML_OUTPUT_FILE", "TEST_*", "GTEST_*", "RUNFILES_*", "JAVA_RUNFILES", "PYTHON_RUNFILES", "BUILD_*"};
+}
+
+// Runs the program as an unprivileged user of its own, who can write only
+// in `dir`; as root when that cannot be set up. Returns the binary to run.
+std::string run_as_own_user(const std::string& binary, const std::string& dir, RunOptions& options,
+                            std::unique_ptr<UidLease>& lease) {
+  lease = std::make_unique<UidLease>();
+  options.run_as_uid = lease->uid();
+  std::string shared = shared_executable(binary);
+  if (shared.empty() || ::chown(dir.c_str(), options.run_as_uid, options.run_as_uid) != 0) {
+    options.run_as_uid = 0;
+    return binary;
+  }
+  return shared;
+}
+
+// The step log, then its tail files (a long run's last steps; the parser orders them).
+std::string read_step_log(const std::string& path) {
+  std::string log = read_capped(path, report::kMaxStepLogBytes);
+  for (const char* tail : {".1", ".2"}) {
+    if (log.size() >= report::kMaxStepLogBytes) break;
+    std::string more = read_capped(path + tail, report::kMaxStepLogBytes - log.size());
+    if (!more.empty() && !log.empty() && log.back() != '\n') log += '\n';
+    log += more;
+  }
+  return log;
+}
+
+RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_aslr) {
+  const char* no_isolation = std::getenv("RACELINGS_NO_ISOLATION");
+  bool isolate = ::geteuid() == 0 && (no_isolation == nullptr || *no_isolation == '\0');
+  // An isolated run's user must reach its directory: /tmp, whatever TMPDIR
+  // says (under `bazel test`, TMPDIR lies below root's private home).
+  TempDir dir("racelings-run", isolate ? "/tmp" : "");
+  const RunFiles files(dir.path());
+  const std::string nonce = make_completion_nonce();
+  RunOptions options;
+  set_run_environment(exercise, test, dir.path(), files, nonce, options);
+  options.cwd = dir.path();
   options.isolate_network = true;
   options.disable_aslr = disable_aslr;
-  std::string binary = test.binary;
   std::unique_ptr<UidLease> lease;  // Held until the run is over.
-  if (isolate) {
-    // Run as an unprivileged user of its own: it can write only here.
-    lease = std::make_unique<UidLease>();
-    options.run_as_uid = lease->uid();
-    binary = shared_executable(test.binary);
-    if (binary.empty() || ::chown(dir.path().c_str(), options.run_as_uid, options.run_as_uid) != 0) {
-      options.run_as_uid = 0;
-      binary = test.binary;
-    }
-  }
-  options.argv = {binary};
+  options.argv = {isolate ? run_as_own_user(test.binary, dir.path(), options, lease) : test.binary};
   // The watchdog ends a hung test after timeout_s; the hard limit is the net
   // below it for hangs the watchdog cannot see (before main, after the tests).
   options.limits.timeout =
@@ -254,19 +285,10 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   RunResult result = run(options);
   collect_logs(dir.path(), result);
   std::optional<CompletionRecord> completion;
-  if (auto text = read_completion_file(completion_file)) completion = parse_completion(*text, nonce);
+  if (auto text = read_completion_file(files.completion)) completion = parse_completion(*text, nonce);
   RunVerdict verdict = judge(std::move(result), completion);
-  if (test.step_log) {
-    // The log, then its tail files (a long run's last steps; the parser orders them).
-    verdict.step_log = read_capped(step_log, report::kMaxStepLogBytes);
-    for (const char* tail : {".1", ".2"}) {
-      if (verdict.step_log.size() >= report::kMaxStepLogBytes) break;
-      std::string more = read_capped(step_log + tail, report::kMaxStepLogBytes - verdict.step_log.size());
-      if (!more.empty() && !verdict.step_log.empty() && verdict.step_log.back() != '\n') verdict.step_log += '\n';
-      verdict.step_log += more;
-    }
-  }
-  if (std::filesystem::exists(marker) && verdict.findings.empty()) {
+  if (test.step_log) verdict.step_log = read_step_log(files.step_log);
+  if (std::filesystem::exists(files.premature_exit) && verdict.findings.empty()) {
     report::Finding f;
     f.kind = report::Kind::kTestFailure;
     f.tool = "gtest";

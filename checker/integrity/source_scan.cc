@@ -19,88 +19,132 @@ std::string_view integrity_layer_name(IntegrityLayer layer) {
   return "?";
 }
 
-std::string strip_comments_and_strings(std::string_view src) {
-  std::string out(src);
-  enum { kCode, kLine, kBlock, kString, kChar, kRaw } state = kCode;
-  std::string raw_end;  // )delim" for raw strings
-  for (size_t i = 0; i < src.size(); ++i) {
-    char c = src[i];
-    char next = i + 1 < src.size() ? src[i + 1] : '\0';
-    auto blank = [&](size_t at) {
-      if (out[at] != '\n') out[at] = ' ';
-    };
-    switch (state) {
-      case kCode:
-        if (c == '#' && (i == 0 || src.find_last_not_of(" \t", i - 1) == std::string_view::npos ||
-                         src[src.find_last_not_of(" \t", i - 1)] == '\n')) {
-          // A preprocessor line: keep #include "path" readable; skip to its end.
-          size_t end = src.find('\n', i);
-          size_t comment = src.find("//", i);
-          if (comment != std::string_view::npos && (end == std::string_view::npos || comment < end)) {
-            for (size_t k = comment; k < (end == std::string_view::npos ? src.size() : end); ++k) blank(k);
-          }
-          i = (end == std::string_view::npos ? src.size() : end) - 1;
-        } else if (c == '/' && next == '/') {
-          state = kLine;
-          blank(i);
-        } else if (c == '/' && next == '*') {
-          state = kBlock;
-          blank(i);
-          blank(++i);
-        } else if (c == 'R' && next == '"' && (i == 0 || !std::isalnum(static_cast<unsigned char>(src[i - 1])))) {
-          size_t open = src.find('(', i + 2);
-          if (open == std::string_view::npos) break;
-          raw_end = ")" + std::string(src.substr(i + 2, open - i - 2)) + "\"";
-          state = kRaw;
-          for (size_t k = i + 1; k <= open; ++k) blank(k);
-          i = open;
-        } else if (c == '"') {
-          state = kString;
-        } else if (c == '\'' && !(i > 0 && std::isxdigit(static_cast<unsigned char>(src[i - 1])))) {
-          // Not a digit separator (1'000'000).
-          state = kChar;
-        }
-        break;
-      case kLine:
-        if (c == '\n') {
-          state = kCode;
-        } else {
-          blank(i);
-        }
-        break;
-      case kBlock:
-        if (c == '*' && next == '/') {
-          blank(i);
-          blank(++i);
-          state = kCode;
-        } else {
-          blank(i);
-        }
-        break;
-      case kString:
-      case kChar:
-        if (c == '\\') {
-          blank(i);
-          if (i + 1 < src.size()) blank(++i);
-        } else if ((state == kString && c == '"') || (state == kChar && c == '\'') || c == '\n') {
-          state = kCode;
-        } else {
-          blank(i);
-        }
-        break;
-      case kRaw:
-        if (src.compare(i, raw_end.size(), raw_end) == 0) {
-          for (size_t k = 0; k + 1 < raw_end.size(); ++k) blank(i + k);
-          i += raw_end.size() - 1;
-          state = kCode;
-        } else {
-          blank(i);
-        }
-        break;
+namespace {
+
+// Blanks the comments and literals of a copy of C++ source, keeping its
+// newlines (and so every line number): one method per kind of text it is in.
+class CommentAndStringStripper {
+ public:
+  explicit CommentAndStringStripper(std::string_view src) : src_(src), out_(src) {}
+
+  std::string run() {
+    for (i_ = 0; i_ < src_.size(); ++i_) {
+      switch (state_) {
+        case kCode: code(); break;
+        case kLine: line_comment(); break;
+        case kBlock: block_comment(); break;
+        case kString:
+        case kChar: quoted(); break;
+        case kRaw: raw_string(); break;
+      }
+    }
+    return std::move(out_);
+  }
+
+ private:
+  enum State { kCode, kLine, kBlock, kString, kChar, kRaw };
+
+  char next() const { return i_ + 1 < src_.size() ? src_[i_ + 1] : '\0'; }
+  void blank(size_t at) {
+    if (out_[at] != '\n') out_[at] = ' ';
+  }
+  bool at_line_start() const {
+    if (i_ == 0) return true;
+    size_t before = src_.find_last_not_of(" \t", i_ - 1);
+    return before == std::string_view::npos || src_[before] == '\n';
+  }
+
+  void code() {
+    char c = src_[i_];
+    if (c == '#' && at_line_start()) {
+      preprocessor_line();
+    } else if (c == '/' && next() == '/') {
+      state_ = kLine;
+      blank(i_);
+    } else if (c == '/' && next() == '*') {
+      state_ = kBlock;
+      blank(i_);
+      blank(++i_);
+    } else if (c == 'R' && next() == '"' && (i_ == 0 || !std::isalnum(static_cast<unsigned char>(src_[i_ - 1])))) {
+      raw_string_start();
+    } else if (c == '"') {
+      state_ = kString;
+    } else if (c == '\'' && !(i_ > 0 && std::isxdigit(static_cast<unsigned char>(src_[i_ - 1])))) {
+      // Not a digit separator (1'000'000).
+      state_ = kChar;
     }
   }
-  return out;
-}
+
+  // Keeps #include "path" readable (only a trailing comment goes); skips to the line's end.
+  void preprocessor_line() {
+    size_t end = src_.find('\n', i_);
+    if (end == std::string_view::npos) end = src_.size();
+    size_t comment = src_.find("//", i_);
+    if (comment != std::string_view::npos && comment < end) {
+      for (size_t k = comment; k < end; ++k) blank(k);
+    }
+    i_ = end - 1;
+  }
+
+  // R"delim( ... )delim": blanks the opening, then looks for the closing.
+  void raw_string_start() {
+    size_t open = src_.find('(', i_ + 2);
+    if (open == std::string_view::npos) return;
+    raw_end_ = ")" + std::string(src_.substr(i_ + 2, open - i_ - 2)) + "\"";
+    state_ = kRaw;
+    for (size_t k = i_ + 1; k <= open; ++k) blank(k);
+    i_ = open;
+  }
+
+  void line_comment() {
+    if (src_[i_] == '\n') {
+      state_ = kCode;
+    } else {
+      blank(i_);
+    }
+  }
+
+  void block_comment() {
+    blank(i_);
+    if (src_[i_] == '*' && next() == '/') {
+      blank(++i_);
+      state_ = kCode;
+    }
+  }
+
+  // Inside "..." or '...': an escape blanks two characters; a newline ends it too.
+  void quoted() {
+    char c = src_[i_];
+    if (c == '\\') {
+      blank(i_);
+      if (i_ + 1 < src_.size()) blank(++i_);
+    } else if ((state_ == kString && c == '"') || (state_ == kChar && c == '\'') || c == '\n') {
+      state_ = kCode;
+    } else {
+      blank(i_);
+    }
+  }
+
+  void raw_string() {
+    if (src_.compare(i_, raw_end_.size(), raw_end_) == 0) {
+      for (size_t k = 0; k + 1 < raw_end_.size(); ++k) blank(i_ + k);
+      i_ += raw_end_.size() - 1;
+      state_ = kCode;
+    } else {
+      blank(i_);
+    }
+  }
+
+  std::string_view src_;
+  std::string out_;
+  State state_ = kCode;
+  std::string raw_end_;  // )delim" for raw strings
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+std::string strip_comments_and_strings(std::string_view src) { return CommentAndStringStripper(src).run(); }
 
 namespace {
 

@@ -66,55 +66,68 @@ class BuildErrorParser {
     // The sanitizer runtime and its symbolizer, printing in the middle of a
     // run: not a compiler's or linker's message.
     if (is_sanitizer_runtime_line(t)) return;
-    if (auto d = parse_diagnostic(line)) {
-      if (d->severity == "error" || d->severity == "fatal error") {
-        Frame frame{0, function_, std::move(d->where.file), d->where.line, d->where.column, ""};
-        start("compiler", d->message, line, std::move(frame));
-      } else if (d->severity == "note" && current_) {
-        Finding& f = out_[*current_];
-        if (f.notes.size() < kMaxNotesPerFinding) {
-          f.notes.push_back(capped(location(Frame{0, "", d->where.file, d->where.line,
-                                                  d->where.column, ""}) +
-                                   ": " + std::string(d->message)));
-        }
-        append_line(f.raw, line);
-      } else {
-        current_.reset();  // a warning's context is not the error's
-      }
+    if (auto d = parse_diagnostic(line)) return diagnostic(*d, line);
+    if (function_header(t) || linker_reference(t, line)) return;
+    // lld: ">>> referenced by x.cc:4 (/full/path/x.cc:4)" and ">>> x.o:(main)".
+    if (t.starts_with(">>>") && current_ && out_[*current_].tool == "linker") {
+      lld_context(trim(t.substr(3)), line);
       return;
     }
-    // gcc's "file.cc: In function 'int main()':" names the function of the
-    // errors that follow.
-    if (const std::size_t at = t.find(": In function ");
-        at != std::string_view::npos && t.ends_with(":")) {
+    if (tool_error_line(t, line)) return;
+    if (current_) append_line(out_[*current_].raw, line);
+  }
+
+  // "file:line:col: error: ...": an error starts a finding, a note adds to it.
+  void diagnostic(Diagnostic& d, std::string_view line) {
+    if (d.severity == "error" || d.severity == "fatal error") {
+      Frame frame{0, function_, std::move(d.where.file), d.where.line, d.where.column, ""};
+      start("compiler", d.message, line, std::move(frame));
+    } else if (d.severity == "note" && current_) {
+      Finding& f = out_[*current_];
+      if (f.notes.size() < kMaxNotesPerFinding) {
+        f.notes.push_back(capped(location(Frame{0, "", d.where.file, d.where.line, d.where.column, ""}) + ": " +
+                                 std::string(d.message)));
+      }
+      append_line(f.raw, line);
+    } else {
+      current_.reset();  // a warning's context is not the error's
+    }
+  }
+
+  // The lines that name the function of the errors that follow: gcc's "file.cc:
+  // In function 'int main()':", and GNU ld's "/usr/bin/ld: /tmp/x.o: in
+  // function `main':". Returns whether `t` was one.
+  bool function_header(std::string_view t) {
+    if (const std::size_t at = t.find(": In function "); at != std::string_view::npos && t.ends_with(":")) {
       std::string_view fn = t.substr(at + 14);
       fn.remove_suffix(1);
       function_ = capped(strip_quotes(fn));
       current_.reset();
-      return;
+      return true;
     }
     if (contains(t, ": In member function ") || contains(t, ": In lambda function") ||
         contains(t, ": In instantiation of ") || contains(t, ": At global scope")) {
       function_.clear();
       current_.reset();
-      return;
+      return true;
     }
-    // GNU ld: "/usr/bin/ld: /tmp/x.o: in function `main':" then
-    // "x.cc:4: undefined reference to `f()'".
-    if (const std::size_t at = t.find(": in function `");
-        at != std::string_view::npos && t.ends_with("':")) {
+    if (const std::size_t at = t.find(": in function `"); at != std::string_view::npos && t.ends_with("':")) {
       link_function_ = capped(t.substr(at + 15, t.size() - at - 17));
-      return;
+      return true;
     }
+    return false;
+  }
+
+  // GNU ld: "x.cc:4: undefined reference to `f()'" (or a multiple
+  // definition) starts a linker finding. Returns whether `t` was one.
+  bool linker_reference(std::string_view t, std::string_view line) {
     for (std::string_view what : {"undefined reference to", "multiple definition of"}) {
       const std::size_t at = t.find(what);
       if (at == std::string_view::npos) continue;
       Frame frame;
       frame.function = link_function_;
       std::string_view prefix = t.substr(0, at);
-      while (!prefix.empty() && (prefix.back() == ' ' || prefix.back() == ':')) {
-        prefix.remove_suffix(1);
-      }
+      while (!prefix.empty() && (prefix.back() == ' ' || prefix.back() == ':')) prefix.remove_suffix(1);
       if (const std::size_t space = prefix.find_last_of(" \t"); space != std::string_view::npos) {
         prefix = prefix.substr(space + 1);
       }
@@ -124,25 +137,25 @@ class BuildErrorParser {
         frame.column = loc->column;
       }
       start("linker", t.substr(at), line, std::move(frame));
-      return;
+      return true;
     }
-    // lld: ">>> referenced by x.cc:4 (/full/path/x.cc:4)" and ">>> x.o:(main)".
-    if (t.starts_with(">>>") && current_ && out_[*current_].tool == "linker") {
-      lld_context(trim(t.substr(3)), line);
-      return;
+    return false;
+  }
+
+  // "clang: error: ..." or "ld: error: ...": a finding of its own, except the
+  // summary line after a linker error already reported. Returns whether `t` was one.
+  bool tool_error_line(std::string_view t, std::string_view line) {
+    auto te = tool_error(t);
+    if (!te) return false;
+    const bool summary_line =
+        te->second.starts_with("linker command failed") || te->second.starts_with("ld returned");
+    if (summary_line && saw_linker_error_) {
+      if (current_) append_line(out_[*current_].raw, line);
+      return true;
     }
-    if (auto te = tool_error(t)) {
-      const bool summary_line = te->second.starts_with("linker command failed") ||
-                                te->second.starts_with("ld returned");
-      if (summary_line && saw_linker_error_) {
-        if (current_) append_line(out_[*current_].raw, line);
-        return;
-      }
-      const bool linker = is_linker_name(te->first) || summary_line;
-      start(linker ? "linker" : "compiler", te->second, line, std::nullopt);
-      return;
-    }
-    if (current_) append_line(out_[*current_].raw, line);
+    const bool linker = is_linker_name(te->first) || summary_line;
+    start(linker ? "linker" : "compiler", te->second, line, std::nullopt);
+    return true;
   }
 
   static std::string_view strip_quotes(std::string_view s) {

@@ -233,9 +233,10 @@ std::string_view explanation(const Finding& finding) {
   return explanation(finding.kind);
 }
 
-std::string render(const Finding& finding, const Style& style) {
-  const Paint paint{style.colour};
-  std::string out;
+namespace {
+
+// The headline ("data race: title (seen 3 times)") and rustc's "-->" line.
+void render_headline(const Finding& finding, const Paint& paint, std::string& out) {
   out += paint(kRed);
   out += kind_name(finding.kind);
   out += paint(kReset);
@@ -256,7 +257,10 @@ std::string render(const Finding& finding, const Style& style) {
     out += paint(kReset);
     out += '\n';
   }
+}
 
+// The threads involved, then the finding's notes.
+void render_threads_and_notes(const Finding& finding, const Paint& paint, std::string& out) {
   if (!finding.threads.empty()) {
     out += "  threads: ";
     for (std::size_t i = 0; i < finding.threads.size(); ++i) {
@@ -272,45 +276,64 @@ std::string render(const Finding& finding, const Style& style) {
     out += paint(kReset);
     out += '\n';
   }
+}
+
+// A stack's heading, one bold line each, the first ending in ':' when alone.
+void render_stack_heading(std::string_view heading, const Paint& paint, std::string& out) {
+  bool first = true;
+  while (!heading.empty()) {
+    const std::size_t nl = heading.find('\n');
+    const std::string_view line = heading.substr(0, nl);
+    out += first ? "  " : "    ";
+    out += paint(kBold);
+    out += line;
+    out += paint(kReset);
+    if (first && nl == std::string_view::npos) out += ':';
+    out += '\n';
+    first = false;
+    if (nl == std::string_view::npos) break;
+    heading.remove_prefix(nl + 1);
+  }
+}
+
+// A stack's frames, the runtime's and library's folded away (fold()).
+void render_frames(const std::vector<Frame>& frames, const std::string& indent, const Paint& paint,
+                   std::string& out) {
+  const Folded folded = fold(frames);
+  for (std::size_t i = 0; i < folded.shown; ++i) {
+    const Frame& frame = folded.frames[i];
+    out += indent + "#" + std::to_string(frame.index);
+    if (!frame.function.empty()) out += " " + frame.function;
+    out += " ";
+    out += paint(kCyan);
+    out += location(frame);
+    out += paint(kReset);
+    out += '\n';
+  }
+  if (folded.hidden() > 0) {
+    out += indent;
+    out += paint(kDim);
+    out += folded_label(folded.hidden());
+    out += paint(kReset);
+    out += '\n';
+  }
+}
+
+}  // namespace
+
+std::string render(const Finding& finding, const Style& style) {
+  const Paint paint{style.colour};
+  std::string out;
+  render_headline(finding, paint, out);
+  render_threads_and_notes(finding, paint, out);
   for (const Stack& stack : finding.stacks) {
     if (is_creation_stack(stack)) continue;
     std::string indent = "  ";
     if (!stack.heading.empty() && stack.heading != finding.title) {
-      std::string_view heading = stack.heading;
-      bool first = true;
-      while (!heading.empty()) {
-        const std::size_t nl = heading.find('\n');
-        const std::string_view line = heading.substr(0, nl);
-        out += first ? "  " : "    ";
-        out += paint(kBold);
-        out += line;
-        out += paint(kReset);
-        if (first && nl == std::string_view::npos) out += ':';
-        out += '\n';
-        first = false;
-        if (nl == std::string_view::npos) break;
-        heading.remove_prefix(nl + 1);
-      }
+      render_stack_heading(stack.heading, paint, out);
       indent = "    ";
     }
-    const Folded folded = fold(stack.frames);
-    for (std::size_t i = 0; i < folded.shown; ++i) {
-      const Frame& frame = folded.frames[i];
-      out += indent + "#" + std::to_string(frame.index);
-      if (!frame.function.empty()) out += " " + frame.function;
-      out += " ";
-      out += paint(kCyan);
-      out += location(frame);
-      out += paint(kReset);
-      out += '\n';
-    }
-    if (folded.hidden() > 0) {
-      out += indent;
-      out += paint(kDim);
-      out += folded_label(folded.hidden());
-      out += paint(kReset);
-      out += '\n';
-    }
+    render_frames(stack.frames, indent, paint, out);
   }
   if (style.show_explanation) {
     out += wrap(explanation(finding), "  What this means: ", "  ", style.width);
