@@ -20,3 +20,26 @@ e2e_stop_bazel() {
     case "$base" in */_bazel_*/*) rm -rf "$base" ;; esac
   done
 }
+
+# e2e_expect_grade OUT STUDENT EXERCISE SCORE REASON: the student's
+# Gradescope results.json is well formed, gives EXERCISE the SCORE, and its
+# reason names REASON (an empty REASON: no reason at all). Says what differs.
+e2e_expect_grade() {
+  python3 - "$1/$2/results.json" "$1/$2/exercises/$3.json" "$4" "$5" <<'PY'
+import json, sys
+results, exercise, score, reason = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+r = json.load(open(results))
+e = json.load(open(exercise))
+test = next(t for t in r["tests"] if t["name"] == e["name"])
+ok = True
+for key in ("score", "execution_time", "output", "tests"):
+    if key not in r: print(f"  {results}: no {key}"); ok = False
+for key in ("name", "score", "max_score", "output", "visibility"):
+    if key not in test: print(f"  {results}: test without {key}"); ok = False
+if test["score"] != score:
+    print(f"  {e['name']}: score {test['score']}, expected {score}; reason: {e['reason']!r}"); ok = False
+if (reason == "" and e["reason"] != "") or reason not in e["reason"]:
+    print(f"  {e['name']}: reason {e['reason']!r}, expected {reason!r}"); ok = False
+sys.exit(0 if ok else 1)
+PY
+}

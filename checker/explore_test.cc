@@ -18,10 +18,18 @@ namespace {
 
 std::string runfiles() { return std::string(std::getenv("TEST_SRCDIR")) + "/" + std::getenv("TEST_WORKSPACE"); }
 
-const Exercise& exercise(const Catalog& catalog, const std::string& name) {
+const Exercise& exercise(const std::string& name) {
+  static const Catalog catalog = Catalog::load(runfiles() + "/exercises/catalog.json");
   const Exercise* ex = catalog.find(name);
   if (ex == nullptr) throw std::runtime_error("no exercise " + name);
   return *ex;
+}
+
+// `program` (a path in the runfiles) of exercise `name`, explored over `budget` schedules.
+RunVerdict explore_program(const std::string& name, const std::string& program, uint64_t budget) {
+  ExplorePlan plan;
+  plan.budget = budget;
+  return explore_run(exercise(name), runfiles() + "/" + program, plan);
 }
 
 TEST(ParseExploreSummary, ReadsTheLastSummaryLine) {
@@ -55,12 +63,9 @@ TEST(SpecText, IsWhatTheExplorerReads) {
 }
 
 TEST(Explore, AWrongProgramFailsUnderAScheduleThatReplaysTenTimesOutOfTen) {
-  Catalog catalog = Catalog::load(runfiles() + "/exercises/catalog.json");
-  const Exercise& ex = exercise(catalog, "08");
+  const Exercise& ex = exercise("08");
   std::string binary = runfiles() + "/exercises/08_check_then_act/test";
-  ExplorePlan plan;
-  plan.budget = 300;
-  RunVerdict explored = explore_run(ex, binary, plan);
+  RunVerdict explored = explore_program("08", "exercises/08_check_then_act/test", 300);
   ASSERT_FALSE(explored.clean);
   ASSERT_TRUE(explored.explore.failed) << explored.run.output;
   ASSERT_FALSE(explored.explore.schedule.empty());
@@ -77,30 +82,20 @@ TEST(Explore, AWrongProgramFailsUnderAScheduleThatReplaysTenTimesOutOfTen) {
 }
 
 TEST(Explore, ACorrectProgramSurvivesEverySchedule) {
-  Catalog catalog = Catalog::load(runfiles() + "/exercises/catalog.json");
-  const Exercise& ex = exercise(catalog, "08");
-  ExplorePlan plan;
-  plan.budget = 50;
-  RunVerdict v = explore_run(ex, runfiles() + "/solutions/08_check_then_act/test", plan);
+  RunVerdict v = explore_program("08", "solutions/08_check_then_act/test", 50);
   EXPECT_TRUE(v.clean) << v.run.output;
   EXPECT_TRUE(v.explore.present);
   EXPECT_EQ(v.explore.schedules, 50u);
 }
 
 TEST(Explore, ADeadlockIsFoundAtOnce) {
-  Catalog catalog = Catalog::load(runfiles() + "/exercises/catalog.json");
-  const Exercise& ex = exercise(catalog, "23");
-  ExplorePlan plan;
-  plan.budget = 100;
-  RunVerdict v = explore_run(ex, runfiles() + "/exercises/23_lost_wakeup/test", plan);
+  RunVerdict v = explore_program("23", "exercises/23_lost_wakeup/test", 100);
   EXPECT_TRUE(has_kind(v.findings, report::Kind::kDeadlock)) << v.run.output;
   EXPECT_EQ(v.explore.schedules, 1u) << "the default schedule already deadlocks";
 }
 
 TEST(Replay, AMistypedIdIsRefusedWithAReason) {
-  Catalog catalog = Catalog::load(runfiles() + "/exercises/catalog.json");
-  const Exercise& ex = exercise(catalog, "08");
-  RunVerdict v = replay_run(ex, runfiles() + "/exercises/08_check_then_act/test", "a0672g0g07");
+  RunVerdict v = replay_run(exercise("08"), runfiles() + "/exercises/08_check_then_act/test", "a0672g0g07");
   EXPECT_EQ(v.run.exit_code, 2);
   EXPECT_NE(v.run.output.find("is not a valid schedule id"), std::string::npos) << v.run.output;
 }

@@ -84,26 +84,7 @@ code=$?
 [ $code -eq 0 ] || { cat "$work/grade.log"; fail "grade exited with $code"; }
 
 # expect STUDENT SCORE REASON_SUBSTRING
-expect() {
-  local name=$1 score=$2 reason=$3
-  python3 - "$out/$name/results.json" "$out/$name/exercises/$ex.json" "$score" "$reason" <<'EOF' || fail "$name"
-import json, sys
-results, exercise, score, reason = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-r = json.load(open(results))
-e = json.load(open(exercise))
-test = next(t for t in r["tests"] if t["name"] == e["name"])
-ok = True
-for key in ("score", "execution_time", "output", "tests"):
-    if key not in r: print(f"  {results}: no {key}"); ok = False
-for key in ("name", "score", "max_score", "output", "visibility"):
-    if key not in test: print(f"  {results}: test without {key}"); ok = False
-if test["score"] != score:
-    print(f"  {e['name']}: score {test['score']}, expected {score}; reason: {e['reason']!r}"); ok = False
-if reason not in e["reason"]:
-    print(f"  {e['name']}: reason {e['reason']!r} does not mention {reason!r}"); ok = False
-sys.exit(0 if ok else 1)
-EOF
-}
+expect() { e2e_expect_grade "$out" "$1" "$ex" "$2" "$3" || fail "$1"; }
 
 expect correct 1 ""
 expect archived 1 ""

@@ -68,6 +68,20 @@ struct CommandLine {
   CLI::App* lsp = nullptr;
 };
 
+// The options several commands share, each written once.
+void add_explore_option(CLI::App* command, uint64_t& budget, const std::string& help) {
+  command->add_option("--explore", budget, help)->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
+}
+
+void add_jobs_option(CLI::App* command, int& jobs, const std::string& what) {
+  command->add_option("--jobs", jobs, what + " at once (default: one per core)")->check(CLI::Range(0, 256));
+}
+
+void add_prebuilt_option(CLI::App* command, std::string& dir,
+                         const std::string& help = "run <dir>/exercises/NN_topic/test instead of building (used by tests)") {
+  command->add_option("--prebuilt", dir, help);
+}
+
 void add_check(CLI::App& app, CommandLine& cl) {
   cl.check = app.add_subcommand("check", "build an exercise under its sanitizer, run it and explain what happened");
   cl.check->add_option("exercise", cl.check_query, "number or name (default: the next one not passing)");
@@ -75,10 +89,9 @@ void add_check(CLI::App& app, CommandLine& cl) {
       ->check(CLI::Range(1, 1000));
   cl.check->add_flag("--dev", cl.check_dev,
                      "for authors: check that the pristine exercise shows its finding and its solution is clean");
-  cl.check->add_option("--explore", cl.check_explore,
-                       "schedules tried under the controlled scheduler after clean runs (0: none; default " +
-                           std::to_string(kCheckExploreBudget) + ")")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
+  add_explore_option(cl.check, cl.check_explore,
+                     "schedules tried under the controlled scheduler after clean runs (0: none; default " +
+                         std::to_string(kCheckExploreBudget) + ")");
 }
 
 void add_explore(CLI::App& app, CommandLine& cl) {
@@ -92,8 +105,7 @@ void add_explore(CLI::App& app, CommandLine& cl) {
                          "how many schedules (1000), or for how long (10s); default " +
                              std::to_string(kAuditExploreBudget) + " schedules");
   cl.explore->add_option("--seed", cl.explore_plan.seed, "the exploration's seed (the same seed, the same schedules)");
-  cl.explore->add_option("--prebuilt", cl.explore_prebuilt,
-                         "run <dir>/exercises/NN_topic/test instead of building (used by tests)");
+  add_prebuilt_option(cl.explore, cl.explore_prebuilt);
 }
 
 void add_replay(CLI::App& app, CommandLine& cl) {
@@ -109,8 +121,7 @@ void add_replay(CLI::App& app, CommandLine& cl) {
       ->check(CLI::ExistingFile);
   cl.replay->add_option("--width", options.width, "the text's width (default: the terminal's)")
       ->check(CLI::Range(40, 1000));
-  cl.replay->add_option("--prebuilt", options.prebuilt,
-                        "run <dir>/exercises/NN_topic/test instead of building (used by tests)");
+  add_prebuilt_option(cl.replay, options.prebuilt);
 }
 
 // hint, watch, reset, explain: the small student commands.
@@ -130,19 +141,17 @@ void add_audit(CLI::App& app, CommandLine& cl) {
       "audit", "instructors: every pristine broken exercise must show its finding and every solution be clean");
   AuditOptions& options = cl.audit_options;
   cl.audit->add_option("--runs", options.runs, "runs of each program (default 5)")->check(CLI::Range(1, 1000));
-  cl.audit->add_option("--jobs", options.jobs, "programs run at once (default: one per core)")
-      ->check(CLI::Range(0, 256));
+  add_jobs_option(cl.audit, options.jobs, "programs run");
   cl.audit->add_option("--json", options.json_path, "also write the results as JSON to this file");
   cl.audit->add_option("--html", options.html_path, "also write the results as a self-contained HTML page");
   cl.audit
       ->add_option("--only", options.only, "audit only these exercises (numbers or names: --only 01,07 or --only 01 07)")
       ->delimiter(',');
-  cl.audit->add_option("--prebuilt", options.prebuilt,
-                       "run programs already built under this directory instead of building (used by tests)");
+  add_prebuilt_option(cl.audit, options.prebuilt,
+                      "run programs already built under this directory instead of building (used by tests)");
   cl.audit->add_flag("--in-place", options.in_place, "audit the tree as it is, even where exercises were edited");
-  cl.audit->add_option("--explore", options.explore,
-                       "schedules each program is explored under the controlled scheduler (0: none; default 1000)")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
+  add_explore_option(cl.audit, options.explore,
+                     "schedules each program is explored under the controlled scheduler (0: none; default 1000)");
   cl.audit->add_flag("--no-cache", options.no_cache,
                      "explore every program again, even those whose passing exploration is on record");
 }
@@ -155,11 +164,9 @@ void add_grade(CLI::App& app, CommandLine& cl) {
       ->required();
   cl.grade->add_option("--out", options.out, "where the results go")->required();
   cl.grade->add_option("--runs", options.runs, "runs of each exercise (default 3)")->check(CLI::Range(1, 100));
-  cl.grade->add_option("--explore", options.explore,
-                       "schedules explored after clean runs, the same for every student (0: none; default 100)")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{100000}));
-  cl.grade->add_option("--jobs", options.jobs, "test programs run at once (default: one per core)")
-      ->check(CLI::Range(0, 256));
+  add_explore_option(cl.grade, options.explore,
+                     "schedules explored after clean runs, the same for every student (0: none; default 100)");
+  add_jobs_option(cl.grade, options.jobs, "test programs run");
   cl.grade->add_option("--pristine", options.pristine_ref,
                        "the tree as handed out: a git ref (default HEAD) or a directory");
   cl.grade->add_option("--student", options.only_student, "grade only this student");

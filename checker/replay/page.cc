@@ -27,15 +27,6 @@ constexpr size_t kMaxLineChars = 300;
 constexpr size_t kMaxListed = 40;  // state lines, thread positions per row
 constexpr size_t kMaxThreadColumns = 8;
 
-std::string thousands(size_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 // The files the page shows: the exercise first, then those where a thread stands.
 std::vector<std::string> files_shown(const Timeline& t, const report::StepLog& log, const PageInput& in,
                                      Sources& sources) {

@@ -6,8 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <regex>
 #include <string>
 
@@ -23,18 +21,10 @@ using namespace testing_logs;
 
 // A tree with the exercise's source, so that the page can quote it.
 std::string tree() {
-  std::string root = ::testing::TempDir() + "/tree";
-  std::filesystem::create_directories(root + "/exercises/08_check_then_act");
-  std::ofstream out(root + "/" + kEx);
-  for (int i = 1; i <= 30; ++i) {
-    out << (i == 22   ? "  if (accounts.lock()->contains(name)) return false;"
-            : i == 23 ? "  (*accounts.lock())[name] = user;"
-            : i == 27 ? "  auto source = from.balance.lock();"
-            : i == 28 ? "  auto target = to.balance.lock();"
-                      : "// line " + std::to_string(i))
-        << "\n";
-  }
-  return root;
+  return exercise_tree({{22, "  if (accounts.lock()->contains(name)) return false;"},
+                        {23, "  (*accounts.lock())[name] = user;"},
+                        {27, "  auto source = from.balance.lock();"},
+                        {28, "  auto target = to.balance.lock();"}});
 }
 
 std::string page_of(const report::StepLog& log) {

@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 
 #include "checker/report/step_log.h"
@@ -73,6 +76,20 @@ class LogWriter {
 };
 
 inline const char* const kEx = "exercises/08_check_then_act/exercise.cc";
+
+// A tree in the test's temporary directory whose kEx has 30 lines, so that
+// timelines and pages can quote it: `lines` by number, "// line N" elsewhere.
+// Returns its root.
+inline std::string exercise_tree(const std::map<int, std::string>& lines) {
+  std::string root = ::testing::TempDir() + "/tree";
+  std::filesystem::create_directories(root + "/exercises/08_check_then_act");
+  std::ofstream out(root + "/" + kEx);
+  for (int i = 1; i <= 30; ++i) {
+    auto line = lines.find(i);
+    out << (line != lines.end() ? line->second : "// line " + std::to_string(i)) << "\n";
+  }
+  return root;
+}
 
 inline std::string state_of(const std::string& threads, const std::string& objects = "") {
   return R"({"clock_us":0,"threads":[)" + threads + R"(],"objects":[)" + objects + "]}";

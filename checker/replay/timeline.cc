@@ -158,15 +158,6 @@ void name_objects(Timeline& t, const std::vector<std::string>& objects) {
   }
 }
 
-std::string thousands(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 // One line for steps[first..last]: who ran, where, doing what.
 std::string fold_summary(const Timeline& t, const StepLog& log, size_t first, size_t last, uint64_t missing,
                          size_t switches) {
@@ -319,6 +310,15 @@ size_t until_resumed(const StepLog& log, const Row& row, size_t end, size_t limi
 }
 
 }  // namespace
+
+std::string thousands(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
 
 // ---- Building ----------------------------------------------------------------------------
 

@@ -141,6 +141,9 @@ std::string short_name(const Timeline& timeline, const std::string& object);
 // "exercise.cc:22" for a step's location (the file's last component).
 std::string short_location(const Location& at);
 
+// thousands(): a count with its thousands apart, 12345 -> "12,345".
+std::string thousands(uint64_t n);
+
 // The state after a step, in words, one line per thread or object that
 // matters: "T1 'user-0' holds M2", "T0 'main' waits for T1 'user-0' to end",
 // "Barrier(4): 2 of 4 arrived". `changed_only`: only what differs from

@@ -6,8 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +19,12 @@ namespace {
 
 using report::StepLog;
 using namespace testing_logs;
+
+// The state lines shown after the log's first step.
+std::vector<std::string> state_after_first_step(const LogWriter& w) {
+  StepLog log = w.parse();
+  return state_lines(build_timeline(log), log.steps[0].state, nullptr);
+}
 
 TEST(Timeline, TheFailingTestIsShownUpToItsFailure) {
   StepLog log = check_then_act(2).parse();
@@ -164,9 +168,7 @@ TEST(Timeline, StateLinesNameWhoHoldsAndWhoWaits) {
                       th("T1", "blocked", "Mutex M1 'mailbox'", "waits on Condvar 'created at exercise.cc:20'"),
                   R"({"object":"Condvar 'created at exercise.cc:20'","state":"1 waiting"})"));
   w.failure("deadlock", "every thread is blocked", "").end("deadlock");
-  StepLog log = w.parse();
-  Timeline t = build_timeline(log);
-  std::vector<std::string> lines = state_lines(t, log.steps[0].state, nullptr);
+  std::vector<std::string> lines = state_after_first_step(w);
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0], "T1 'reader' holds M1");
   EXPECT_EQ(lines[1], "T0 'main' waits to join thread T1 'reader'");
@@ -181,9 +183,7 @@ TEST(Timeline, ThreadsThatWaitForTheSameThingShareALine) {
   w.step("T1", "barrier_wait", "Barrier(4)", std::string(kEx) + ":30", "blocked",
          state_of(th("T1", "blocked", "", barrier) + "," + th("T2", "blocked", "", barrier) + "," +
                   th("T3", "running", "Mutex M1 'm'")));
-  StepLog log = w.parse();
-  Timeline t = build_timeline(log);
-  std::vector<std::string> lines = state_lines(t, log.steps[0].state, nullptr);
+  std::vector<std::string> lines = state_after_first_step(w);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0], "T3 'c' holds M1");
   EXPECT_EQ(lines[1], "T1 'a' and T2 'b' wait at a Barrier (1 of 4 threads have arrived)");
@@ -210,17 +210,8 @@ TEST(WaitGraph, TwoThreadsWaitingForEachOthersLocksAreACycle) {
 }
 
 TEST(TimelineText, AColumnPerThreadAndTheSourceOfEachStep) {
-  std::string root = ::testing::TempDir() + "/tree";
-  std::filesystem::create_directories(root + "/exercises/08_check_then_act");
-  {
-    std::ofstream out(root + "/" + kEx);
-    for (int i = 1; i <= 30; ++i) {
-      out << (i == 22   ? "  if (accounts.lock()->contains(name)) return false;"
-              : i == 23 ? "  (*accounts.lock())[name] = user;"
-                        : "// line " + std::to_string(i))
-          << "\n";
-    }
-  }
+  std::string root = exercise_tree(
+      {{22, "  if (accounts.lock()->contains(name)) return false;"}, {23, "  (*accounts.lock())[name] = user;"}});
   StepLog log = check_then_act(0).parse();
   Timeline t = build_timeline(log);
   Sources sources(root);

@@ -155,15 +155,6 @@ std::string state_block(const std::vector<std::string>& lines, size_t width, con
   return out + p.dim(line) + "\n";
 }
 
-std::string thousands(size_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string render_timeline_text(const Timeline& t, const report::StepLog& log, Sources& sources,

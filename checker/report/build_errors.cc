@@ -53,9 +53,7 @@ bool is_linker_name(std::string_view tool) {
 class BuildErrorParser {
  public:
   std::vector<Finding> run(std::string_view input) {
-    LineReader reader(input);
-    std::string_view line;
-    while (reader.next(line)) handle(line);
+    for_each_line(input, [this](std::string_view line) { handle(line); });
     return std::move(out_);
   }
 

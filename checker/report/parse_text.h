@@ -76,6 +76,14 @@ class LineReader {
   std::string buffer_;
 };
 
+// for_each_line(): handle(line) for every line a LineReader gives, in order.
+template <typename Handle>
+void for_each_line(std::string_view input, Handle&& handle) {
+  LineReader reader(input);
+  std::string_view line;
+  while (reader.next(line)) handle(line);
+}
+
 struct Location {
   std::string file;
   int line = 0;

@@ -352,9 +352,7 @@ bool is_trailer_line(std::string_view line) {
 class Parser {
  public:
   std::vector<Finding> run(std::string_view input) {
-    LineReader reader(input);
-    std::string_view line;
-    while (reader.next(line)) handle(line);
+    for_each_line(input, [this](std::string_view line) { handle(line); });
     close_block();
     return std::move(out_);
   }
