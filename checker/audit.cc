@@ -279,8 +279,8 @@ void run_plain(Audit& a, const Programs& programs) {
 // the same plan (a wrong fix's verdict may come from it).
 void explore_all(Audit& a, const Programs& programs) {
   std::vector<size_t> chosen = batch_selection(programs.built, programs.judged());
-  std::cout << "Exploring " << chosen.size() << " test programs under the controlled scheduler ("
-            << spec_text(a.plan) << ")...\n"
+  std::cout << "Exploring " << chosen.size() << " test programs under the controlled scheduler (" << spec_text(a.plan)
+            << ")...\n"
             << std::flush;
   auto explored = explore_batch(programs.batch, programs.built, a.plan, a.options.jobs, programs.judged());
   a.phases.explored = chosen.size();

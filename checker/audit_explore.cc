@@ -9,8 +9,8 @@
 
 namespace racelings::checker {
 
-std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExplore>& programs,
-                                                 const ExplorePlan& plan, int jobs) {
+std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExplore>& programs, const ExplorePlan& plan,
+                                                 int jobs) {
   std::vector<std::pair<const Exercise*, TestRun>> runs;
   for (const auto& p : programs) runs.push_back({p.exercise, explore_test_run(p.binary, plan)});
   auto verdicts = run_many(runs, 1, jobs);
@@ -67,18 +67,17 @@ nlohmann::json exploration_json(const ProgramExploration& e) {
   if (!e.ran) return nullptr;
   nlohmann::json kinds_list = nlohmann::json::array();
   for (report::Kind k : kinds(e.findings)) kinds_list.push_back(std::string(report::kind_name(k)));
-  return {{"failed", e.failed},     {"schedules", e.schedules}, {"seconds", e.seconds}, {"schedule", e.schedule},
-          {"found_by", e.found_by}, {"replayed", e.replayed},   {"shown", e.shown},
-          {"logged_hid", e.logged_hid}, {"on_record", e.on_record},
-          {"kinds", kinds_list}};
+  return {{"failed", e.failed},       {"schedules", e.schedules}, {"seconds", e.seconds}, {"schedule", e.schedule},
+          {"found_by", e.found_by},   {"replayed", e.replayed},   {"shown", e.shown},     {"logged_hid", e.logged_hid},
+          {"on_record", e.on_record}, {"kinds", kinds_list}};
 }
 
 std::string exploration_cell(const ProgramExploration& e) {
   if (!e.ran) return "-";
   char buf[64];
   if (e.failed) {
-    std::snprintf(buf, sizeof(buf), "fails at %llu (%.1f s)%s", static_cast<unsigned long long>(e.schedules),
-                  e.seconds, !e.replayed   ? " no replay"
+    std::snprintf(buf, sizeof(buf), "fails at %llu (%.1f s)%s", static_cast<unsigned long long>(e.schedules), e.seconds,
+                  !e.replayed    ? " no replay"
                   : e.logged_hid ? " log hid it"
                   : !e.shown     ? " not shown"
                                  : "");

@@ -43,8 +43,8 @@ struct ProgramExploration {
 };
 
 // explore_programs(): results[i] is programs[i]'s, `jobs` programs at a time.
-std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExplore>& programs,
-                                                 const ExplorePlan& plan, int jobs);
+std::vector<ProgramExploration> explore_programs(const std::vector<ProgramToExplore>& programs, const ExplorePlan& plan,
+                                                 int jobs);
 
 nlohmann::json exploration_json(const ProgramExploration& e);
 

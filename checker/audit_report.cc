@@ -105,8 +105,8 @@ std::string seconds_text(double s) {
 }
 
 std::string mutants_text(const Audit& a, const Outcome& o) {
-  std::string text =
-      std::to_string(o.mutants.rejected) + " of " + std::to_string(o.mutants.total) + " wrong fixes rejected";
+  std::string text = std::to_string(o.mutants.rejected) + " of " + std::to_string(o.mutants.total) +
+                     " wrong fixes rejected";
   if (o.mutants.pending > 0) text += ", " + std::to_string(o.mutants.pending) + " pending exploration";
   if (o.mutants.failed > 0) text += ", " + std::to_string(o.mutants.failed) + " not rejected as they should be";
   if (!a.wrong.errors.empty()) text += ", " + std::to_string(a.wrong.errors.size()) + " unreadable";
@@ -137,8 +137,8 @@ Outcome judge_rows(const Audit& a) {
 }
 
 void print_table(const Audit& a, const Ui& ui) {
-  std::printf("\n%-28s %-5s %-22s %-10s %-10s %-7s %-14s %-22s %-12s %s\n", "exercise", "san", "expected",
-              "detected", "sol. clean", "cost", "wrong fixes", "explored: broken", "solution", "broken shows");
+  std::printf("\n%-28s %-5s %-22s %-10s %-10s %-7s %-14s %-22s %-12s %s\n", "exercise", "san", "expected", "detected",
+              "sol. clean", "cost", "wrong fixes", "explored: broken", "solution", "broken shows");
   std::fflush(stdout);
   for (const Row& row : a.rows) print_row(a, row, ui);
 }
@@ -189,8 +189,7 @@ void print_summary(const Audit& a, const Outcome& o, const Ui& ui) {
   }
   if (o.mutants.total > 0 || !a.wrong.errors.empty()) {
     std::string text = mutants_text(a, o);
-    std::cout << ", "
-              << (o.mutants_ok ? (o.mutants.pending > 0 ? ui.yellow(text) : ui.green(text)) : ui.red(text));
+    std::cout << ", " << (o.mutants_ok ? (o.mutants.pending > 0 ? ui.yellow(text) : ui.green(text)) : ui.red(text));
   }
   std::cout << "\n";
   const Phases& p = a.phases;

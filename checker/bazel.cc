@@ -105,8 +105,13 @@ class BuildEvents {
 RunOptions bazel_build_command(const std::vector<std::string>& targets, const BazelOptions& options,
                                const std::string& events) {
   RunOptions run_options;
-  run_options.argv = {"/usr/bin/bazel", "build", "--noshow_progress", "--color=no", "--curses=no",
-                      "--disk_cache=" + disk_cache_dir(), "--build_event_json_file=" + events};
+  run_options.argv = {"/usr/bin/bazel",
+                      "build",
+                      "--noshow_progress",
+                      "--color=no",
+                      "--curses=no",
+                      "--disk_cache=" + disk_cache_dir(),
+                      "--build_event_json_file=" + events};
   for (const auto& f : options.extra_flags) run_options.argv.push_back(f);
   run_options.argv.push_back("--");
   for (const auto& t : targets) run_options.argv.push_back(t);

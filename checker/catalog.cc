@@ -147,7 +147,8 @@ const Exercise* Catalog::find(std::string_view query) const {
   for (const Exercise& ex : exercises_) {
     if (ex.name == q || ex.name.substr(3) == q) return &ex;
   }
-  if (!q.empty() && std::all_of(q.begin(), q.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (!q.empty() &&
+      std::all_of(q.begin(), q.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     int n = std::stoi(q.size() > 6 ? q.substr(0, 6) : q);
     for (const Exercise& ex : exercises_) {
       if (std::stoi(ex.number) == n) return &ex;

@@ -1,7 +1,4 @@
 #include "checker/catalog.h"
-#include "checker/integrity/source_scan.h"
-#include "checker/mutants.h"
-#include "checker/workspace.h"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+
+#include "checker/integrity/source_scan.h"
+#include "checker/mutants.h"
+#include "checker/workspace.h"
 
 namespace racelings::checker {
 namespace {
@@ -110,8 +111,8 @@ TEST(Catalog, TheProjectsCatalogIsValidAndEveryExerciseIsComplete) {
   for (const Exercise& ex : c.exercises()) {
     EXPECT_EQ(chapters.count(ex.chapter), 1u) << ex.name;
     EXPECT_GE(ex.hints.size(), 2u) << ex.name << ": give a hint in at least two parts";
-    for (const std::string& file : {ex.exercise_file(), ex.solution_file(), ex.readme_file(),
-                                    "exercises/" + ex.name + "/test.cc"}) {
+    for (const std::string& file :
+         {ex.exercise_file(), ex.solution_file(), ex.readme_file(), "exercises/" + ex.name + "/test.cc"}) {
       EXPECT_TRUE(std::filesystem::exists(root + "/" + file)) << file << " is missing";
     }
   }

@@ -17,9 +17,19 @@ std::string dir_of(const char* variable) {
 RunResult chromium(const std::vector<std::string>& extra, const std::string& url) {
   std::string tmp = dir_of("TEST_TMPDIR");
   RunOptions o;
-  o.argv = {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--hide-scrollbars", "--user-data-dir=" + tmp + "/chromium-profile", "--enable-logging=stderr", "--v=0"};
+  o.argv = {"/usr/bin/chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--user-data-dir=" + tmp + "/chromium-profile",
+            "--enable-logging=stderr",
+            "--v=0"};
   o.argv.insert(o.argv.end(), extra.begin(), extra.end());
   o.argv.push_back(url);
   o.limits.timeout = std::chrono::seconds(120);
@@ -43,8 +53,8 @@ Loaded load_in_chromium(const std::string& url) {
 
 std::string screenshot(const std::string& url, const std::string& png_name, int width, int height) {
   std::string png = dir_of("TEST_UNDECLARED_OUTPUTS_DIR") + "/" + png_name;
-  RunResult r = chromium({"--screenshot=" + png, "--window-size=" + std::to_string(width) + "," + std::to_string(height)},
-                         url);
+  RunResult r = chromium(
+      {"--screenshot=" + png, "--window-size=" + std::to_string(width) + "," + std::to_string(height)}, url);
   std::ifstream in(png);
   return r.exited_ok() && in.good() ? png : std::string();
 }

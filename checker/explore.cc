@@ -11,9 +11,9 @@
 
 #include "checker/bazel.h"
 #include "checker/commands.h"
+#include "checker/replay_view.h"
 #include "checker/report/explain.h"
 #include "checker/report/report_parser.h"
-#include "checker/replay_view.h"
 #include "checker/report/step_log.h"
 #include "checker/runner.h"
 
@@ -55,8 +55,7 @@ RunVerdict explore_run(const Exercise& exercise, const std::string& binary, cons
   return run_test(exercise, explore_test_run(binary, plan));
 }
 
-TestRun replay_test_run(const Exercise& exercise, const std::string& binary, const std::string& id,
-                        bool step_log) {
+TestRun replay_test_run(const Exercise& exercise, const std::string& binary, const std::string& id, bool step_log) {
   TestRun run{binary, {{"RACELINGS_SCHEDULE", id}}};
   run.step_log = step_log;
   // Under the controlled scheduler the watchdog allows 6 times the test's
@@ -88,15 +87,15 @@ std::string explore_lines(const Exercise& exercise, const RunVerdict& verdict, c
   const ExploreSummary& e = verdict.explore;
   if (!e.present) return "  the exploration did not finish (see below)\n";
   if (!e.failed) {
-    return "  explored " + std::to_string(e.schedules) + " schedules in " + seconds_text(e.seconds) +
-           " (strategy " + e.strategy + "): " + ui.green("none fails") + "\n";
+    return "  explored " + std::to_string(e.schedules) + " schedules in " + seconds_text(e.seconds) + " (strategy " +
+           e.strategy + "): " + ui.green("none fails") + "\n";
   }
   std::string out = "  schedule " + std::to_string(e.schedules) + " of the exploration fails (" + e.found_by +
                     "), after " + seconds_text(e.seconds) + "\n";
   out += "  its id: " + ui.bold(e.schedule) + " (" + std::to_string(e.preemptions) +
          (e.preemptions == 1 ? " preemption, " : " preemptions, ") + std::to_string(e.steps) + " steps)\n";
-  out += "  replay it, the same way every time: " + ui.cyan("./racelings replay " + exercise.number + " " + e.schedule) +
-         "\n";
+  out += "  replay it, the same way every time: " +
+         ui.cyan("./racelings replay " + exercise.number + " " + e.schedule) + "\n";
   return out;
 }
 
@@ -133,10 +132,10 @@ int cmd_explore(Context& ctx, const std::string& query, const ExplorePlan& plan,
     if (!query.empty()) std::cerr << "racelings: " << ctx.catalog.unknown_message(query) << "\n";
     return query.empty() ? kExitOk : kExitUsage;
   }
-  std::cout << ctx.ui.bold("Exploring " + ex->name) << " under the controlled scheduler (" << spec_text(plan)
-            << ")\n";
+  std::cout << ctx.ui.bold("Exploring " + ex->name) << " under the controlled scheduler (" << spec_text(plan) << ")\n";
   int code = kExitOk;
-  std::string binary = prebuilt.empty() ? build_exercise(ctx, *ex, code) : prebuilt + "/exercises/" + ex->name + "/test";
+  std::string binary = prebuilt.empty() ? build_exercise(ctx, *ex, code)
+                                        : prebuilt + "/exercises/" + ex->name + "/test";
   if (binary.empty()) return code;
   RunVerdict v = explore_run(*ex, binary, plan);
   std::cout << explore_lines(*ex, v, ctx.ui) << "\n";

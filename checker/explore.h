@@ -44,8 +44,7 @@ std::string spec_text(const ExplorePlan& plan);
 RunVerdict explore_run(const Exercise& exercise, const std::string& binary, const ExplorePlan& plan);
 // `step_log`: write and keep the step log. The verdict of a replay comes from
 // a run without one when the logged run passes (see replay_verdict()).
-RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id,
-                      bool step_log = true);
+RunVerdict replay_run(const Exercise& exercise, const std::string& binary, const std::string& id, bool step_log = true);
 TestRun replay_test_run(const Exercise& exercise, const std::string& binary, const std::string& id,
                         bool step_log = true);
 

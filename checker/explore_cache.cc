@@ -98,9 +98,12 @@ std::optional<RunVerdict> pass_from(const nlohmann::json& doc) {
 
 nlohmann::json failure_json(const RunVerdict& verdict) {
   const RunResult& run = verdict.run;
-  nlohmann::json f = {{"exit_code", run.exit_code},        {"signal", run.signal},
-                      {"output", run.output},              {"dropped_bytes", run.dropped_bytes},
-                      {"elapsed_ms", run.elapsed.count()}, {"network_isolated", run.network_isolated},
+  nlohmann::json f = {{"exit_code", run.exit_code},
+                      {"signal", run.signal},
+                      {"output", run.output},
+                      {"dropped_bytes", run.dropped_bytes},
+                      {"elapsed_ms", run.elapsed.count()},
+                      {"network_isolated", run.network_isolated},
                       {"step_log", verdict.step_log}};
   if (verdict.completion) {
     const CompletionRecord& c = *verdict.completion;
@@ -143,8 +146,8 @@ bool failure_may_be_kept(const RunVerdict& verdict) {
   if (has_kind(verdict.findings, report::Kind::kTimeout)) return false;
   if (verdict.run.output.size() + verdict.step_log.size() > kMaxRecordBytes) return false;
   std::optional<RunVerdict> again = failure_from(failure_json(verdict));
-  return again && kinds(again->findings) == kinds(verdict.findings) && again->explore.failed == verdict.explore.failed &&
-         again->explore.schedule == verdict.explore.schedule;
+  return again && kinds(again->findings) == kinds(verdict.findings) &&
+         again->explore.failed == verdict.explore.failed && again->explore.schedule == verdict.explore.schedule;
 }
 
 }  // namespace

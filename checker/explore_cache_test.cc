@@ -1,12 +1,11 @@
 #include "checker/explore_cache.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "checker/workspace.h"
 
@@ -15,8 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kPass[] =
-    "racelings: explore: result=pass schedules=100 strategy=mix seed=1 max_steps=71 seconds=1.50";
+constexpr char kPass[] = "racelings: explore: result=pass schedules=100 strategy=mix seed=1 max_steps=71 seconds=1.50";
 
 class ExploreCacheTest : public ::testing::Test {
  protected:
@@ -32,9 +30,7 @@ class ExploreCacheTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  static void write(const std::string& path, const std::string& text) {
-    std::ofstream(path, std::ios::trunc) << text;
-  }
+  static void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::trunc) << text; }
   TestRun exploration(const std::string& spec = "strategy=mix,seed=1,budget=100") const {
     return TestRun{program_, {{"RACELINGS_EXPLORE", spec}}};
   }

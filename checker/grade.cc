@@ -13,10 +13,10 @@
 #include <optional>
 
 #include "checker/bazel.h"
-#include "checker/html.h"
 #include "checker/explore.h"
 #include "checker/grade_class.h"
 #include "checker/grade_pages.h"
+#include "checker/html.h"
 #include "checker/integrity/integrity.h"
 #include "checker/integrity/source_scan.h"
 #include "checker/process.h"
@@ -88,7 +88,8 @@ bool unpack(const fs::path& archive, const std::string& dest, std::string& error
   if (name.ends_with(".zip")) {
     o.argv = {"/usr/bin/unzip", "-qq", "-o", fs::absolute(archive).string(), "-d", dest};
   } else {
-    o.argv = {"/bin/tar", "--no-same-owner", "--no-same-permissions", "-xf", fs::absolute(archive).string(), "-C", dest};
+    o.argv = {"/bin/tar", "--no-same-owner", "--no-same-permissions", "-xf", fs::absolute(archive).string(), "-C",
+              dest};
   }
   o.cwd = dest;
   o.limits.timeout = std::chrono::seconds(120);
@@ -148,8 +149,8 @@ json exercise_json(const Exercise& ex, const std::string& key, bool passed, cons
 // the student's lines (refusals() says why a file could not be checked).
 json refusal_json(const Exercise& ex, const std::string& key, const std::vector<Violation>& violations,
                   const std::string& source) {
-  std::string text =
-      "Graded 0: exercise.cc breaks the grading rules:\n" + render_violations(violations, source, ex.exercise_file());
+  std::string text = "Graded 0: exercise.cc breaks the grading rules:\n" +
+                     render_violations(violations, source, ex.exercise_file());
   return exercise_json(ex, key, false, "integrity: " + violations.front().rule, {"integrity"}, text, 0, 0, 0);
 }
 
@@ -191,7 +192,8 @@ struct GradeTree {
 // in it, released when the process ends (or this object goes).
 class OutputLock {
  public:
-  explicit OutputLock(const std::string& out) : fd_(::open(lock_path(out).c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {}
+  explicit OutputLock(const std::string& out)
+      : fd_(::open(lock_path(out).c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {}
   ~OutputLock() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -293,8 +295,10 @@ void find_changed_files(const std::vector<std::string>& files, const Catalog& ca
   if (ignored.empty()) return;
   std::string list;
   for (size_t i = 0; i < ignored.size() && i < 10; ++i) list += (i ? ", " : "") + ignored[i];
-  found.notes.push_back("changes outside exercise files are ignored (grading always uses the original tests, "
-                        "primitives and checker): " + list + (ignored.size() > 10 ? ", ..." : ""));
+  found.notes.push_back(
+      "changes outside exercise files are ignored (grading always uses the original tests, "
+      "primitives and checker): " +
+      list + (ignored.size() > 10 ? ", ..." : ""));
 }
 
 SubmissionFiles read_submission(const Submission& sub, const GradeTree& tree, const Catalog& catalog) {
@@ -341,25 +345,23 @@ struct StudentGrading {
 std::string result_key(const StudentGrading& g, const Exercise& ex) {
   bool submitted = g.files.chosen.count(ex.name) != 0;
   return content_hash(std::to_string(kGraderVersion) + "|" + g.tree.pristine_id + "|" + std::to_string(g.options.runs) +
-                      "|" + spec_text(explore_plan(g.options)) + "|" +
-                      (submitted ? g.submitted_source(ex) : "<none>") + "|" +
-                      (g.files.tampered.count(ex.name) ? "tampered" : ""));
+                      "|" + spec_text(explore_plan(g.options)) + "|" + (submitted ? g.submitted_source(ex) : "<none>") +
+                      "|" + (g.files.tampered.count(ex.name) ? "tampered" : ""));
 }
 
 // The grade of an exercise that needs no build (not submitted, tampered
 // with, or refused on its source alone); nullopt when it must be built.
 std::optional<json> grade_without_building(const StudentGrading& g, const Exercise& ex, const std::string& key) {
   if (g.files.chosen.count(ex.name) == 0) {
-    return exercise_json(ex, key, false, "not submitted", {}, "No " + ex.name + "/exercise.cc in the submission.", 0,
-                         0, 0);
+    return exercise_json(ex, key, false, "not submitted", {}, "No " + ex.name + "/exercise.cc in the submission.", 0, 0,
+                         0);
   }
   if (auto tampered = g.files.tampered.find(ex.name); tampered != g.files.tampered.end()) {
     std::string list;
     for (const auto& f : tampered->second) list += (list.empty() ? "" : ", ") + f;
-    return exercise_json(ex, key, false, "integrity: changed files other than exercise.cc", {"integrity"},
-                         "Only exercise.cc may change; this submission also changed " + list +
-                             ". Graded 0 for this exercise.",
-                         0, 0, 0);
+    return exercise_json(
+        ex, key, false, "integrity: changed files other than exercise.cc", {"integrity"},
+        "Only exercise.cc may change; this submission also changed " + list + ". Graded 0 for this exercise.", 0, 0, 0);
   }
   std::string content = g.submitted_source(ex);
   if (content.size() > kMaxSourceBytes) {
@@ -401,8 +403,8 @@ std::vector<const Exercise*> settle_without_building(StudentGrading& g) {
 void lay_over_slot(const StudentGrading& g, const std::vector<const Exercise*>& to_run) {
   for (const auto& ex : g.catalog.exercises()) {
     bool now = std::find(to_run.begin(), to_run.end(), &ex) != to_run.end();
-    std::string source =
-        now ? g.submitted_source(ex) : read_file(g.tree.pristine + "/" + ex.exercise_file()).value_or("");
+    std::string source = now ? g.submitted_source(ex)
+                             : read_file(g.tree.pristine + "/" + ex.exercise_file()).value_or("");
     std::string target = g.tree.slot + "/" + ex.exercise_file();
     if (read_file(target) != source) write_file_atomically(target, source);
   }
@@ -545,8 +547,8 @@ int write_student_results(const StudentGrading& g, double elapsed) {
                            {"output", r.value("output", "")},
                            {"visibility", "visible"}});
   }
-  std::string summary = "racelings: " + std::to_string(score) + " of " +
-                        std::to_string(g.catalog.exercises().size()) + " exercises pass.";
+  std::string summary = "racelings: " + std::to_string(score) + " of " + std::to_string(g.catalog.exercises().size()) +
+                        " exercises pass.";
   for (const auto& n : g.files.notes) summary += "\nNote: " + n;
   gs["score"] = score;
   gs["execution_time"] = static_cast<int>(elapsed + 0.5);
@@ -558,8 +560,8 @@ int write_student_results(const StudentGrading& g, double elapsed) {
 }
 
 // Grades one submission into OUT/<student>; false when grading itself failed.
-bool grade_submission(const Submission& sub, const GradeOptions& options, const Catalog& catalog,
-                      const GradeTree& tree, const std::string& out) {
+bool grade_submission(const Submission& sub, const GradeOptions& options, const Catalog& catalog, const GradeTree& tree,
+                      const std::string& out) {
   auto started = std::chrono::steady_clock::now();
   SubmissionFiles files = read_submission(sub, tree, catalog);
   StudentGrading g{options, catalog, tree, files, out + "/" + sub.student, {}, {}};
@@ -623,8 +625,8 @@ int cmd_grade(Context& ctx, const GradeOptions& options) {
               << " (expected one folder, .zip, .tar or .tar.gz per student)\n";
     return kExitUsage;
   }
-  std::cout << "Grading " << submissions.size() << " submission(s), " << catalog.exercises().size()
-            << " exercises, " << options.runs << " run(s) each\n";
+  std::cout << "Grading " << submissions.size() << " submission(s), " << catalog.exercises().size() << " exercises, "
+            << options.runs << " run(s) each\n";
   for (const Submission& sub : submissions) {
     if (!grade_submission(sub, options, catalog, tree, out)) return kExitInternal;
   }

@@ -79,9 +79,11 @@ void summary_cards(std::ostringstream& out, const nlohmann::json& summary) {
   if (summary.contains("mutants")) {
     const int failed = summary.value("mutants_failed", 0), pending = summary.value("mutants_pending_exploration", 0);
     out << "<div class=\"card\">wrong fixes rejected<b class=\""
-        << (failed > 0 ? "bad" : pending > 0 ? "mid" : "good") << "\">" << summary.value("mutants_rejected", 0)
-        << " / " << summary.value("mutants", 0) << "</b>" << (pending > 0 ? std::to_string(pending) + " pending exploration" : "")
-        << "</div>\n";
+        << (failed > 0    ? "bad"
+            : pending > 0 ? "mid"
+                          : "good")
+        << "\">" << summary.value("mutants_rejected", 0) << " / " << summary.value("mutants", 0) << "</b>"
+        << (pending > 0 ? std::to_string(pending) + " pending exploration" : "") << "</div>\n";
   }
   out << "</div>\n";
 }

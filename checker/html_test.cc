@@ -1,5 +1,7 @@
 // The HTML reports, loaded in a real browser (headless Chromium): each page
 // must load without a console error or a failed request, and show its tables.
+#include "checker/html.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,7 +11,6 @@
 
 #include "checker/chromium_testing.h"
 #include "checker/grade.h"
-#include "checker/html.h"
 
 namespace racelings::checker {
 namespace {
@@ -23,8 +24,7 @@ Loaded load_in_chromium(const std::string& html) {
 }
 
 void expect_no_errors(const Loaded& page) {
-  EXPECT_FALSE(browser::has_page_errors(page)) << "the page logged an error or failed to load something:\n"
-                                               << page.log;
+  EXPECT_FALSE(browser::has_page_errors(page)) << "the page logged an error or failed to load something:\n" << page.log;
 }
 
 TEST(Html, TheClassReportLoadsAndShowsTheMatrix) {
@@ -55,15 +55,14 @@ TEST(Html, TheClassReportLoadsAndShowsTheMatrix) {
 }
 
 TEST(Html, TheAuditPageLoadsAndCountsTruePositives) {
-  nlohmann::json audit = {
-      {"exercises",
-       {{{"name", "01_spawn_join"},
-         {"chapter", "threads"},
-         {"sanitizer", "tsan"},
-         {"expect", "data race"},
-         {"broken", {{"runs", 5}, {"detected", 5}, {"kinds", {"data race"}}}},
-         {"solution", {{"runs", 5}, {"clean", 4}, {"kinds", {"test failure"}}}}}}},
-      {"summary", {{"exercises", 1}, {"runs", 5}, {"all_detected", true}, {"all_clean", false}}}};
+  nlohmann::json audit = {{"exercises",
+                           {{{"name", "01_spawn_join"},
+                             {"chapter", "threads"},
+                             {"sanitizer", "tsan"},
+                             {"expect", "data race"},
+                             {"broken", {{"runs", 5}, {"detected", 5}, {"kinds", {"data race"}}}},
+                             {"solution", {{"runs", 5}, {"clean", 4}, {"kinds", {"test failure"}}}}}}},
+                          {"summary", {{"exercises", 1}, {"runs", 5}, {"all_detected", true}, {"all_clean", false}}}};
   Loaded page = load_in_chromium(audit_html(audit));
   expect_no_errors(page);
   EXPECT_NE(page.dom.find("id=\"audit\""), std::string::npos);
@@ -78,42 +77,41 @@ TEST(Html, TheAuditPageLoadsAndCountsTruePositives) {
 }
 
 TEST(Html, TheAuditPageListsEveryWrongFixWithItsVerdict) {
-  nlohmann::json audit = {
-      {"exercises",
-       {{{"name", "23_lost_wakeup"},
-         {"chapter", "condvars"},
-         {"sanitizer", "tsan"},
-         {"expect", "deadlock"},
-         {"broken", {{"runs", 2}, {"detected", 2}, {"kinds", {"deadlock"}}}},
-         {"solution", {{"runs", 2}, {"clean", 2}, {"kinds", nlohmann::json::array()}}},
-         {"mutants",
-          {{{"name", "if_not_loop"},
-            {"mistake", "waits with <if> instead of a loop"},
-            {"expect", "explore"},
-            {"status", "pending exploration"},
-            {"rejected_by", nullptr},
-            {"runs", 2},
-            {"rejected_runs", 0},
-            {"kinds", nlohmann::json::array()},
-            {"why", "only exploration"}},
-           {{"name", "notify_before_post"},
-            {"mistake", "notifies before it posts"},
-            {"expect", "runs"},
-            {"status", "rejected"},
-            {"rejected_by", "runs"},
-            {"runs", 2},
-            {"rejected_runs", 2},
-            {"kinds", {"deadlock"}},
-            {"why", "every run rejects it"}}}}}}},
-      {"summary",
-       {{"exercises", 1},
-        {"runs", 2},
-        {"all_detected", true},
-        {"all_clean", true},
-        {"mutants", 2},
-        {"mutants_rejected", 1},
-        {"mutants_pending_exploration", 1},
-        {"mutants_failed", 0}}}};
+  nlohmann::json audit = {{"exercises",
+                           {{{"name", "23_lost_wakeup"},
+                             {"chapter", "condvars"},
+                             {"sanitizer", "tsan"},
+                             {"expect", "deadlock"},
+                             {"broken", {{"runs", 2}, {"detected", 2}, {"kinds", {"deadlock"}}}},
+                             {"solution", {{"runs", 2}, {"clean", 2}, {"kinds", nlohmann::json::array()}}},
+                             {"mutants",
+                              {{{"name", "if_not_loop"},
+                                {"mistake", "waits with <if> instead of a loop"},
+                                {"expect", "explore"},
+                                {"status", "pending exploration"},
+                                {"rejected_by", nullptr},
+                                {"runs", 2},
+                                {"rejected_runs", 0},
+                                {"kinds", nlohmann::json::array()},
+                                {"why", "only exploration"}},
+                               {{"name", "notify_before_post"},
+                                {"mistake", "notifies before it posts"},
+                                {"expect", "runs"},
+                                {"status", "rejected"},
+                                {"rejected_by", "runs"},
+                                {"runs", 2},
+                                {"rejected_runs", 2},
+                                {"kinds", {"deadlock"}},
+                                {"why", "every run rejects it"}}}}}}},
+                          {"summary",
+                           {{"exercises", 1},
+                            {"runs", 2},
+                            {"all_detected", true},
+                            {"all_clean", true},
+                            {"mutants", 2},
+                            {"mutants_rejected", 1},
+                            {"mutants_pending_exploration", 1},
+                            {"mutants_failed", 0}}}};
   Loaded page = load_in_chromium(audit_html(audit));
   expect_no_errors(page);
   EXPECT_NE(page.dom.find("id=\"mutants\""), std::string::npos);

@@ -38,8 +38,9 @@ TEST_P(IntegrityCatalog, IsNotRefused) {
   ASSERT_TRUE(read_integrity_manifest(runfiles() + "/" + GetParam() + "/test.integrity", manifest, error)) << error;
   IntegrityReport report = check_integrity(manifest, runfiles());
   EXPECT_TRUE(report.error.empty()) << report.error;
-  EXPECT_TRUE(report.violations.empty())
-      << manifest.source << " is refused:\n" << render_violations(report.violations, report.source_text, report.source_file);
+  EXPECT_TRUE(report.violations.empty()) << manifest.source << " is refused:\n"
+                                         << render_violations(report.violations, report.source_text,
+                                                              report.source_file);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryExerciseAndSolution, IntegrityCatalog, ::testing::ValuesIn(checked_directories()),

@@ -92,8 +92,8 @@ RunVerdict judge(RunResult run, const std::optional<CompletionRecord>& completio
     if (!problem.empty() && v.findings.empty()) {
       v.findings.push_back(synthetic(Kind::kTestFailure, problem));
     } else if (run.exit_code != 0 && v.findings.empty()) {
-      v.findings.push_back(synthetic(Kind::kTestFailure,
-                                     "the test program failed with exit code " + std::to_string(run.exit_code)));
+      v.findings.push_back(
+          synthetic(Kind::kTestFailure, "the test program failed with exit code " + std::to_string(run.exit_code)));
     }
   }
   v.explore = parse_explore_summary(run.output);
@@ -103,8 +103,8 @@ RunVerdict judge(RunResult run, const std::optional<CompletionRecord>& completio
   } else if (v.explore.failed && v.findings.empty()) {
     // The failing schedule passed when shown again: the program does
     // something the scheduler does not control. Still a failure.
-    v.findings.push_back(synthetic(Kind::kTestFailure, "a schedule failed (" + v.explore.signature +
-                                                           "), but not when run again: see the output"));
+    v.findings.push_back(synthetic(
+        Kind::kTestFailure, "a schedule failed (" + v.explore.signature + "), but not when run again: see the output"));
   }
   // The finding that explains the most comes first: what a sanitizer or the
   // detector saw, then crashes and timeouts, and failed assertions last

@@ -83,9 +83,10 @@ TEST(Judge, TimeoutsSignalsAndMemoryBecomeTheirOwnFindings) {
 }
 
 TEST(Judge, ADeadlockReportIsNotAlsoCalledATimeout) {
-  RunResult r = exited(-1,
-                       "==================\nWARNING: racelings: deadlock (all threads are blocked) (pid=3)\n"
-                       "  Every thread is waiting.\n\nSUMMARY: racelings: deadlock a.cc:1:1 in f()\n==================\n");
+  RunResult r = exited(
+      -1,
+      "==================\nWARNING: racelings: deadlock (all threads are blocked) (pid=3)\n"
+      "  Every thread is waiting.\n\nSUMMARY: racelings: deadlock a.cc:1:1 in f()\n==================\n");
   r.timed_out = true;
   RunVerdict v = judge(r, std::nullopt);
   EXPECT_EQ(kinds(v.findings), std::vector<Kind>{Kind::kDeadlock});

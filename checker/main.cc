@@ -77,8 +77,9 @@ void add_jobs_option(CLI::App* command, int& jobs, const std::string& what) {
   command->add_option("--jobs", jobs, what + " at once (default: one per core)")->check(CLI::Range(0, 256));
 }
 
-void add_prebuilt_option(CLI::App* command, std::string& dir,
-                         const std::string& help = "run <dir>/exercises/NN_topic/test instead of building (used by tests)") {
+void add_prebuilt_option(
+    CLI::App* command, std::string& dir,
+    const std::string& help = "run <dir>/exercises/NN_topic/test instead of building (used by tests)") {
   command->add_option("--prebuilt", dir, help);
 }
 
@@ -145,7 +146,8 @@ void add_audit(CLI::App& app, CommandLine& cl) {
   cl.audit->add_option("--json", options.json_path, "also write the results as JSON to this file");
   cl.audit->add_option("--html", options.html_path, "also write the results as a self-contained HTML page");
   cl.audit
-      ->add_option("--only", options.only, "audit only these exercises (numbers or names: --only 01,07 or --only 01 07)")
+      ->add_option("--only", options.only,
+                   "audit only these exercises (numbers or names: --only 01,07 or --only 01 07)")
       ->delimiter(',');
   add_prebuilt_option(cl.audit, options.prebuilt,
                       "run programs already built under this directory instead of building (used by tests)");

@@ -14,21 +14,30 @@ using report::Kind;
 
 std::string_view layer_name(Layer layer) {
   switch (layer) {
-    case Layer::kIntegrity: return "integrity";
-    case Layer::kBuild: return "build";
-    case Layer::kRuns: return "runs";
-    case Layer::kExplore: return "explore";
+    case Layer::kIntegrity:
+      return "integrity";
+    case Layer::kBuild:
+      return "build";
+    case Layer::kRuns:
+      return "runs";
+    case Layer::kExplore:
+      return "explore";
   }
   return "?";
 }
 
 std::string_view status_name(MutantStatus status) {
   switch (status) {
-    case MutantStatus::kRejected: return "rejected";
-    case MutantStatus::kPendingExploration: return "pending exploration";
-    case MutantStatus::kPassed: return "passed";
-    case MutantStatus::kUnreliable: return "unreliable";
-    case MutantStatus::kMisjudged: return "misjudged";
+    case MutantStatus::kRejected:
+      return "rejected";
+    case MutantStatus::kPendingExploration:
+      return "pending exploration";
+    case MutantStatus::kPassed:
+      return "passed";
+    case MutantStatus::kUnreliable:
+      return "unreliable";
+    case MutantStatus::kMisjudged:
+      return "misjudged";
   }
   return "?";
 }
@@ -93,22 +102,25 @@ Mutant parse_mutant(const Exercise& exercise, const std::string& path, std::stri
     }
     auto parsed = parse_layer(layer);
     if (!parsed || *parsed == Layer::kBuild) {
-      fail(number, "unknown layer \"" + layer + "\" in `// expect:`; use runs, explore or integrity (a mutant must build)");
+      fail(number,
+           "unknown layer \"" + layer + "\" in `// expect:`; use runs, explore or integrity (a mutant must build)");
     }
     m.expect = *parsed;
     if (!finding.empty()) {
       auto kind = report::parse_kind(finding);
       if (!kind || *kind == Kind::kClean) {
-        fail(number, "unknown finding \"" + finding + "\" in `// expect:`; use one of the checker's kinds, "
-                     "such as \"data race\", \"deadlock\" or \"test failure\"");
+        fail(number, "unknown finding \"" + finding +
+                         "\" in `// expect:`; use one of the checker's kinds, "
+                         "such as \"data race\", \"deadlock\" or \"test failure\"");
       }
       m.finding = kind;
     }
   }
   if (m.mistake.empty()) fail(1, "the first line must be a comment saying what the student got wrong");
   if (!expect_seen) {
-    fail(0, "no `// expect: runs|explore|integrity` line in the leading comment: say which layer of the "
-            "grader must reject this wrong fix");
+    fail(0,
+         "no `// expect: runs|explore|integrity` line in the leading comment: say which layer of the "
+         "grader must reject this wrong fix");
   }
   return m;
 }
@@ -139,9 +151,7 @@ std::vector<Mutant> find_mutants(const Exercise& exercise, const std::string& ex
 
 namespace {
 
-std::string count_of(int n, const std::string& what) {
-  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-}
+std::string count_of(int n, const std::string& what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
 
 void judge_runs(const Mutant& m, const MutantEvidence& evidence, MutantResult& r) {
   const int n = r.runs;
@@ -149,13 +159,11 @@ void judge_runs(const Mutant& m, const MutantEvidence& evidence, MutantResult& r
   // What must hold every time is the verdict; the finding the header names
   // must show in some run (a sanitizer may miss one occurrence, and another
   // check of the same run still rejects it).
-  const bool finding_seen =
-      !m.finding || std::find(r.kinds.begin(), r.kinds.end(), *m.finding) != r.kinds.end();
+  const bool finding_seen = !m.finding || std::find(r.kinds.begin(), r.kinds.end(), *m.finding) != r.kinds.end();
   if (every_run && finding_seen) {
     r.status = MutantStatus::kRejected;
     r.rejected_by = Layer::kRuns;
-    r.why = m.expect == Layer::kExplore ? "the ordinary runs already reject it, in every run"
-                                        : "every run rejects it";
+    r.why = m.expect == Layer::kExplore ? "the ordinary runs already reject it, in every run" : "every run rejects it";
     return;
   }
   if (every_run && m.expect == Layer::kRuns) {
@@ -203,10 +211,10 @@ MutantResult judge_mutant(const Mutant& m, const MutantEvidence& evidence) {
   if (!evidence.violations.empty()) {
     r.rejected_by = Layer::kIntegrity;
     r.status = m.expect == Layer::kIntegrity ? MutantStatus::kRejected : MutantStatus::kMisjudged;
-    r.why = m.expect == Layer::kIntegrity
-                ? "the integrity scan rejects it: " + evidence.violations.front().reason
-                : "the integrity scan rejects it (" + evidence.violations.front().reason + "), but its header expects " +
-                      std::string(layer_name(m.expect)) + ": a mutant must fail the way it says";
+    r.why = m.expect == Layer::kIntegrity ? "the integrity scan rejects it: " + evidence.violations.front().reason
+                                          : "the integrity scan rejects it (" + evidence.violations.front().reason +
+                                                "), but its header expects " + std::string(layer_name(m.expect)) +
+                                                ": a mutant must fail the way it says";
     return r;
   }
   if (m.expect == Layer::kIntegrity) {

@@ -207,8 +207,8 @@ struct RunFiles {
 
 // The environment of one run: its binary's (<binary>.env), the test's own,
 // and where this run's reports, nonce and files go.
-void set_run_environment(const Exercise& exercise, const TestRun& test, const std::string& dir,
-                         const RunFiles& files, const std::string& nonce, RunOptions& options) {
+void set_run_environment(const Exercise& exercise, const TestRun& test, const std::string& dir, const RunFiles& files,
+                         const std::string& nonce, RunOptions& options) {
   options.env = read_env_file(test.binary + ".env");
   for (const auto& [k, v] : test.env) options.env[k] = v;
   // The program proves that every test ran by writing this run's nonce to
@@ -280,8 +280,8 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   options.argv = {isolate ? run_as_own_user(test.binary, dir.path(), options, lease) : test.binary};
   // The watchdog ends a hung test after timeout_s; the hard limit is the net
   // below it for hangs the watchdog cannot see (before main, after the tests).
-  options.limits.timeout =
-      std::chrono::seconds(test.timeout_s > 0 ? test.timeout_s : std::max(60, 3 * exercise.timeout_s));
+  options.limits.timeout = std::chrono::seconds(test.timeout_s > 0 ? test.timeout_s
+                                                                   : std::max(60, 3 * exercise.timeout_s));
   RunResult result = run(options);
   collect_logs(dir.path(), result);
   std::optional<CompletionRecord> completion;
@@ -310,9 +310,10 @@ RunVerdict run_program(const Exercise& exercise, const TestRun& test) {
   report::Finding f;
   f.kind = report::Kind::kCrash;
   f.tool = "racelings";
-  f.title = "the sanitizer runtime could not start on this machine, even with address-space randomisation off. "
-            "This is not your code: the kernel places memory where this sanitizer cannot work (try "
-            "`sysctl vm.mmap_rnd_bits=28` as root, or a newer clang).";
+  f.title =
+      "the sanitizer runtime could not start on this machine, even with address-space randomisation off. "
+      "This is not your code: the kernel places memory where this sanitizer cannot work (try "
+      "`sysctl vm.mmap_rnd_bits=28` as root, or a newer clang).";
   retry.findings = {f};
   retry.clean = false;
   return retry;

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -73,8 +73,8 @@ void print_next_steps(const Context& ctx, const Exercise& ex, const std::vector<
     auto page_time = std::filesystem::last_write_time(page, ec);
     auto file_time = std::filesystem::last_write_time(ctx.root + "/" + ex.exercise_file(), ec);
     if (!ec && std::filesystem::exists(page) && page_time >= file_time) {
-      std::cout << "  Watch the failing interleaving step by step: " << ui.cyan("./racelings replay " + ex.number + " --step")
-                << ", or open file://" << page << "\n";
+      std::cout << "  Watch the failing interleaving step by step: "
+                << ui.cyan("./racelings replay " + ex.number + " --step") << ", or open file://" << page << "\n";
     } else {
       std::cout << "  See the interleaving step by step: " << ui.cyan("./racelings explore " + ex.number)
                 << " finds a failing schedule, then " << ui.cyan("./racelings replay " + ex.number + " --step")
@@ -129,7 +129,8 @@ int cmd_status(Context& ctx) {
   std::cout << "  " << next->task << "\n\n";
   std::cout << "  1. Read " << next->readme_file() << "\n";
   std::cout << "  2. Edit " << next->exercise_file() << "\n";
-  std::cout << "  3. Run  ./racelings check " << next->number << "   (or ./racelings watch to re-check on every save)\n";
+  std::cout << "  3. Run  ./racelings check " << next->number
+            << "   (or ./racelings watch to re-check on every save)\n";
   return kExitOk;
 }
 
@@ -377,8 +378,8 @@ int cmd_watch(Context& ctx) {
       current = next_exercise(ctx);
       continue;
     }
-    std::cout << "\n" << ui.dim("Watching " + current->exercise_file() + ": save it to check again (Ctrl-C stops).")
-              << "\n";
+    std::cout << "\n"
+              << ui.dim("Watching " + current->exercise_file() + ": save it to check again (Ctrl-C stops).") << "\n";
     // Wait for a save of exercise.cc, then let the editor finish writing.
     for (bool saved = false; !saved;) {
       alignas(inotify_event) char buf[4096];

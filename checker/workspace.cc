@@ -142,7 +142,6 @@ bool copy_source_tree(const std::string& source, const std::string& dest, std::s
                   source, error);
 }
 
-
 State::State(std::string root) : root_(std::move(root)), data_(nlohmann::json::object()) {}
 
 void State::load() {
@@ -166,9 +165,8 @@ void State::record_check(const std::string& exercise, bool passed, const std::st
   auto& e = data_[exercise];
   e["passed"] = passed;
   e["hash"] = hash;
-  e["checked_at"] = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+  e["checked_at"] =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 bool State::passed(const std::string& exercise, const std::string& hash) const {

@@ -72,7 +72,9 @@ TEST(Channel, ReceiverLeavesWhileASenderWaits) {
       return handed_back;
     });
     (void)rx.recv();
-    { auto gone = std::move(rx); }
+    {
+      auto gone = std::move(rx);
+    }
     EXPECT_GE(producer.join(), 1);
   }
 }

@@ -57,15 +57,15 @@ void expect_exactly_once_in_order(const std::vector<std::vector<Stamp>>& receive
     for (const Stamp& s : received[c]) {
       ASSERT_TRUE(s.producer >= 0 && s.producer < producers && s.seq >= 0 && s.seq < each) << what;
       ++times[s.producer][s.seq];
-      ASSERT_LT(last[s.producer], s.seq) << what << ": consumer " << c << " got producer " << s.producer
-                                         << "'s value " << s.seq << " after " << last[s.producer];
+      ASSERT_LT(last[s.producer], s.seq) << what << ": consumer " << c << " got producer " << s.producer << "'s value "
+                                         << s.seq << " after " << last[s.producer];
       last[s.producer] = s.seq;
     }
   }
   for (int p = 0; p < producers; ++p) {
     for (int i = 0; i < each; ++i) {
-      ASSERT_EQ(times[p][i], 1) << what << ": producer " << p << "'s value " << i << " was received "
-                                << times[p][i] << " times";
+      ASSERT_EQ(times[p][i], 1) << what << ": producer " << p << "'s value " << i << " was received " << times[p][i]
+                                << " times";
     }
   }
 }
@@ -89,9 +89,9 @@ void run_blocking(size_t bound, int producers, int consumers, int each) {
       });
     }
   });
-  expect_exactly_once_in_order(received, producers, each,
-                               flavor(bound) + ", " + std::to_string(producers) + " producers, " +
-                                   std::to_string(consumers) + " consumers");
+  expect_exactly_once_in_order(
+      received, producers, each,
+      flavor(bound) + ", " + std::to_string(producers) + " producers, " + std::to_string(consumers) + " consumers");
 }
 
 TEST(ChannelStress, ManyProducersOneConsumerEveryValueOnceInOrder) {

@@ -424,10 +424,14 @@ WaitKind waiting_in(std::string_view thread_name) {
   for (const auto& t : r.live) {
     if (t->name != thread_name) continue;
     switch (t->wait_type) {
-      case WaitType::kNone: break;
-      case WaitType::kLock: return WaitKind::kLock;
-      case WaitType::kJoin: return WaitKind::kJoin;
-      case WaitType::kOther: return WaitKind::kOther;
+      case WaitType::kNone:
+        break;
+      case WaitType::kLock:
+        return WaitKind::kLock;
+      case WaitType::kJoin:
+        return WaitKind::kJoin;
+      case WaitType::kOther:
+        return WaitKind::kOther;
     }
   }
   return WaitKind::kNone;

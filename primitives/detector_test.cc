@@ -45,13 +45,17 @@ TEST(Detector, AnInversionIsReportedWithBothAcquisitionSitesAndTheProgramGoesOn)
   Mutex<int> b(0, "account B");
   int a_first, b_second, b_first, a_second;
   {
-    auto ga = a.lock(); a_first = __LINE__;
-    auto gb = b.lock(); b_second = __LINE__;
+    auto ga = a.lock();
+    a_first = __LINE__ - 1;
+    auto gb = b.lock();
+    b_second = __LINE__ - 1;
   }
   EXPECT_EQ(capture.text(), "") << "one order alone is not an inversion";
   {
-    auto gb = b.lock(); b_first = __LINE__;
-    auto ga = a.lock(); a_second = __LINE__;
+    auto gb = b.lock();
+    b_first = __LINE__ - 1;
+    auto ga = a.lock();
+    a_second = __LINE__ - 1;
     *ga += 1;  // Still running, still holding both.
   }
   auto reports = capture.reports();
@@ -91,14 +95,20 @@ TEST(Detector, AnInversionAcrossThreadsNamesBothThreads) {
   if (testing_util::kUnderTsan) GTEST_SKIP() << kTsanSkip;
   ReportCapture capture;
   Mutex<int> a(0, "left"), b(0, "right");
-  Builder().name("first").spawn([&] {
-    auto ga = a.lock();
-    auto gb = b.lock();
-  }).join();
-  Builder().name("second").spawn([&] {
-    auto gb = b.lock();
-    auto ga = a.lock();
-  }).join();
+  Builder()
+      .name("first")
+      .spawn([&] {
+        auto ga = a.lock();
+        auto gb = b.lock();
+      })
+      .join();
+  Builder()
+      .name("second")
+      .spawn([&] {
+        auto gb = b.lock();
+        auto ga = a.lock();
+      })
+      .join();
   std::string r = capture.text();
   EXPECT_NE(r.find("'first'"), std::string::npos) << r;
   EXPECT_NE(r.find("'second'"), std::string::npos) << r;
@@ -203,7 +213,8 @@ TEST(Detector, RecursiveReadsAreNotReported) {
 TEST(Detector, MisuseReportsHaveTheReportShape) {
   ReportCapture capture;
   RawMutex mu("misused");
-  int line = __LINE__; detector::report_mutex_misuse(mu.info(), "unlock of an unlocked mutex", std::source_location::current());
+  int line = __LINE__ + 1;
+  detector::report_mutex_misuse(mu.info(), "unlock of an unlocked mutex", std::source_location::current());
   std::string r = capture.text();
   EXPECT_NE(r.find("WARNING: racelings: mutex misuse (unlock of an unlocked mutex) (pid="), std::string::npos) << r;
   EXPECT_NE(r.find("'misused'"), std::string::npos) << r;
@@ -242,7 +253,9 @@ TEST(Detector, ATimeoutReportNeverReadsALockThatARunningThreadDestroys) {
   auto churn = Builder().name("churn").spawn([&] {
     for (int i = 0; !stop.load(std::memory_order_relaxed); ++i) {
       auto* m = new Mutex<int>(i, "churned lock " + std::to_string(i % 10) + std::string(80, '.'));
-      { *m->lock() += 1; }
+      {
+        *m->lock() += 1;
+      }
       delete m;
       made.fetch_add(1, std::memory_order_relaxed);
     }

@@ -79,7 +79,8 @@ class LockWord {
 
   // LockWord::lock(): blocks (spinning briefly, then on a futex) until held.
   [[gnu::always_inline]] void lock() {
-    if (!try_lock()) [[unlikely]] lock_slow();
+    if (!try_lock()) [[unlikely]]
+      lock_slow();
   }
 
   // LockWord::unlock(): frees the word, waking one sleeper if there is one.
@@ -90,7 +91,8 @@ class LockWord {
       state_.store(kFree, std::memory_order_relaxed);
       return;
     }
-    if (state_.exchange(kFree, std::memory_order_release) == kSleepers) [[unlikely]] wake_one();
+    if (state_.exchange(kFree, std::memory_order_release) == kSleepers) [[unlikely]]
+      wake_one();
   }
 
  private:

@@ -35,8 +35,8 @@
 #include <utility>
 
 #include "primitives/raw_mutex.h"
-#include "primitives/unwinding.h"
 #include "primitives/thread_annotations.h"
+#include "primitives/unwinding.h"
 
 namespace racelings {
 
@@ -110,8 +110,7 @@ class GUARD_ANNOTATION(SCOPED_CAPABILITY) MutexGuard {
   friend class Condvar;
 
   // Takes `mutex` (blocking), and holds it from here on.
-  [[gnu::always_inline]] MutexGuard(Mutex<T>* mutex, const std::source_location& where)
-      GUARD_ANNOTATION(ACQUIRE(mutex))
+  [[gnu::always_inline]] MutexGuard(Mutex<T>* mutex, const std::source_location& where) GUARD_ANNOTATION(ACQUIRE(mutex))
       : mutex_(mutex), exceptions_at_lock_(internal::uncaught_exceptions()) {
     mutex->acquire(where);
   }
@@ -142,8 +141,7 @@ class GUARD_ANNOTATION(CAPABILITY("mutex")) Mutex {
   Mutex(std::source_location created = std::source_location::current())
     requires std::is_default_constructible_v<T>
       : raw_({}, created), data_() {}
-  explicit Mutex(T value, std::string_view name = {},
-                 std::source_location created = std::source_location::current())
+  explicit Mutex(T value, std::string_view name = {}, std::source_location created = std::source_location::current())
       : raw_(name, created), data_(std::move(value)) {}
 
   Mutex(const Mutex&) = delete;
@@ -158,7 +156,8 @@ class GUARD_ANNOTATION(CAPABILITY("mutex")) Mutex {
   [[nodiscard, gnu::always_inline]] MutexGuard<T> lock(std::source_location where = std::source_location::current())
       GUARD_ANNOTATION(ACQUIRE()) {
     MutexGuard<T> guard(this, where);  // Returned in place (NRVO): no moves on the fast path.
-    if (poisoned_after_lock()) [[unlikely]] throw_poisoned(std::move(guard));
+    if (poisoned_after_lock()) [[unlikely]]
+      throw_poisoned(std::move(guard));
     return guard;
   }
 
@@ -169,7 +168,8 @@ class GUARD_ANNOTATION(CAPABILITY("mutex")) Mutex {
   [[nodiscard]] std::optional<MutexGuard<T>> try_lock(std::source_location where = std::source_location::current()) {
     if (!try_acquire(where)) return std::nullopt;
     MutexGuard<T> guard(this, std::adopt_lock);
-    if (poisoned_after_lock()) [[unlikely]] throw_poisoned(std::move(guard));
+    if (poisoned_after_lock()) [[unlikely]]
+      throw_poisoned(std::move(guard));
     return std::optional<MutexGuard<T>>(std::move(guard));
   }
 

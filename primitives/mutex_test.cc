@@ -173,7 +173,9 @@ TEST(Mutex, DataIsNeitherLeakedNorDestroyedTwice) {
   Counted::reset();
   {
     Mutex<Counted> m(Counted(1));
-    { *m.lock() = Counted(2); }
+    {
+      *m.lock() = Counted(2);
+    }
     Counted out = std::move(m).into_inner();
     EXPECT_EQ(out.value(), 2);
   }

@@ -124,9 +124,7 @@ class Once final : private detector::Waitable {
     cv_.notify_all();
   }
 
-  std::string describe_wait() const override {
-    return "waits for another thread's Once::call_once to finish";
-  }
+  std::string describe_wait() const override { return "waits for another thread's Once::call_once to finish"; }
 
   OnFailure on_failure_ = OnFailure::kPoison;
   std::atomic<int> state_{kNew};

@@ -204,8 +204,7 @@ class CAPABILITY("mutex") RawMutex {
 //   { LockGuard guard(mu); ...; }  // unlocked here
 class SCOPED_CAPABILITY LockGuard {
  public:
-  explicit LockGuard(RawMutex& mu, std::source_location where = std::source_location::current()) ACQUIRE(mu)
-      : mu_(mu) {
+  explicit LockGuard(RawMutex& mu, std::source_location where = std::source_location::current()) ACQUIRE(mu) : mu_(mu) {
     mu_.lock(where);
   }
   ~LockGuard() RELEASE() { mu_.unlock(); }

@@ -105,15 +105,23 @@ TEST(RawMutex, UnlockByAThreadThatDoesNotHoldItIsReportedAsMisuse) {
   // The owner is a thread of its own, so that no record of the lock it
   // never released stays with the test's main thread (a later test's lock
   // order would read it after `queue` is gone).
-  Builder().name("owner").spawn([&] {
-    lock_and_keep(queue);
-    Builder().name("stranger").spawn([&]() NO_THREAD_SAFETY_ANALYSIS {
-      line = __LINE__; queue.unlock();
-    }).join();
-  }).join();
+  Builder()
+      .name("owner")
+      .spawn([&] {
+        lock_and_keep(queue);
+        Builder()
+            .name("stranger")
+            .spawn([&]() NO_THREAD_SAFETY_ANALYSIS {
+              line = __LINE__ + 1;
+              queue.unlock();
+            })
+            .join();
+      })
+      .join();
   const std::string text = capture.text();
   EXPECT_EQ(capture.reports().size(), 1u) << text;
-  EXPECT_TRUE(testing_util::contains(text, "WARNING: racelings: mutex misuse (unlock of a lock this thread does not hold)"))
+  EXPECT_TRUE(
+      testing_util::contains(text, "WARNING: racelings: mutex misuse (unlock of a lock this thread does not hold)"))
       << text;
   EXPECT_TRUE(testing_util::contains(text, "Mutex M")) << text;
   EXPECT_TRUE(testing_util::contains(text, "'queue'")) << text;
@@ -125,11 +133,14 @@ TEST(RawMutex, DestroyingALockedMutexIsReportedAsMisuse) {
   testing_util::ReportCapture capture;
   // In a thread of its own, so that no record of the lost lock stays with
   // the test's main thread.
-  Builder().name("destroyer").spawn([]() NO_THREAD_SAFETY_ANALYSIS {
-    auto cache = std::make_unique<RawMutex>("cache");
-    cache->lock();
-    cache.reset();
-  }).join();
+  Builder()
+      .name("destroyer")
+      .spawn([]() NO_THREAD_SAFETY_ANALYSIS {
+        auto cache = std::make_unique<RawMutex>("cache");
+        cache->lock();
+        cache.reset();
+      })
+      .join();
   const std::string text = capture.text();
   EXPECT_EQ(capture.reports().size(), 1u) << text;
   EXPECT_TRUE(testing_util::contains(text, "WARNING: racelings: mutex misuse (destroy of a locked mutex)")) << text;

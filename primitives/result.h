@@ -91,7 +91,8 @@ class [[nodiscard]] Result {
   // The check inlined, the throw kept out of line: unwrap() on a value is a
   // compare and a branch.
   [[gnu::always_inline]] T& checked(std::string_view message) {
-    if (is_err()) [[unlikely]] fail(message);
+    if (is_err()) [[unlikely]]
+      fail(message);
     return *std::get_if<0>(&storage_);
   }
   [[noreturn, gnu::noinline, gnu::cold]] void fail(std::string_view message) const {
@@ -124,7 +125,8 @@ class [[nodiscard]] Result<void, E> {
 
  private:
   [[gnu::always_inline]] void check(std::string_view message) const {
-    if (is_err()) [[unlikely]] fail(message);
+    if (is_err()) [[unlikely]]
+      fail(message);
   }
   [[noreturn, gnu::noinline, gnu::cold]] void fail(std::string_view message) const {
     throw BadResultAccess(std::string(message) + ": " + internal::error_message(*error_));

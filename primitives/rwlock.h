@@ -34,8 +34,8 @@
 #include "primitives/detector.h"
 #include "primitives/mutex.h"
 #include "primitives/schedule/schedule.h"
-#include "primitives/unwinding.h"
 #include "primitives/thread_annotations.h"
+#include "primitives/unwinding.h"
 
 namespace racelings {
 
@@ -134,8 +134,7 @@ class GUARD_ANNOTATION(CAPABILITY("rwlock")) RwLock {
   RwLock(std::source_location created = std::source_location::current())
     requires std::is_default_constructible_v<T>
       : info_(detector::LockKind::kRwLock, {}, created), data_() {}
-  explicit RwLock(T value, std::string_view name = {},
-                  std::source_location created = std::source_location::current())
+  explicit RwLock(T value, std::string_view name = {}, std::source_location created = std::source_location::current())
       : info_(detector::LockKind::kRwLock, name, created), data_(std::move(value)) {}
   RwLock(const RwLock&) = delete;
   RwLock& operator=(const RwLock&) = delete;

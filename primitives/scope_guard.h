@@ -23,7 +23,8 @@ template <typename F>
 class [[nodiscard]] ScopeGuard {
  public:
   explicit ScopeGuard(F cleanup) : cleanup_(std::move(cleanup)) {}
-  ScopeGuard(ScopeGuard&& other) noexcept : cleanup_(std::move(other.cleanup_)), active_(std::exchange(other.active_, false)) {}
+  ScopeGuard(ScopeGuard&& other) noexcept
+      : cleanup_(std::move(other.cleanup_)), active_(std::exchange(other.active_, false)) {}
   ScopeGuard(const ScopeGuard&) = delete;
   ScopeGuard& operator=(const ScopeGuard&) = delete;
   ScopeGuard& operator=(ScopeGuard&&) = delete;

@@ -34,7 +34,8 @@ void print_thread_exception(const detector::ThreadRecord* record, const std::exc
   // nobody ever joins the thread to see the exception.
   std::string name(record_name(record));
   std::string what = ThreadPanic(e).what();
-  std::string line = "racelings: " + (record != nullptr ? detector::thread_description(*record) : std::string("thread")) +
+  std::string line = "racelings: " +
+                     (record != nullptr ? detector::thread_description(*record) : std::string("thread")) +
                      " threw an exception: " + what + "\n";
   (void)!::write(STDERR_FILENO, line.data(), line.size());
 }

@@ -38,8 +38,8 @@ struct CxaEhGlobals {
 inline int uncaught_exceptions() noexcept {
   // The structure lives as long as its thread; only this thread reads it.
   // initial-exec TLS: one load from the thread pointer (see detector.h).
-  static thread_local const CxaEhGlobals* globals __attribute__((tls_model("initial-exec"))) =
-      static_cast<const CxaEhGlobals*>(racelings_cxa_get_globals());
+  static thread_local const CxaEhGlobals* globals
+      __attribute__((tls_model("initial-exec"))) = static_cast<const CxaEhGlobals*>(racelings_cxa_get_globals());
   return static_cast<int>(globals->uncaught_exceptions);
 }
 

@@ -31,7 +31,9 @@ struct Nested {
 
 TEST(Unwinding, AgreesWithTheStandardCountOutsideAndDuringUnwinding) {
   std::vector<std::pair<int, int>> seen;
-  { Probe quiet{&seen}; }
+  {
+    Probe quiet{&seen};
+  }
   try {
     Probe during{&seen};
     throw std::logic_error("outer");

@@ -49,7 +49,8 @@ class Watchdog {
     internal::PlainLock lock(mu_);
     test_ = std::string(info.test_suite_name()) + "." + info.name();
     deadline_ = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(schedule::real_steady_now_ns())) +
-                std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds_));
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(seconds_));
     armed_ = true;
     cv_.notify_all();
   }

@@ -11,9 +11,7 @@
 #include "primitives/thread.h"
 
 namespace racelings {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 // Never set. Visible outside this file, so the compiler cannot prove the
 // spin below endless (a provably endless loop without side effects is

@@ -1,10 +1,9 @@
 #include "checker/integrity/completion.h"
 
 #include <gtest/gtest.h>
-
-#include <cstdio>
 #include <unistd.h>
 
+#include <cstdio>
 #include <string>
 
 namespace racelings::checker {

@@ -30,8 +30,8 @@ IntegrityReport check(const std::string& manifest_path) {
 std::string describe(const IntegrityReport& report) {
   std::string out = report.error;
   for (const Violation& v : report.violations) {
-    out += "\n  " + std::string(integrity_layer_name(v.layer)) + " / " + v.rule + " / line " + std::to_string(v.line) + ": " +
-           v.reason;
+    out += "\n  " + std::string(integrity_layer_name(v.layer)) + " / " + v.rule + " / line " + std::to_string(v.line) +
+           ": " + v.reason;
   }
   return out;
 }
@@ -43,15 +43,21 @@ struct Cheat {
 };
 
 const std::vector<Cheat> kCheats = {
-    {"pasted_suppressions", {{IntegrityLayer::kPreprocessed, "sanitizer-options"}, {IntegrityLayer::kObject, "sanitizer-hook"}}},
-    {"options_hook_macro", {{IntegrityLayer::kPreprocessed, "sanitizer-options"}, {IntegrityLayer::kObject, "sanitizer-hook"}}},
+    {"pasted_suppressions",
+     {{IntegrityLayer::kPreprocessed, "sanitizer-options"}, {IntegrityLayer::kObject, "sanitizer-hook"}}},
+    {"options_hook_macro",
+     {{IntegrityLayer::kPreprocessed, "sanitizer-options"}, {IntegrityLayer::kObject, "sanitizer-hook"}}},
     {"macro_attribute", {{IntegrityLayer::kPreprocessed, "no-sanitize"}, {IntegrityLayer::kObject, "uninstrumented"}}},
-    {"hand_annotations", {{IntegrityLayer::kPreprocessed, "sanitizer-annotation"}, {IntegrityLayer::kObject, "sanitizer-interface"}}},
-    {"header_rewrite", {{IntegrityLayer::kSource, "macro-before-include"}, {IntegrityLayer::kObject, "uninstrumented"}}},
+    {"hand_annotations",
+     {{IntegrityLayer::kPreprocessed, "sanitizer-annotation"}, {IntegrityLayer::kObject, "sanitizer-interface"}}},
+    {"header_rewrite",
+     {{IntegrityLayer::kSource, "macro-before-include"}, {IntegrityLayer::kObject, "uninstrumented"}}},
     {"pragma_from_macro", {{IntegrityLayer::kPreprocessed, "pragma"}, {IntegrityLayer::kObject, "uninstrumented"}}},
-    {"asm_label_annotation", {{IntegrityLayer::kPreprocessed, "inline-asm"}, {IntegrityLayer::kObject, "sanitizer-interface"}}},
+    {"asm_label_annotation",
+     {{IntegrityLayer::kPreprocessed, "inline-asm"}, {IntegrityLayer::kObject, "sanitizer-interface"}}},
     {"static_init_exit", {{IntegrityLayer::kPreprocessed, "early-exit"}}},
-    {"computed_include", {{IntegrityLayer::kSource, "include-other"}, {IntegrityLayer::kPreprocessed, "included-file"}}},
+    {"computed_include",
+     {{IntegrityLayer::kSource, "include-other"}, {IntegrityLayer::kPreprocessed, "included-file"}}},
 };
 
 TEST(HostileIntegrity, EveryCheatIsStoppedByTheLayerMeantForIt) {
@@ -61,8 +67,8 @@ TEST(HostileIntegrity, EveryCheatIsStoppedByTheLayerMeantForIt) {
     std::set<std::pair<IntegrityLayer, std::string>> found;
     for (const Violation& v : report.violations) found.insert({v.layer, v.rule});
     for (const auto& [layer, rule] : cheat.stopped_by) {
-      EXPECT_TRUE(found.count({layer, rule}) != 0)
-          << cheat.name << ": expected " << rule << " from the " << integrity_layer_name(layer) << "; got" << describe(report);
+      EXPECT_TRUE(found.count({layer, rule}) != 0) << cheat.name << ": expected " << rule << " from the "
+                                                   << integrity_layer_name(layer) << "; got" << describe(report);
     }
   }
 }

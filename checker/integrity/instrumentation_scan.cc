@@ -70,10 +70,10 @@ std::vector<Violation> scan_instrumentation(const IrModule& ir, std::string_view
     }
   }
   if (uninstrumented > 3) {
-    out.push_back(Violation{0, "uninstrumented",
-                            "and " + std::to_string(uninstrumented - 3) + " more functions without " + title +
-                                "'s instrumentation",
-                            IntegrityLayer::kObject});
+    out.push_back(Violation{
+        0, "uninstrumented",
+        "and " + std::to_string(uninstrumented - 3) + " more functions without " + title + "'s instrumentation",
+        IntegrityLayer::kObject});
   }
   return out;
 }

@@ -10,9 +10,7 @@
 namespace racelings::checker {
 namespace {
 
-bool matches(std::string_view name, const std::regex& re) {
-  return std::regex_match(name.begin(), name.end(), re);
-}
+bool matches(std::string_view name, const std::regex& re) { return std::regex_match(name.begin(), name.end(), re); }
 
 std::string sanitizer_title(std::string_view sanitizer) {
   if (sanitizer == "tsan") return "ThreadSanitizer";
@@ -25,7 +23,8 @@ std::string sanitizer_title(std::string_view sanitizer) {
 bool RuntimeSymbols::load(const std::string& path, std::string& error) {
   std::ifstream in(path);
   if (!in) {
-    error = "cannot read " + path + ", the list of symbols of the sanitizer runtime (Debian package libclang-rt-19-dev)";
+    error = "cannot read " + path +
+            ", the list of symbols of the sanitizer runtime (Debian package libclang-rt-19-dev)";
     return false;
   }
   size_t before = names_.size() + prefixes_.size();
@@ -104,7 +103,7 @@ std::string readable_symbol(const std::string& name) {
   if (name.rfind("_Z", 0) != 0) return name;
   int status = 0;
   std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status),
-                                                    std::free);
+                                                   std::free);
   return status == 0 && demangled ? std::string(demangled.get()) : name;
 }
 
@@ -141,8 +140,9 @@ std::vector<Violation> scan_object(const std::vector<ElfSymbol>& symbols, const 
     std::string shown = "`" + readable_symbol(symbol.name) + "`";
     if (symbol.defined && is_sanitizer_symbol(symbol.name) && !emitted_by_instrumentation(symbol.name, sanitizer)) {
       add(symbol, "sanitizer-hook",
-          "defines " + shown + ", which belongs to a sanitizer runtime: a definition of its own can change or "
-          "silence what the sanitizer reports");
+          "defines " + shown +
+              ", which belongs to a sanitizer runtime: a definition of its own can change or "
+              "silence what the sanitizer reports");
     } else if (symbol.defined && runtime.contains(symbol.name)) {
       add(symbol, "runtime-override",
           "defines " + shown + ", which the " + sanitizer_title(sanitizer) +
@@ -157,8 +157,9 @@ std::vector<Violation> scan_object(const std::vector<ElfSymbol>& symbols, const 
     }
     if (symbol.defined && !symbol.weak && is_primitives_symbol(symbol.name)) {
       add(symbol, "primitives-internals",
-          "defines " + shown + ", which belongs to the project's primitives: an exercise may use them, not "
-          "replace them");
+          "defines " + shown +
+              ", which belongs to the project's primitives: an exercise may use them, not "
+              "replace them");
     }
   }
   return out;

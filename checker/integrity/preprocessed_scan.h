@@ -16,9 +16,9 @@
 #define RACELINGS_CHECKER_INTEGRITY_PREPROCESSED_SCAN_H_
 
 #include <map>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "checker/integrity/source_scan.h"

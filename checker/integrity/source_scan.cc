@@ -11,10 +11,14 @@ namespace racelings::checker {
 
 std::string_view integrity_layer_name(IntegrityLayer layer) {
   switch (layer) {
-    case IntegrityLayer::kSource: return "source";
-    case IntegrityLayer::kPreprocessed: return "preprocessed source";
-    case IntegrityLayer::kObject: return "object file";
-    case IntegrityLayer::kRun: return "run";
+    case IntegrityLayer::kSource:
+      return "source";
+    case IntegrityLayer::kPreprocessed:
+      return "preprocessed source";
+    case IntegrityLayer::kObject:
+      return "object file";
+    case IntegrityLayer::kRun:
+      return "run";
   }
   return "?";
 }
@@ -30,12 +34,22 @@ class CommentAndStringStripper {
   std::string run() {
     for (i_ = 0; i_ < src_.size(); ++i_) {
       switch (state_) {
-        case kCode: code(); break;
-        case kLine: line_comment(); break;
-        case kBlock: block_comment(); break;
+        case kCode:
+          code();
+          break;
+        case kLine:
+          line_comment();
+          break;
+        case kBlock:
+          block_comment();
+          break;
         case kString:
-        case kChar: quoted(); break;
-        case kRaw: raw_string(); break;
+        case kChar:
+          quoted();
+          break;
+        case kRaw:
+          raw_string();
+          break;
       }
     }
     return std::move(out_);
@@ -190,7 +204,8 @@ const Rule kRules[] = {
     // blanks; the run's sandbox, not this rule, keeps those harmless.
     {"environ", R"(\b(environ|__environ|_environ)\b)",
      "reads the process's environment, where the checker's settings live"},
-    {"file-access", R"(\b(unlink|unlinkat|rmdir|rename|renameat|fopen|freopen|creat|openat|truncate|ftruncate)\s*\(|\bstd\s*::\s*(filesystem|ofstream|ifstream|fstream)\b|#\s*include\s*<(filesystem|fstream)>)",
+    {"file-access",
+     R"(\b(unlink|unlinkat|rmdir|rename|renameat|fopen|freopen|creat|openat|truncate|ftruncate)\s*\(|\bstd\s*::\s*(filesystem|ofstream|ifstream|fstream)\b|#\s*include\s*<(filesystem|fstream)>)",
      "works with files, which an exercise never needs (and which could tamper with the test's bookkeeping)"},
     // Two mappings of one page give one variable two addresses, and the
     // sanitizer sees two variables.
@@ -206,8 +221,7 @@ const Rule kRules[] = {
     {"include-other",
      R"(#\s*(include\s*("(?!primitives/)|<\s*[/.]|[A-Za-z_])|include_next\b|import\b|embed\b)|\b__has_embed\b)",
      "includes a file other than the project's headers (primitives/...) and the standard library's"},
-    {"pragma", R"(#\s*pragma\b|\b_Pragma\s*\(|\b__pragma\b)",
-     "changes compiler settings with a pragma"},
+    {"pragma", R"(#\s*pragma\b|\b_Pragma\s*\(|\b__pragma\b)", "changes compiler settings with a pragma"},
     // The line markers of the preprocessed text, and the debug information
     // the object checks use to quote lines, would lie.
     {"line-directive", R"(#\s*(line\b|[0-9]))", "renames or renumbers its lines with a #line directive"},
@@ -301,9 +315,8 @@ std::vector<Violation> scan_submission(std::string_view submitted, std::string_v
   // Stable by hand: libstdc++ 12's std::stable_sort uses a function clang 19 calls deprecated.
   std::vector<size_t> order(out.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return out[a].line != out[b].line ? out[a].line < out[b].line : a < b;
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return out[a].line != out[b].line ? out[a].line < out[b].line : a < b; });
   std::vector<Violation> sorted;
   for (size_t i : order) sorted.push_back(std::move(out[i]));
   return sorted;

@@ -50,10 +50,12 @@ int check_integrity_of(const std::string& manifest_path) {
     return 1;
   }
   if (report.violations.empty()) return 0;
-  std::fprintf(stderr,
-               "racelings: FAILED: %s breaks the grading rules, so its tests are not run:\n%s"
-               "racelings: `./racelings check` says the same; `racelings grade` gives it 0.\n",
-               manifest.source.c_str(), racelings::checker::render_violations(report.violations, report.source_text, report.source_file).c_str());
+  std::fprintf(
+      stderr,
+      "racelings: FAILED: %s breaks the grading rules, so its tests are not run:\n%s"
+      "racelings: `./racelings check` says the same; `racelings grade` gives it 0.\n",
+      manifest.source.c_str(),
+      racelings::checker::render_violations(report.violations, report.source_text, report.source_file).c_str());
   return 1;
 }
 

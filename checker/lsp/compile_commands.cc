@@ -19,7 +19,9 @@ bool takes_include_path(std::string_view flag) {
 
 // What only matters to Bazel's own bookkeeping: dependency files, the object
 // file, the seed that makes objects reproducible.
-bool takes_output_path(std::string_view flag) { return flag == "-MF" || flag == "-MT" || flag == "-MQ" || flag == "-o"; }
+bool takes_output_path(std::string_view flag) {
+  return flag == "-MF" || flag == "-MT" || flag == "-MQ" || flag == "-o";
+}
 bool is_output_only(std::string_view flag) {
   return flag == "-MD" || flag == "-MMD" || flag.starts_with("-frandom-seed=");
 }
@@ -67,8 +69,7 @@ std::optional<std::string> compiled_source(const std::vector<std::string>& args)
 }
 
 bool in_workspace(std::string_view source) {
-  return !source.empty() && source[0] != '/' && !source.starts_with("external/") &&
-         !source.starts_with("bazel-out/");
+  return !source.empty() && source[0] != '/' && !source.starts_with("external/") && !source.starts_with("bazel-out/");
 }
 
 bool is_sanitized(const std::vector<std::string>& args) {

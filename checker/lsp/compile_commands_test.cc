@@ -3,10 +3,10 @@
 
 #include "checker/lsp/compile_commands.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <map>
-
-#include <gtest/gtest.h>
 
 namespace racelings::checker::lsp {
 namespace {
@@ -26,7 +26,8 @@ RealPath fake_disk(std::map<std::string, std::string> links) {
 
 const RealPath kDisk = fake_disk({
     {"/cache/base/external/googletest/googletest/include", "/usr/src/googletest/googletest/include"},
-    {"/cache/base/execroot/racelings/bazel-out/k8-fastbuild/bin", "/cache/base/execroot/racelings/bazel-out/k8-fastbuild/bin"},
+    {"/cache/base/execroot/racelings/bazel-out/k8-fastbuild/bin",
+     "/cache/base/execroot/racelings/bazel-out/k8-fastbuild/bin"},
 });
 
 json action(int configuration, std::vector<std::string> arguments, std::string mnemonic = "CppCompile") {
@@ -65,8 +66,8 @@ TEST(CompileCommands, EntriesRunFromTheWorkspaceWithPathsThatExistThere) {
   EXPECT_EQ(commands[0].arguments,
             (std::vector<std::string>{"/usr/bin/clang-19", "-iquote", ".", "-iquote",
                                       "/cache/base/execroot/racelings/bazel-out/k8-fastbuild/bin", "-isystem",
-                                      "/usr/src/googletest/googletest/include", "-fsanitize=thread",
-                                      "-Wthread-safety", "-std=c++20", "-c", "exercises/06_counter_mutex/exercise.cc"}));
+                                      "/usr/src/googletest/googletest/include", "-fsanitize=thread", "-Wthread-safety",
+                                      "-std=c++20", "-c", "exercises/06_counter_mutex/exercise.cc"}));
 }
 
 TEST(CompileCommands, TheIntegrityChecksOwnCompilesAreNotTheFilesCommand) {
@@ -130,8 +131,8 @@ TEST(CompileCommands, ExternalAndGeneratedSourcesAndOtherActionsAreLeftOut) {
 }
 
 TEST(CompileCommands, TheDatabaseIsWhatClangdReads) {
-  auto commands =
-      compile_commands_from_aquery(aquery({action(1, compile("checker/main.cc", {"-std=c++20"}))}), kPaths, kDisk);
+  auto commands = compile_commands_from_aquery(aquery({action(1, compile("checker/main.cc", {"-std=c++20"}))}), kPaths,
+                                               kDisk);
   json db = to_json(commands, kPaths.workspace);
   ASSERT_EQ(db.size(), 1u);
   EXPECT_EQ(db[0]["directory"], "/src/racelings");

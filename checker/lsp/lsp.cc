@@ -110,11 +110,13 @@ int cmd_lsp(const std::string& root, const Ui& ui) {
   }
   std::cout << ui.green("✓ wrote compile_commands.json") << ": " << commands.size() << " source files ("
             << count_by_folder(commands, root) << "), each with the flags of the build that compiles it.\n";
-  std::cout << "  Editors that use clangd now understand the tree: VS Code (the clangd extension, recommended\n"
-               "  in .vscode/), Neovim (nvim-lspconfig's clangd), Emacs (eglot), CLion (it reads this file).\n"
-               "  Reload the editor's window if it was open. Run `./racelings lsp` again after changing a BUILD file.\n";
+  std::cout
+      << "  Editors that use clangd now understand the tree: VS Code (the clangd extension, recommended\n"
+         "  in .vscode/), Neovim (nvim-lspconfig's clangd), Emacs (eglot), CLion (it reads this file).\n"
+         "  Reload the editor's window if it was open. Run `./racelings lsp` again after changing a BUILD file.\n";
   if (::access(kClangd, X_OK) != 0) {
-    std::cout << ui.yellow("  note: ") << kClangd << " is missing: `./racelings lsp` installs it (Debian package clangd-19).\n";
+    std::cout << ui.yellow("  note: ") << kClangd
+              << " is missing: `./racelings lsp` installs it (Debian package clangd-19).\n";
   }
   return kExitOk;
 }

@@ -75,8 +75,8 @@ json row_data(const Timeline& t, const report::StepLog& log, const Row& r, size_
   json positions = json::array();
   for (const auto& [thread, where] : thread_positions(log, at_step)) {
     if (positions.size() == kMaxListed) break;
-    positions.push_back({{"thread", thread}, {"label", column_label(t, thread)}, {"file", where.file},
-                         {"line", where.line}});
+    positions.push_back(
+        {{"thread", thread}, {"label", column_label(t, thread)}, {"file", where.file}, {"line", where.line}});
   }
   j["positions"] = positions;
   return j;
@@ -116,8 +116,8 @@ void write_sources(std::ostringstream& out, const std::vector<std::string>& file
     const auto& lines = sources.lines(files[f]);
     out << "<div class=\"file\" data-file=\"" << escape(files[f]) << "\"><h3>" << escape(files[f]) << "</h3><pre>";
     for (size_t i = 0; i < lines.size() && i < kMaxFileLines; ++i) {
-      out << "<div class=\"line\" id=\"L" << f << "-" << i + 1 << "\"><span class=\"num\">" << i + 1
-          << "</span><code>" << escape(fit(lines[i], kMaxLineChars)) << "</code><span class=\"marks\"></span></div>";
+      out << "<div class=\"line\" id=\"L" << f << "-" << i + 1 << "\"><span class=\"num\">" << i + 1 << "</span><code>"
+          << escape(fit(lines[i], kMaxLineChars)) << "</code><span class=\"marks\"></span></div>";
     }
     if (lines.empty()) out << "<div class=\"line\">(the file cannot be read)</div>";
     out << "</pre></div>\n";
@@ -187,7 +187,8 @@ std::string render_page(const Timeline& t, const report::StepLog& log, Sources& 
   if (!t.test.empty()) out << "Test <code>" << escape(t.test) << "</code>: ";
   out << thousands(t.steps_in_test) << " steps" << (t.failure ? " up to the failure" : "") << ", " << t.preemptions
       << (t.preemptions == 1 ? " switch" : " switches") << " while a thread could have gone on";
-  if (t.steps_before_test > 0) out << " (the " << thousands(t.steps_before_test) << " steps of earlier tests are left out)";
+  if (t.steps_before_test > 0)
+    out << " (the " << thousands(t.steps_before_test) << " steps of earlier tests are left out)";
   out << ". In a terminal: <code>" << escape(in.replay_command + " " + t.schedule + " --step") << "</code></p>\n";
   std::string failure = failure_note(t, &sources);
   if (!failure.empty()) {

@@ -25,8 +25,7 @@ struct PageInput {
   std::string replay_command;  // "./racelings replay 08"
 };
 
-std::string render_page(const Timeline& timeline, const report::StepLog& log, Sources& sources,
-                        const PageInput& input);
+std::string render_page(const Timeline& timeline, const report::StepLog& log, Sources& sources, const PageInput& input);
 
 }  // namespace racelings::replay
 

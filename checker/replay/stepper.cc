@@ -69,7 +69,8 @@ std::vector<std::string> frame_top(const Timeline& t, const Step& s, const Row& 
   if (r.why != Switch::kNone || r.chosen) top.push_back(p.yellow(fit("» " + switch_note(t, r, s), w)));
   if (r.resumes_after != 0) top.push_back(p.yellow(fit("» " + resume_note(t, r, s), w)));
   Location at = parse_location(s.at);
-  top.push_back(fit(column_label(t, s.thread) + "  " + step_cell(t, s) + (at.file.empty() ? "" : "  at " + short_location(at)), w));
+  top.push_back(fit(
+      column_label(t, s.thread) + "  " + step_cell(t, s) + (at.file.empty() ? "" : "  at " + short_location(at)), w));
   if (r.failure) {
     std::string note = failure_note(t, &sources);
     top.push_back(p.red(fit("✗ it goes wrong here: " + note.substr(0, note.find('\n')), w)));
@@ -217,14 +218,33 @@ enum class Command { kNext, kPrevious, kFailure, kSwitch, kFirst, kLast, kQuit, 
 
 Command key_command(char c) {
   switch (c) {
-    case 'n': case 'j': case ' ': case '\r': case '\n': return Command::kNext;
-    case 'p': case 'k': case 127: case '\b': return Command::kPrevious;
-    case 'f': return Command::kFailure;
-    case 's': return Command::kSwitch;
-    case 'g': return Command::kFirst;
-    case 'G': return Command::kLast;
-    case 'q': case 'Q': case 3: case 4: case '\033': return Command::kQuit;
-    default: return Command::kNone;
+    case 'n':
+    case 'j':
+    case ' ':
+    case '\r':
+    case '\n':
+      return Command::kNext;
+    case 'p':
+    case 'k':
+    case 127:
+    case '\b':
+      return Command::kPrevious;
+    case 'f':
+      return Command::kFailure;
+    case 's':
+      return Command::kSwitch;
+    case 'g':
+      return Command::kFirst;
+    case 'G':
+      return Command::kLast;
+    case 'q':
+    case 'Q':
+    case 3:
+    case 4:
+    case '\033':
+      return Command::kQuit;
+    default:
+      return Command::kNone;
   }
 }
 
@@ -301,17 +321,23 @@ void terminal_size(int fd, int* rows, int* cols) {
 size_t apply(const Timeline& t, Command c, size_t row, int count) {
   size_t last = t.rows.size() - 1;
   switch (c) {
-    case Command::kNext: return std::min(last, row + static_cast<size_t>(count));
-    case Command::kPrevious: return row > static_cast<size_t>(count) ? row - static_cast<size_t>(count) : 0;
-    case Command::kFailure: return t.failure_row.value_or(row);
-    case Command::kFirst: return 0;
-    case Command::kLast: return last;
+    case Command::kNext:
+      return std::min(last, row + static_cast<size_t>(count));
+    case Command::kPrevious:
+      return row > static_cast<size_t>(count) ? row - static_cast<size_t>(count) : 0;
+    case Command::kFailure:
+      return t.failure_row.value_or(row);
+    case Command::kFirst:
+      return 0;
+    case Command::kLast:
+      return last;
     case Command::kSwitch:
       for (size_t i = row + 1; i < t.rows.size(); ++i) {
         if (t.rows[i].kind == Row::Kind::kStep && (t.rows[i].why != Switch::kNone || t.rows[i].chosen)) return i;
       }
       return row;
-    default: return row;
+    default:
+      return row;
   }
 }
 

@@ -34,8 +34,7 @@ struct StepperOptions {
 };
 
 // run_stepper(): until the user quits or the input ends.
-void run_stepper(const Timeline& timeline, const report::StepLog& log, Sources& sources,
-                 const StepperOptions& options);
+void run_stepper(const Timeline& timeline, const report::StepLog& log, Sources& sources, const StepperOptions& options);
 
 // stepper_frame(): the screen at row `row`, `height` lines of at most
 // `width` columns.

@@ -39,9 +39,8 @@ class LogWriter {
     ++decision_;
     text_ += R"({"type":"step","step":)" + std::to_string(steps_) + R"(,"decision":)" + std::to_string(decision_) +
              R"(,"thread":")" + thread + R"(","op":")" + op + "\"" +
-             (object.empty() ? "" : R"(,"object":")" + object + "\"") +
-             (at.empty() ? "" : R"(,"at":")" + at + "\"") + R"(,"result":")" + result + R"(","state":)" + state +
-             "}\n";
+             (object.empty() ? "" : R"(,"object":")" + object + "\"") + (at.empty() ? "" : R"(,"at":")" + at + "\"") +
+             R"(,"result":")" + result + R"(","state":)" + state + "}\n";
     return *this;
   }
   LogWriter& skip_steps(int n) {
@@ -51,8 +50,8 @@ class LogWriter {
   }
   LogWriter& failure(const std::string& kind, const std::string& text, const std::string& thread,
                      const std::string& at = "") {
-    text_ += R"({"type":"failure","step":)" + std::to_string(steps_) + R"(,"kind":")" + kind + R"(","text":")" +
-             text + "\"" + (thread.empty() ? "" : R"(,"thread":")" + thread + "\"") +
+    text_ += R"({"type":"failure","step":)" + std::to_string(steps_) + R"(,"kind":")" + kind + R"(","text":")" + text +
+             "\"" + (thread.empty() ? "" : R"(,"thread":")" + thread + "\"") +
              (at.empty() ? "" : R"(,"at":")" + at + "\"") + "}\n";
     return *this;
   }
@@ -96,10 +95,10 @@ inline std::string state_of(const std::string& threads, const std::string& objec
 }
 
 inline std::string th(const std::string& id, const std::string& status, const std::string& holds = "",
-               const std::string& waits = "") {
+                      const std::string& waits = "") {
   return R"({"thread":")" + id + R"(","status":")" + status + "\"" +
-         (holds.empty() ? "" : R"(,"holds":[")" + holds + "\"]") + (waits.empty() ? "" : R"(,"waits":")" + waits + "\"") +
-         "}";
+         (holds.empty() ? "" : R"(,"holds":[")" + holds + "\"]") +
+         (waits.empty() ? "" : R"(,"waits":")" + waits + "\"") + "}";
 }
 
 // Two users check then act; the schedule switches from T1 to T2 between
@@ -133,14 +132,14 @@ inline LogWriter check_then_act(int boring_rounds) {
   return w;
 }
 
-
 // Two tellers take two accounts in opposite orders and block on each other.
 inline LogWriter bank_deadlock() {
   const std::string a = "Mutex M1 'account A'", b = "Mutex M2 'account B'";
   LogWriter w;
   w.thread("T1", "teller-1").thread("T2", "teller-2").test("Bank.Transfer");
   w.step("T1", "lock", a, std::string(kEx) + ":27", "ok", state_of(th("T1", "running", a) + "," + th("T2", "ready")));
-  w.step("T2", "lock", b, std::string(kEx) + ":27", "ok", state_of(th("T1", "ready", a) + "," + th("T2", "running", b)));
+  w.step("T2", "lock", b, std::string(kEx) + ":27", "ok",
+         state_of(th("T1", "ready", a) + "," + th("T2", "running", b)));
   w.step("T2", "lock", a, std::string(kEx) + ":28", "blocked",
          state_of(th("T1", "ready", a) + "," + th("T2", "blocked", b, "waits to lock " + a)));
   w.step("T1", "lock", b, std::string(kEx) + ":28", "blocked",

@@ -127,9 +127,7 @@ Switch switch_before(const StepLog& log, size_t i, std::string* from) {
   return Switch::kPreempted;
 }
 
-int thread_number(const std::string& id) {
-  return id.size() > 1 && id[0] == 'T' ? std::atoi(id.c_str() + 1) : 1 << 30;
-}
+int thread_number(const std::string& id) { return id.size() > 1 && id[0] == 'T' ? std::atoi(id.c_str() + 1) : 1 << 30; }
 
 // "Mutex M2 'x'" -> "M2"; "std::atomic #3" -> "atomic#3"; others numbered by kind.
 void name_objects(Timeline& t, const std::vector<std::string>& objects) {
@@ -223,7 +221,8 @@ std::vector<bool> quiet_steps(const StepLog& log, size_t begin, size_t end, cons
       continue;
     }
     size_t run = i;
-    while (run + 1 <= end && atomic(run + 1) && log.steps[run + 1].thread == s.thread && log.steps[run + 1].at == s.at) {
+    while (run + 1 <= end && atomic(run + 1) && log.steps[run + 1].thread == s.thread &&
+           log.steps[run + 1].at == s.at) {
       ++run;
     }
     bool inside = run + 1 < log.steps.size() && log.steps[run + 1].thread == s.thread && log.steps[run + 1].at == s.at;
@@ -238,8 +237,7 @@ std::vector<bool> quiet_steps(const StepLog& log, size_t begin, size_t end, cons
 // count towards a span's length.
 class Spans {
  public:
-  Spans(const StepLog& log, size_t begin, size_t end, const std::string& focus_file)
-      : begin_(begin), end_(end) {
+  Spans(const StepLog& log, size_t begin, size_t end, const std::string& focus_file) : begin_(begin), end_(end) {
     std::vector<bool> quiet = quiet_steps(log, begin, end, focus_file);
     for (size_t i = begin; i <= end; ++i) {
       if (!quiet[i - begin]) visible_.push_back(i);
@@ -426,8 +424,8 @@ bool foldable(const Spans& spans, const Row& r, size_t i) {
 
 // The rows: the chosen spans' steps, with folds for what lies between them
 // and for quiet runs inside them, up to options.max_rows.
-void fold_into_rows(Timeline& t, const StepLog& log, Spans& spans, const std::vector<Row>& step_rows,
-                    size_t begin, const TimelineOptions& options) {
+void fold_into_rows(Timeline& t, const StepLog& log, Spans& spans, const std::vector<Row>& step_rows, size_t begin,
+                    const TimelineOptions& options) {
   auto fold = [&](size_t first, size_t last, uint64_t missing) {
     Row f;
     f.kind = Row::Kind::kFold;
@@ -647,8 +645,8 @@ std::string resume_note(const Timeline& t, const Row& row, const Step& step) {
   if (row.resumes_after == 0) return {};
   int others = step.step - row.resumes_after - 1;
   return column_label(t, step.thread) + " runs again: it was switched out after step " +
-         std::to_string(row.resumes_after) + ", and " + std::to_string(others) +
-         (others == 1 ? " step" : " steps") + " of other threads ran meanwhile";
+         std::to_string(row.resumes_after) + ", and " + std::to_string(others) + (others == 1 ? " step" : " steps") +
+         " of other threads ran meanwhile";
 }
 
 std::string failure_note(const Timeline& t, Sources* sources) {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "checker/replay/test_logs.h"
 #include "checker/replay/timeline_text.h"
 #include "checker/replay/wait_graph.h"
-#include "checker/replay/test_logs.h"
 #include "primitives/schedule/schedule_id.h"
 
 namespace racelings::replay {
@@ -68,7 +68,8 @@ TEST(Timeline, TheSchedulesOwnChoiceIsToldFromTheDefault) {
   log.schedule = id;
   Timeline t = build_timeline(log);
   bool chosen = false;
-  for (const Row& r : t.rows) chosen = chosen || (r.kind == Row::Kind::kStep && r.chosen && log.steps[r.step].thread == "T2");
+  for (const Row& r : t.rows)
+    chosen = chosen || (r.kind == Row::Kind::kStep && r.chosen && log.steps[r.step].thread == "T2");
   EXPECT_TRUE(chosen);
 }
 
@@ -89,7 +90,8 @@ TEST(Timeline, LongRunsWhereNothingHappensAreFolded) {
   // The interleaving itself stays in view: both inserts at line 23.
   int inserts = 0;
   for (const Row& r : t.rows) {
-    if (r.kind == Row::Kind::kStep && log.steps[r.step].at == std::string(kEx) + ":23" && log.steps[r.step].op == "lock") {
+    if (r.kind == Row::Kind::kStep && log.steps[r.step].at == std::string(kEx) + ":23" &&
+        log.steps[r.step].op == "lock") {
       ++inserts;
     }
   }
@@ -195,7 +197,8 @@ TEST(WaitGraph, TwoThreadsWaitingForEachOthersLocksAreACycle) {
   auto g = deadlock_graph(t, log);
   ASSERT_TRUE(g.has_value());
   EXPECT_TRUE(g->has_cycle);
-  EXPECT_EQ(g->cycle_text, "T1 'teller-1' waits for M2, held by T2 'teller-2', which waits for M1, held by T1 'teller-1'");
+  EXPECT_EQ(g->cycle_text,
+            "T1 'teller-1' waits for M2, held by T2 'teller-2', which waits for M1, held by T1 'teller-1'");
   std::string svg = graph_svg(*g);
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("class=\"edge cycle\""), std::string::npos);
@@ -219,8 +222,7 @@ TEST(TimelineText, AColumnPerThreadAndTheSourceOfEachStep) {
   EXPECT_NE(text.find("step  T0 'main'"), std::string::npos) << text;
   EXPECT_NE(text.find("T1 'user-0'"), std::string::npos) << text;
   EXPECT_NE(text.find("T2 'user-1'"), std::string::npos) << text;
-  EXPECT_NE(text.find("exercise.cc:22  if (accounts.lock()->contains(name)) return false;"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("exercise.cc:22  if (accounts.lock()->contains(name)) return false;"), std::string::npos) << text;
   EXPECT_NE(text.find("» switch: T1 'user-0' could go on, but T2 'user-1' runs now"), std::string::npos) << text;
   EXPECT_NE(text.find("· T2 'user-1' holds M2"), std::string::npos) << text;
   EXPECT_NE(text.find("✗ test failure at test.cc:48, in T0 'main'"), std::string::npos) << text;

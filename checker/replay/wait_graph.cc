@@ -147,9 +147,9 @@ std::optional<Graph> wait_graph(const Timeline& t, const report::StepLog& log) {
       continue;
     }
     size_t from = b.node(th.thread, column_label(t, th.thread), true);
-    size_t to = thread_target        ? b.node(target, column_label(t, target), true)
+    size_t to = thread_target      ? b.node(target, column_label(t, target), true)
                 : target[0] == '?' ? b.node(target, fit(target.substr(1), 48), false)
-                                     : b.node(target, short_name(t, target), false);
+                                   : b.node(target, short_name(t, target), false);
     b.edge(from, to, thread_target ? "waits for the end of" : "waits for");
     if (thread_target || target[0] == '?') continue;
     for (const auto& holder : state.threads) {
@@ -241,8 +241,8 @@ std::string graph_svg(const Graph& g) {
       std::snprintf(buf, sizeof(buf),
                     "<path class=\"edge%s\" d=\"M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"none\" "
                     "stroke=\"%s\" stroke-width=\"%.1f\" marker-end=\"url(#%s)\"/>",
-                    e.in_cycle ? " cycle" : "", x1 - 20, y1 - 14, x1 - 60, y1 - 90, x1 + 60, y1 - 90, x1 + 20,
-                    y1 - 14, stroke, width_px, marker);
+                    e.in_cycle ? " cycle" : "", x1 - 20, y1 - 14, x1 - 60, y1 - 90, x1 + 60, y1 - 90, x1 + 20, y1 - 14,
+                    stroke, width_px, marker);
       lx = x1;
       ly = y1 - 80;
     } else {
@@ -251,8 +251,8 @@ std::string graph_svg(const Graph& g) {
       std::snprintf(buf, sizeof(buf),
                     "<line class=\"edge%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                     "stroke-width=\"%.1f\" marker-end=\"url(#%s)\"/>",
-                    e.in_cycle ? " cycle" : "", x1 + ux * kNodeRadius, y1 + uy * kNodeRadius,
-                    x2 - ux * kNodeRadius, y2 - uy * kNodeRadius, stroke, width_px, marker);
+                    e.in_cycle ? " cycle" : "", x1 + ux * kNodeRadius, y1 + uy * kNodeRadius, x2 - ux * kNodeRadius,
+                    y2 - uy * kNodeRadius, stroke, width_px, marker);
       lx = (x1 + x2) / 2 - uy * 12;
       ly = (y1 + y2) / 2 + ux * 12;
     }

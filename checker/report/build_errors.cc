@@ -46,8 +46,7 @@ std::optional<std::pair<std::string_view, std::string_view>> tool_error(std::str
 bool is_linker_name(std::string_view tool) {
   const std::size_t slash = tool.rfind('/');
   const std::string_view base = slash == std::string_view::npos ? tool : tool.substr(slash + 1);
-  return base == "ld" || base.starts_with("ld.") || base == "lld" || base == "collect2" ||
-         base == "ld64.lld";
+  return base == "ld" || base.starts_with("ld.") || base == "lld" || base == "collect2" || base == "ld64.lld";
 }
 
 class BuildErrorParser {
@@ -145,8 +144,7 @@ class BuildErrorParser {
   bool tool_error_line(std::string_view t, std::string_view line) {
     auto te = tool_error(t);
     if (!te) return false;
-    const bool summary_line =
-        te->second.starts_with("linker command failed") || te->second.starts_with("ld returned");
+    const bool summary_line = te->second.starts_with("linker command failed") || te->second.starts_with("ld returned");
     if (summary_line && saw_linker_error_) {
       if (current_) append_line(out_[*current_].raw, line);
       return true;
@@ -179,8 +177,7 @@ class BuildErrorParser {
     if (rest.starts_with("referenced by ")) {
       rest = trim(rest.substr(14));
       std::optional<Location> loc;
-      if (const std::size_t open = rest.find(" ("); open != std::string_view::npos &&
-                                                     rest.ends_with(")")) {
+      if (const std::size_t open = rest.find(" ("); open != std::string_view::npos && rest.ends_with(")")) {
         loc = parse_location(rest.substr(open + 2, rest.size() - open - 3));
         if (!loc) loc = parse_location(rest.substr(0, open));
       } else {
@@ -189,15 +186,14 @@ class BuildErrorParser {
       if (!loc || f.stacks.empty()) return;
       Stack& s = f.stacks.front();
       if (s.frames.size() >= kMaxFramesPerStack) return;
-      Frame frame{static_cast<int>(s.frames.size()), "", std::move(loc->file), loc->line,
-                  loc->column, ""};
+      Frame frame{static_cast<int>(s.frames.size()), "", std::move(loc->file), loc->line, loc->column, ""};
       // A frame-less stack from "ld.lld: error:" gets this as its first frame.
       s.frames.push_back(std::move(frame));
       return;
     }
     // ">>>               /tmp/x.o:(main)": the function of the last reference.
-    if (const std::size_t open = rest.rfind(":("); open != std::string_view::npos &&
-                                                    rest.ends_with(")") && !f.stacks.empty()) {
+    if (const std::size_t open = rest.rfind(":(");
+        open != std::string_view::npos && rest.ends_with(")") && !f.stacks.empty()) {
       Stack& s = f.stacks.front();
       if (!s.frames.empty() && s.frames.back().function.empty()) {
         s.frames.back().function = capped(rest.substr(open + 2, rest.size() - open - 3));
@@ -205,8 +201,7 @@ class BuildErrorParser {
     }
   }
 
-  void start(std::string_view tool, std::string_view message, std::string_view line,
-             std::optional<Frame> frame) {
+  void start(std::string_view tool, std::string_view message, std::string_view line, std::optional<Frame> frame) {
     Finding f;
     f.kind = Kind::kBuildError;
     f.tool = std::string(tool);
@@ -232,11 +227,9 @@ class BuildErrorParser {
   bool saw_linker_error_ = false;
 };
 
-
 void drop_empty_stacks(std::vector<Finding>& findings) {
   for (Finding& f : findings) {
-    f.stacks.erase(std::remove_if(f.stacks.begin(), f.stacks.end(),
-                                  [](const Stack& s) { return s.frames.empty(); }),
+    f.stacks.erase(std::remove_if(f.stacks.begin(), f.stacks.end(), [](const Stack& s) { return s.frames.empty(); }),
                    f.stacks.end());
   }
 }

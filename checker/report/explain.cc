@@ -163,8 +163,7 @@ constexpr std::string_view kReset = "\x1b[0m";
 
 // Word-wraps `text` to `width` columns, each line starting with `indent`;
 // the first line starts with `first` instead (same width).
-std::string wrap(std::string_view text, std::string_view first, std::string_view indent,
-                 std::size_t width) {
+std::string wrap(std::string_view text, std::string_view first, std::string_view indent, std::size_t width) {
   std::string out(first);
   std::size_t column = first.size();
   bool line_empty = true;
@@ -204,7 +203,6 @@ std::string thread_label(const ThreadInfo& t) {
 bool is_creation_stack(const Stack& s) {
   return s.heading.rfind("Thread ", 0) == 0 && contains(s.heading, " created ");
 }
-
 
 }  // namespace
 
@@ -297,8 +295,7 @@ void render_stack_heading(std::string_view heading, const Paint& paint, std::str
 }
 
 // A stack's frames, the runtime's and library's folded away (fold()).
-void render_frames(const std::vector<Frame>& frames, const std::string& indent, const Paint& paint,
-                   std::string& out) {
+void render_frames(const std::vector<Frame>& frames, const std::string& indent, const Paint& paint, std::string& out) {
   const Folded folded = fold(frames);
   for (std::size_t i = 0; i < folded.shown; ++i) {
     const Frame& frame = folded.frames[i];
@@ -370,18 +367,16 @@ nlohmann::json to_json(const Frame& frame) {
 nlohmann::json to_json(const Finding& finding) {
   nlohmann::json threads = nlohmann::json::array();
   for (const ThreadInfo& t : finding.threads) {
-    threads.push_back({{"id", valid_utf8(t.id)},
-                       {"name", valid_utf8(t.name)},
-                       {"created_at", valid_utf8(t.created_at)}});
+    threads.push_back(
+        {{"id", valid_utf8(t.id)}, {"name", valid_utf8(t.name)}, {"created_at", valid_utf8(t.created_at)}});
   }
   nlohmann::json stacks = nlohmann::json::array();
   for (const Stack& s : finding.stacks) {
     nlohmann::json frames = nlohmann::json::array();
     for (const Frame& f : s.frames) frames.push_back(to_json(f));
     const Folded folded = fold(s.frames);
-    stacks.push_back({{"heading", valid_utf8(s.heading)},
-                      {"frames", std::move(frames)},
-                      {"library_frames", folded.hidden()}});
+    stacks.push_back(
+        {{"heading", valid_utf8(s.heading)}, {"frames", std::move(frames)}, {"library_frames", folded.hidden()}});
   }
   nlohmann::json notes = nlohmann::json::array();
   for (const std::string& n : finding.notes) notes.push_back(valid_utf8(n));

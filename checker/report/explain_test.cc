@@ -26,9 +26,7 @@ Finding only_finding(const std::string& relative) {
   return findings[0];
 }
 
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(Explanation, GivesEveryKindAParagraphThatSaysWhatFixesIt) {
   for (Kind kind : kAllKinds) {
@@ -82,11 +80,13 @@ TEST(Render, ShowsTitleThreadsOwnFramesAndHowManyWereFolded) {
   EXPECT_EQ(text.rfind("data race: ThreadSanitizer: data race\n", 0), 0u) << text;
   EXPECT_TRUE(has(text, "threads: T2 'reader', T1 'writer'")) << text;
   EXPECT_TRUE(has(text, "Read of size 1 at ")) << text;
-  EXPECT_TRUE(has(text, "#0 (anonymous namespace)::reader() "
-                        "checker/testdata/programs/tsan_data_race.cc:21:28\n"))
+  EXPECT_TRUE(has(text,
+                  "#0 (anonymous namespace)::reader() "
+                  "checker/testdata/programs/tsan_data_race.cc:21:28\n"))
       << text;
-  EXPECT_TRUE(has(text, "(anonymous namespace)::writer() "
-                        "checker/testdata/programs/tsan_data_race.cc:15:16\n"))
+  EXPECT_TRUE(has(text,
+                  "(anonymous namespace)::writer() "
+                  "checker/testdata/programs/tsan_data_race.cc:15:16\n"))
       << text;
   EXPECT_TRUE(has(text, "(+6 library frames)")) << text;
   EXPECT_FALSE(has(text, "/usr/include")) << text;
@@ -100,9 +100,10 @@ TEST(Render, ShowsTitleThreadsOwnFramesAndHowManyWereFolded) {
 TEST(Render, NamesTheStudentsLineBelowTheHeadlineAsRustcDoes) {
   // Editors read these two lines (.vscode/tasks.json's problem matcher).
   const Finding race = only_finding("logs/clang-14/tsan_data_race.log");
-  EXPECT_EQ(render(race, false).rfind("data race: ThreadSanitizer: data race\n"
-                                      "  --> checker/testdata/programs/tsan_data_race.cc:21:28\n",
-                                      0),
+  EXPECT_EQ(render(race, false)
+                .rfind("data race: ThreadSanitizer: data race\n"
+                       "  --> checker/testdata/programs/tsan_data_race.cc:21:28\n",
+                       0),
             0u)
       << render(race, false);
   Finding nowhere;
@@ -112,8 +113,7 @@ TEST(Render, NamesTheStudentsLineBelowTheHeadlineAsRustcDoes) {
 
 TEST(Render, ShowsWhereEachThreadWasCreated) {
   const Finding race = only_finding("logs/g++-12/tsan_data_race.log");
-  EXPECT_TRUE(has(render(race, false),
-                  "T2 'reader' (created at checker/testdata/programs/tsan_data_race.cc:28)"));
+  EXPECT_TRUE(has(render(race, false), "T2 'reader' (created at checker/testdata/programs/tsan_data_race.cc:28)"));
 }
 
 TEST(Render, UsesColourOnlyWhenAsked) {
@@ -121,8 +121,7 @@ TEST(Render, UsesColourOnlyWhenAsked) {
   EXPECT_FALSE(has(render(race, false), "\x1b["));
   const std::string coloured = render(race, true);
   EXPECT_TRUE(has(coloured, "\x1b[1;31mdata race\x1b[0m"));
-  EXPECT_TRUE(has(coloured,
-                  "\x1b[36mchecker/testdata/programs/tsan_data_race.cc:21:28\x1b[0m"));
+  EXPECT_TRUE(has(coloured, "\x1b[36mchecker/testdata/programs/tsan_data_race.cc:21:28\x1b[0m"));
 }
 
 TEST(Render, SaysHowOftenAMergedFindingWasSeen) {

@@ -30,8 +30,7 @@ constexpr std::array<std::pair<Kind, std::string_view>, 17> kKindNames = {{
 
 // Whether `path` has `name` as one whole component ("a/name/b", "name/b").
 bool has_component(std::string_view path, std::string_view name) {
-  for (std::size_t at = path.find(name); at != std::string_view::npos;
-       at = path.find(name, at + 1)) {
+  for (std::size_t at = path.find(name); at != std::string_view::npos; at = path.find(name, at + 1)) {
     const bool starts = at == 0 || path[at - 1] == '/';
     const std::size_t end = at + name.size();
     const bool ends = end == path.size() || path[end] == '/';
@@ -83,9 +82,8 @@ std::string collapse_dots(std::string_view path) {
 }
 
 bool is_sanitizer_function(std::string_view fn) {
-  for (std::string_view prefix :
-       {"__tsan", "__asan", "__lsan", "__ubsan", "__msan", "__sanitizer", "__interceptor",
-        "__interception", "___interceptor"}) {
+  for (std::string_view prefix : {"__tsan", "__asan", "__lsan", "__ubsan", "__msan", "__sanitizer", "__interceptor",
+                                  "__interception", "___interceptor"}) {
     if (fn.starts_with(prefix)) return true;
   }
   return false;
@@ -94,9 +92,8 @@ bool is_sanitizer_function(std::string_view fn) {
 bool is_libc_function(std::string_view fn) {
   for (std::string_view name :
        {"clone", "clone3", "__clone", "__clone3", "start_thread", "_start", "__libc_start_main",
-        "__libc_start_main_impl", "__libc_start_call_main", "call_init", "__GI_raise",
-        "__GI_abort", "raise", "abort", "__pthread_kill_implementation", "__pthread_kill_internal",
-        "__restore_rt"}) {
+        "__libc_start_main_impl", "__libc_start_call_main", "call_init", "__GI_raise", "__GI_abort", "raise", "abort",
+        "__pthread_kill_implementation", "__pthread_kill_internal", "__restore_rt"}) {
     if (fn == name) return true;
   }
   return false;
@@ -104,8 +101,7 @@ bool is_libc_function(std::string_view fn) {
 
 bool is_std_function(std::string_view fn) {
   for (std::string_view prefix :
-       {"std::", "__gnu_cxx::", "__cxxabiv1::", "__cxa_", "__gthread", "operator new",
-        "operator delete", "__gxx_"}) {
+       {"std::", "__gnu_cxx::", "__cxxabiv1::", "__cxa_", "__gthread", "operator new", "operator delete", "__gxx_"}) {
     if (fn.starts_with(prefix)) return true;
   }
   return false;
@@ -123,32 +119,27 @@ FrameCategory classify_file(std::string_view file) {
   const std::string_view base = basename(file);
   // A bare runtime file name, or one in a build tree outside the workspace;
   // the student's own "exercises/tsan_demo.cc" is not the runtime.
-  const bool runtime_dir = file.find('/') == std::string_view::npos ||
-                           file.starts_with("../") || file.starts_with("/");
+  const bool runtime_dir = file.find('/') == std::string_view::npos || file.starts_with("../") || file.starts_with("/");
   if (file.starts_with("primitives/") || contains(file, "/primitives/")) {
     return FrameCategory::kPrimitives;
   }
-  if (contains(file, "compiler-rt") || contains(file, "sanitizer_common") ||
-      contains(file, "libsanitizer") || contains(file, "interceptor") ||
-      has_component(file, "tsan") || has_component(file, "asan") || has_component(file, "lsan") ||
-      has_component(file, "ubsan") || (runtime_dir && is_runtime_basename(base))) {
+  if (contains(file, "compiler-rt") || contains(file, "sanitizer_common") || contains(file, "libsanitizer") ||
+      contains(file, "interceptor") || has_component(file, "tsan") || has_component(file, "asan") ||
+      has_component(file, "lsan") || has_component(file, "ubsan") || (runtime_dir && is_runtime_basename(base))) {
     return FrameCategory::kSanitizerRuntime;
   }
-  if (has_component(file, "googletest") || has_component(file, "googlemock") ||
-      has_component(file, "gtest") || has_component(file, "gmock") || base == "gtest.cc" ||
-      base == "gtest_main.cc" || base == "gmock_main.cc" || base.starts_with("gtest-") ||
-      base.starts_with("gmock-")) {
+  if (has_component(file, "googletest") || has_component(file, "googlemock") || has_component(file, "gtest") ||
+      has_component(file, "gmock") || base == "gtest.cc" || base == "gtest_main.cc" || base == "gmock_main.cc" ||
+      base.starts_with("gtest-") || base.starts_with("gmock-")) {
     return FrameCategory::kGoogleTest;
   }
-  if (contains(file, "sysdeps/") || file.starts_with("csu/") || contains(file, "/csu/") ||
-      file.starts_with("nptl/") || contains(file, "/nptl/") || contains(file, "glibc") ||
-      contains(file, "libc.so")) {
+  if (contains(file, "sysdeps/") || file.starts_with("csu/") || contains(file, "/csu/") || file.starts_with("nptl/") ||
+      contains(file, "/nptl/") || contains(file, "glibc") || contains(file, "libc.so")) {
     return FrameCategory::kLibc;
   }
   if (contains(file, "/c++/") || file.starts_with("bits/") || contains(file, "/bits/") ||
-      file.starts_with("/usr/include/") || file.starts_with("/usr/lib/") ||
-      file.starts_with("/usr/local/include/") || file.starts_with("/usr/src/") ||
-      file.starts_with("/lib/")) {
+      file.starts_with("/usr/include/") || file.starts_with("/usr/lib/") || file.starts_with("/usr/local/include/") ||
+      file.starts_with("/usr/src/") || file.starts_with("/lib/")) {
     return FrameCategory::kStandardLibrary;
   }
   return FrameCategory::kUser;
@@ -188,8 +179,7 @@ std::string normalize_path(std::string_view path) {
   // /proc/self/cwd/rest -> rest (Bazel's debug prefix map).
   if (s.starts_with("/proc/self/cwd/")) s.remove_prefix(15);
   // bazel-out/<config>/bin/rest -> rest.
-  if (std::size_t at = s.find("bazel-out/");
-      at != std::string_view::npos && (at == 0 || s[at - 1] == '/')) {
+  if (std::size_t at = s.find("bazel-out/"); at != std::string_view::npos && (at == 0 || s[at - 1] == '/')) {
     std::string_view rest = drop_component(s.substr(at + 10));
     if (rest.starts_with("bin/")) {
       rest.remove_prefix(4);
@@ -229,8 +219,7 @@ FrameCategory classify_frame(const Frame& frame) {
     const FrameCategory by_file = classify_file(frame.file);
     if (by_file != FrameCategory::kUser) return by_file;
     // A bare file name without a line is a runtime's own object (crtstuff.c).
-    if (frame.line == 0 && frame.file.find('/') == std::string::npos &&
-        (is_std_function(fn) || is_libc_function(fn))) {
+    if (frame.line == 0 && frame.file.find('/') == std::string::npos && (is_std_function(fn) || is_libc_function(fn))) {
       return is_libc_function(fn) ? FrameCategory::kLibc : FrameCategory::kStandardLibrary;
     }
     return FrameCategory::kUser;
@@ -240,16 +229,14 @@ FrameCategory classify_frame(const Frame& frame) {
   if (is_std_function(fn)) return FrameCategory::kStandardLibrary;
   if (is_libc_function(fn)) return FrameCategory::kLibc;
   const std::string_view module = frame.module;
-  if (contains(module, "libtsan") || contains(module, "libasan") ||
-      contains(module, "libubsan") || contains(module, "liblsan") ||
-      contains(module, "clang_rt")) {
+  if (contains(module, "libtsan") || contains(module, "libasan") || contains(module, "libubsan") ||
+      contains(module, "liblsan") || contains(module, "clang_rt")) {
     return FrameCategory::kSanitizerRuntime;
   }
   if (contains(module, "libstdc++") || contains(module, "libc++")) {
     return FrameCategory::kStandardLibrary;
   }
-  if (contains(module, "libc.so") || contains(module, "libpthread") ||
-      contains(module, "ld-linux")) {
+  if (contains(module, "libc.so") || contains(module, "libpthread") || contains(module, "ld-linux")) {
     return FrameCategory::kLibc;
   }
   if (contains(module, "libgtest") || contains(module, "libgmock")) {

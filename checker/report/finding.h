@@ -53,11 +53,22 @@ enum class Kind {
 
 // Every kind, in the order above.
 inline constexpr std::array<Kind, 17> kAllKinds = {
-    Kind::kDataRace,           Kind::kLockOrderInversion, Kind::kDeadlock,
-    Kind::kLivelock,           Kind::kThreadLeak,         Kind::kMutexMisuse,        Kind::kHeapUseAfterFree,
-    Kind::kStackUseAfterScope, Kind::kStackUseAfterReturn, Kind::kDoubleFree,
-    Kind::kLeak,               Kind::kSignalUnsafeCall,   Kind::kTestFailure,
-    Kind::kTimeout,            Kind::kCrash,              Kind::kBuildError,
+    Kind::kDataRace,
+    Kind::kLockOrderInversion,
+    Kind::kDeadlock,
+    Kind::kLivelock,
+    Kind::kThreadLeak,
+    Kind::kMutexMisuse,
+    Kind::kHeapUseAfterFree,
+    Kind::kStackUseAfterScope,
+    Kind::kStackUseAfterReturn,
+    Kind::kDoubleFree,
+    Kind::kLeak,
+    Kind::kSignalUnsafeCall,
+    Kind::kTestFailure,
+    Kind::kTimeout,
+    Kind::kCrash,
+    Kind::kBuildError,
     Kind::kClean,
 };
 
@@ -144,9 +155,7 @@ enum class FrameCategory {
 
 std::string_view category_name(FrameCategory category);
 FrameCategory classify_frame(const Frame& frame);
-inline bool is_user_frame(const Frame& frame) {
-  return classify_frame(frame) == FrameCategory::kUser;
-}
+inline bool is_user_frame(const Frame& frame) { return classify_frame(frame) == FrameCategory::kUser; }
 
 // location(): "file:line:column", "file:line" or "file" (empty if no file).
 std::string location(const Frame& frame);

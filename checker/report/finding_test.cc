@@ -11,8 +11,7 @@
 namespace racelings::report {
 namespace {
 
-Frame frame_at(std::string file, int line = 1, std::string function = "f",
-               std::string module = "") {
+Frame frame_at(std::string file, int line = 1, std::string function = "f", std::string module = "") {
   Frame f;
   f.function = std::move(function);
   f.file = std::move(file);
@@ -22,13 +21,23 @@ Frame frame_at(std::string file, int line = 1, std::string function = "f",
 }
 
 TEST(KindName, SpellsEveryKindAsTheVocabularyDoes) {
-  const std::vector<std::string> expected = {
-      "data race",        "lock-order inversion",   "deadlock",
-      "livelock",         "thread leak",      "mutex misuse",           "heap-use-after-free",
-      "stack-use-after-scope", "stack-use-after-return", "double free",
-      "leak",             "signal-unsafe call",     "test failure",
-      "timeout",          "crash",                  "build error",
-      "clean"};
+  const std::vector<std::string> expected = {"data race",
+                                             "lock-order inversion",
+                                             "deadlock",
+                                             "livelock",
+                                             "thread leak",
+                                             "mutex misuse",
+                                             "heap-use-after-free",
+                                             "stack-use-after-scope",
+                                             "stack-use-after-return",
+                                             "double free",
+                                             "leak",
+                                             "signal-unsafe call",
+                                             "test failure",
+                                             "timeout",
+                                             "crash",
+                                             "build error",
+                                             "clean"};
   ASSERT_EQ(kAllKinds.size(), expected.size());
   for (std::size_t i = 0; i < kAllKinds.size(); ++i) {
     EXPECT_EQ(kind_name(kAllKinds[i]), expected[i]);
@@ -65,8 +74,7 @@ TEST(NormalizePath, StripsProcSelfCwdAndBazelOut) {
             "exercises/01_spawn_join/exercise.cc");
   EXPECT_EQ(normalize_path("bazel-out/k8-fastbuild/bin/exercises/01_spawn_join/gen.cc"),
             "exercises/01_spawn_join/gen.cc");
-  EXPECT_EQ(normalize_path("/x/execroot/racelings/bazel-out/k8-opt/bin/exercises/a/b.cc"),
-            "exercises/a/b.cc");
+  EXPECT_EQ(normalize_path("/x/execroot/racelings/bazel-out/k8-opt/bin/exercises/a/b.cc"), "exercises/a/b.cc");
 }
 
 TEST(NormalizePath, StripsRunfilesUpToTheWorkspace) {
@@ -79,45 +87,35 @@ TEST(NormalizePath, ResolvesDotDotSegments) {
   EXPECT_EQ(normalize_path("/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/"
                            "bits/invoke.h"),
             "/usr/include/c++/12/bits/invoke.h");
-  EXPECT_EQ(normalize_path("csu/../sysdeps/nptl/libc_start_call_main.h"),
-            "sysdeps/nptl/libc_start_call_main.h");
-  EXPECT_EQ(normalize_path("../sysdeps/nptl/libc_start_call_main.h"),
-            "../sysdeps/nptl/libc_start_call_main.h");
+  EXPECT_EQ(normalize_path("csu/../sysdeps/nptl/libc_start_call_main.h"), "sysdeps/nptl/libc_start_call_main.h");
+  EXPECT_EQ(normalize_path("../sysdeps/nptl/libc_start_call_main.h"), "../sysdeps/nptl/libc_start_call_main.h");
   EXPECT_EQ(normalize_path("./exercises/./a.cc"), "exercises/a.cc");
 }
 
 TEST(NormalizePath, LeavesWorkspacePathsAlone) {
-  EXPECT_EQ(normalize_path("exercises/01_spawn_join/exercise.cc"),
-            "exercises/01_spawn_join/exercise.cc");
+  EXPECT_EQ(normalize_path("exercises/01_spawn_join/exercise.cc"), "exercises/01_spawn_join/exercise.cc");
   EXPECT_EQ(normalize_path(""), "");
 }
 
 TEST(ClassifyFrame, CountsTheStudentsFilesAsUser) {
   EXPECT_EQ(classify_frame(frame_at("exercises/01_spawn_join/exercise.cc")), FrameCategory::kUser);
-  EXPECT_EQ(classify_frame(frame_at("exercises/01_spawn_join/exercise_test.cc")),
-            FrameCategory::kUser);
+  EXPECT_EQ(classify_frame(frame_at("exercises/01_spawn_join/exercise_test.cc")), FrameCategory::kUser);
   // A file of the student's that happens to be called like a runtime file.
-  EXPECT_EQ(classify_frame(frame_at("checker/testdata/programs/tsan_data_race.cc")),
-            FrameCategory::kUser);
+  EXPECT_EQ(classify_frame(frame_at("checker/testdata/programs/tsan_data_race.cc")), FrameCategory::kUser);
   // A user function with a std:: name in the user's file is still the user's.
-  EXPECT_EQ(classify_frame(frame_at("exercises/a.cc", 3, "std::hash<Point>::operator()")),
-            FrameCategory::kUser);
+  EXPECT_EQ(classify_frame(frame_at("exercises/a.cc", 3, "std::hash<Point>::operator()")), FrameCategory::kUser);
 }
 
 TEST(ClassifyFrame, RecognisesTheStandardLibrary) {
-  EXPECT_EQ(classify_frame(frame_at("/usr/include/c++/12/bits/std_thread.h")),
-            FrameCategory::kStandardLibrary);
+  EXPECT_EQ(classify_frame(frame_at("/usr/include/c++/12/bits/std_thread.h")), FrameCategory::kStandardLibrary);
   EXPECT_EQ(classify_frame(frame_at("/usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h")),
             FrameCategory::kStandardLibrary);
-  EXPECT_EQ(classify_frame(frame_at("", 0, "std::thread::_M_start_thread(...)")),
-            FrameCategory::kStandardLibrary);
-  EXPECT_EQ(classify_frame(frame_at("", 0, "", "libstdc++.so.6")),
-            FrameCategory::kStandardLibrary);
+  EXPECT_EQ(classify_frame(frame_at("", 0, "std::thread::_M_start_thread(...)")), FrameCategory::kStandardLibrary);
+  EXPECT_EQ(classify_frame(frame_at("", 0, "", "libstdc++.so.6")), FrameCategory::kStandardLibrary);
 }
 
 TEST(ClassifyFrame, RecognisesGoogleTest) {
-  EXPECT_EQ(classify_frame(frame_at("external/googletest/googletest/src/gtest.cc")),
-            FrameCategory::kGoogleTest);
+  EXPECT_EQ(classify_frame(frame_at("external/googletest/googletest/src/gtest.cc")), FrameCategory::kGoogleTest);
   EXPECT_EQ(classify_frame(frame_at("/usr/include/gtest/gtest.h")), FrameCategory::kGoogleTest);
   EXPECT_EQ(classify_frame(frame_at("", 0, "testing::Test::Run()")), FrameCategory::kGoogleTest);
 }
@@ -130,17 +128,13 @@ TEST(ClassifyFrame, RecognisesTheSanitizerRuntime) {
             FrameCategory::kSanitizerRuntime);
   EXPECT_EQ(classify_frame(frame_at("crtstuff.c", 0, "__tsan::CallUserSignalHandler(...)")),
             FrameCategory::kSanitizerRuntime);
-  EXPECT_EQ(classify_frame(frame_at("", 0, "__interceptor_pthread_mutex_lock")),
-            FrameCategory::kSanitizerRuntime);
-  EXPECT_EQ(classify_frame(frame_at("", 0, "pthread_create", "libtsan.so.2")),
-            FrameCategory::kSanitizerRuntime);
+  EXPECT_EQ(classify_frame(frame_at("", 0, "__interceptor_pthread_mutex_lock")), FrameCategory::kSanitizerRuntime);
+  EXPECT_EQ(classify_frame(frame_at("", 0, "pthread_create", "libtsan.so.2")), FrameCategory::kSanitizerRuntime);
 }
 
 TEST(ClassifyFrame, RecognisesLibc) {
-  EXPECT_EQ(classify_frame(frame_at("sysdeps/nptl/libc_start_call_main.h")),
-            FrameCategory::kLibc);
-  EXPECT_EQ(classify_frame(frame_at("../sysdeps/unix/sysv/linux/x86_64/clone3.S")),
-            FrameCategory::kLibc);
+  EXPECT_EQ(classify_frame(frame_at("sysdeps/nptl/libc_start_call_main.h")), FrameCategory::kLibc);
+  EXPECT_EQ(classify_frame(frame_at("../sysdeps/unix/sysv/linux/x86_64/clone3.S")), FrameCategory::kLibc);
   EXPECT_EQ(classify_frame(frame_at("", 0, "start_thread")), FrameCategory::kLibc);
   EXPECT_EQ(classify_frame(frame_at("", 0, "clone")), FrameCategory::kLibc);
   EXPECT_EQ(classify_frame(frame_at("", 0, "", "libc.so.6")), FrameCategory::kLibc);
@@ -148,8 +142,7 @@ TEST(ClassifyFrame, RecognisesLibc) {
 
 TEST(ClassifyFrame, FoldsAwayThePrimitivesInternals) {
   EXPECT_EQ(classify_frame(frame_at("primitives/mutex.h")), FrameCategory::kPrimitives);
-  EXPECT_EQ(classify_frame(frame_at("/proc/self/cwd/primitives/detector.cc")),
-            FrameCategory::kPrimitives);
+  EXPECT_EQ(classify_frame(frame_at("/proc/self/cwd/primitives/detector.cc")), FrameCategory::kPrimitives);
   EXPECT_EQ(classify_frame(frame_at(normalize_path("/proc/self/cwd/primitives/detector.cc"))),
             FrameCategory::kPrimitives);
 }
@@ -170,12 +163,12 @@ TEST(Location, ShowsWhatIsKnown) {
 
 TEST(TopUserFrame, SkipsLibraryFramesAcrossStacks) {
   Finding finding;
-  finding.stacks.push_back(Stack{"Mutex M1 acquired here",
-                                 {frame_at("", 0, "pthread_mutex_lock"),
-                                  frame_at("/usr/include/c++/12/bits/std_mutex.h", 100)}});
-  finding.stacks.push_back(Stack{"Thread T1 created at",
-                                 {frame_at("primitives/thread.h", 20),
-                                  frame_at("exercises/20_bank/exercise.cc", 31, "transfer")}});
+  finding.stacks.push_back(
+      Stack{"Mutex M1 acquired here",
+            {frame_at("", 0, "pthread_mutex_lock"), frame_at("/usr/include/c++/12/bits/std_mutex.h", 100)}});
+  finding.stacks.push_back(
+      Stack{"Thread T1 created at",
+            {frame_at("primitives/thread.h", 20), frame_at("exercises/20_bank/exercise.cc", 31, "transfer")}});
   const auto top = top_user_frame(finding);
   ASSERT_TRUE(top.has_value());
   EXPECT_EQ(top->file, "exercises/20_bank/exercise.cc");
@@ -185,12 +178,9 @@ TEST(TopUserFrame, SkipsLibraryFramesAcrossStacks) {
 
 TEST(Fold, PutsTheStudentsFramesFirstAndKeepsTheRestInOrder) {
   const std::vector<Frame> frames = {
-      frame_at("", 0, "pthread_mutex_lock"),
-      frame_at("/usr/include/c++/12/bits/std_mutex.h", 100),
-      frame_at("exercises/a.cc", 10, "inner"),
-      frame_at("primitives/mutex.h", 88),
-      frame_at("exercises/a.cc", 20, "outer"),
-      frame_at("sysdeps/nptl/x.h", 58),
+      frame_at("", 0, "pthread_mutex_lock"),   frame_at("/usr/include/c++/12/bits/std_mutex.h", 100),
+      frame_at("exercises/a.cc", 10, "inner"), frame_at("primitives/mutex.h", 88),
+      frame_at("exercises/a.cc", 20, "outer"), frame_at("sysdeps/nptl/x.h", 58),
   };
   const Folded folded = fold(frames);
   ASSERT_EQ(folded.frames.size(), frames.size());

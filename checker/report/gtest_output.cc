@@ -11,8 +11,8 @@
 namespace racelings::report {
 
 bool GtestOutput::is_marker(std::string_view t) {
-  for (std::string_view m : {"[ RUN      ]", "[       OK ]", "[  FAILED  ]", "[==========]",
-                             "[----------]", "[  PASSED  ]", "[  SKIPPED ]", "[ DISABLED ]"}) {
+  for (std::string_view m : {"[ RUN      ]", "[       OK ]", "[  FAILED  ]", "[==========]", "[----------]",
+                             "[  PASSED  ]", "[  SKIPPED ]", "[ DISABLED ]"}) {
     if (t.starts_with(m)) return true;
   }
   return false;
@@ -70,8 +70,7 @@ void GtestOutput::emit_test_failure(std::string_view name, std::string_view t) {
     const Stack& first = f.stacks.front();
     const std::string where = location(first.frames.front());
     const std::string_view message = std::string_view(first.heading).substr(0, first.heading.find('\n'));
-    f.summary = capped((where.empty() ? std::string("unknown file") : where) + ": " +
-                       std::string(message));
+    f.summary = capped((where.empty() ? std::string("unknown file") : where) + ": " + std::string(message));
   } else {
     f.summary = capped(t);
   }

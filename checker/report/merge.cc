@@ -33,8 +33,7 @@ std::string merge_key(const Finding& finding) {
     key += p;
     key += ';';
   }
-  if (places.empty() || finding.kind == Kind::kTestFailure ||
-      finding.kind == Kind::kBuildError) {
+  if (places.empty() || finding.kind == Kind::kTestFailure || finding.kind == Kind::kBuildError) {
     key += '|';
     key += digits_to_hash(finding.title);
   }

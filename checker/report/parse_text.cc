@@ -19,9 +19,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
-}
+bool all_digits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_digit); }
 
 // A small non-negative number; 0 if `s` is not one or is absurdly long.
 int to_int(std::string_view s) {
@@ -31,9 +29,7 @@ int to_int(std::string_view s) {
   return v;
 }
 
-std::string capped(std::string_view s, std::size_t limit) {
-  return std::string(s.substr(0, limit));
-}
+std::string capped(std::string_view s, std::size_t limit) { return std::string(s.substr(0, limit)); }
 
 void append_capped(std::string& out, std::string_view text, std::size_t limit) {
   if (out.size() >= limit) return;
@@ -180,8 +176,7 @@ Frame parse_frame(std::string_view t) {
   // The location is the last token.
   const std::size_t space = rest.find_last_of(" \t");
   const std::string_view last = space == std::string_view::npos ? rest : rest.substr(space + 1);
-  const std::string_view before =
-      space == std::string_view::npos ? std::string_view() : trim(rest.substr(0, space));
+  const std::string_view before = space == std::string_view::npos ? std::string_view() : trim(rest.substr(0, space));
   std::string_view function = rest;
   if (last == "<null>") {
     function = before;
@@ -211,9 +206,8 @@ std::string normalize_tokens(std::string_view s) {
     std::size_t end = i;
     while (end < s.size() && !is_space(s[end])) ++end;
     std::string_view token = s.substr(i, end - i);
-    if (contains(token, "/execroot/") || token.starts_with("/proc/self/cwd/") ||
-        contains(token, "bazel-out/") || contains(token, ".runfiles/") ||
-        contains(token, "/../")) {
+    if (contains(token, "/execroot/") || token.starts_with("/proc/self/cwd/") || contains(token, "bazel-out/") ||
+        contains(token, ".runfiles/") || contains(token, "/../")) {
       std::string_view wrapped = token;
       const bool paren = wrapped.starts_with("(");
       if (paren) wrapped.remove_prefix(1);
@@ -230,9 +224,8 @@ std::string normalize_tokens(std::string_view s) {
 // Headings of stacks that give context (who created a thread, where a mutex
 // was made, what TSan took for synchronisation) rather than the event itself.
 bool is_context_heading(std::string_view h) {
-  return contains(h, " created ") || h.starts_with("As if synchronized") ||
-         h.starts_with("Location is") || h.starts_with("previously allocated") ||
-         h.starts_with("Stack of the reporting thread");
+  return contains(h, " created ") || h.starts_with("As if synchronized") || h.starts_with("Location is") ||
+         h.starts_with("previously allocated") || h.starts_with("Stack of the reporting thread");
 }
 
 std::string digits_to_hash(std::string_view s) {
@@ -241,8 +234,7 @@ std::string digits_to_hash(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (is_digit(s[i])) {
       out.push_back('#');
-      while (i + 1 < s.size() && (is_digit(s[i + 1]) || (s[i + 1] >= 'a' && s[i + 1] <= 'f') ||
-                                  s[i + 1] == 'x')) {
+      while (i + 1 < s.size() && (is_digit(s[i + 1]) || (s[i + 1] >= 'a' && s[i + 1] <= 'f') || s[i + 1] == 'x')) {
         ++i;
       }
     } else {

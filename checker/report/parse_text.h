@@ -24,7 +24,6 @@ inline constexpr std::size_t kMaxMessageBytes = 2048;  // one gtest failure's me
 inline constexpr std::size_t kMaxMessageLines = 40;
 inline constexpr std::size_t kMaxNamesPerRun = 4096;  // gtest tests remembered per run
 
-
 bool is_space(char c);
 
 bool is_digit(char c);
@@ -56,9 +55,8 @@ class LineReader {
     const char* begin = input_.data() + pos_;
     const std::size_t left = input_.size() - pos_;
     const void* newline = std::memchr(begin, '\n', left);
-    const std::size_t len =
-        newline != nullptr ? static_cast<std::size_t>(static_cast<const char*>(newline) - begin)
-                           : left;
+    const std::size_t len = newline != nullptr ? static_cast<std::size_t>(static_cast<const char*>(newline) - begin)
+                                               : left;
     pos_ += len + (newline != nullptr ? 1 : 0);
     std::string_view l(begin, std::min(len, kMaxLineBytes));
     while (!l.empty() && l.back() == '\r') l.remove_suffix(1);

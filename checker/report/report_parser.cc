@@ -40,10 +40,6 @@
 
 #include "checker/report/report_parser.h"
 
-#include "checker/report/gtest_output.h"
-#include "checker/report/parse_text.h"
-#include "checker/report/symbolizer.h"
-
 #include <algorithm>
 #include <csignal>
 #include <cstring>
@@ -52,6 +48,10 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+
+#include "checker/report/gtest_output.h"
+#include "checker/report/parse_text.h"
+#include "checker/report/symbolizer.h"
 
 namespace racelings::report {
 namespace {
@@ -80,8 +80,7 @@ std::string_view thread_name_after(std::string_view s) {
     const std::size_t end = s.find(')', 2);
     if (end != std::string_view::npos && end - 2 <= 64) {
       const std::string_view name = s.substr(2, end - 2);
-      if (!name.empty() && name.find_first_of("=,") == std::string_view::npos &&
-          !name.starts_with("0x")) {
+      if (!name.empty() && name.find_first_of("=,") == std::string_view::npos && !name.starts_with("0x")) {
         return name;
       }
     }
@@ -110,8 +109,8 @@ void scan_threads(std::string_view text, std::vector<ThreadInfo>& threads) {
     if (word != "thread" && word != "Thread") continue;
     std::size_t end = i + 1;
     while (end < text.size() && is_digit(text[end])) ++end;
-    if (end < text.size() && !(is_space(text[end]) || text[end] == ':' || text[end] == ',' ||
-                               text[end] == '.' || text[end] == ')')) {
+    if (end < text.size() &&
+        !(is_space(text[end]) || text[end] == ':' || text[end] == ',' || text[end] == '.' || text[end] == ')')) {
       continue;
     }
     add_thread(threads, text.substr(i, end - i), thread_name_after(text.substr(end)));
@@ -227,11 +226,10 @@ std::optional<Start> detect_start(std::string_view line) {
     // UBSan names a place: "file:line:col", "<unknown>" or "(module+0x12)";
     // anything else is a program printing those words.
     auto where = parse_location(prefix);
-    const bool place = where || prefix == "<unknown>" ||
-                       (prefix.starts_with("(") && contains(prefix, "+0x"));
+    const bool place = where || prefix == "<unknown>" || (prefix.starts_with("(") && contains(prefix, "+0x"));
     if (!place) return std::nullopt;
-    Start s{Source::kUbsanRuntime, Kind::kCrash, "UndefinedBehaviorSanitizer",
-            clean_title(line.substr(at + 2)), std::move(where)};
+    Start s{Source::kUbsanRuntime, Kind::kCrash, "UndefinedBehaviorSanitizer", clean_title(line.substr(at + 2)),
+            std::move(where)};
     return s;
   }
   return std::nullopt;
@@ -249,8 +247,7 @@ std::optional<Frame> summary_frame(std::string_view summary) {
   }
   loc_part = trim(loc_part);
   const std::size_t space = loc_part.find_last_of(" \t");
-  const std::string_view token =
-      space == std::string_view::npos ? loc_part : loc_part.substr(space + 1);
+  const std::string_view token = space == std::string_view::npos ? loc_part : loc_part.substr(space + 1);
   auto loc = parse_location(token);
   if (!loc) return std::nullopt;
   Frame f;
@@ -269,10 +266,14 @@ struct SignalPhrase {
   int signal;
 };
 constexpr SignalPhrase kSignalPhrases[] = {
-    {"Segmentation fault", SIGSEGV},   {"Aborted", SIGABRT},
-    {"Bus error", SIGBUS},             {"Floating point exception", SIGFPE},
-    {"Illegal instruction", SIGILL},   {"Killed", SIGKILL},
-    {"Trace/breakpoint trap", SIGTRAP}, {"Terminated", SIGTERM},
+    {"Segmentation fault", SIGSEGV},
+    {"Aborted", SIGABRT},
+    {"Bus error", SIGBUS},
+    {"Floating point exception", SIGFPE},
+    {"Illegal instruction", SIGILL},
+    {"Killed", SIGKILL},
+    {"Trace/breakpoint trap", SIGTRAP},
+    {"Terminated", SIGTERM},
 };
 
 // "Segmentation fault (core dumped)" or a shell's
@@ -301,20 +302,18 @@ std::optional<CrashLine> detect_crash(std::string_view t) {
   if (auto phrase = signal_phrase(t)) {
     return CrashLine{Kind::kCrash, std::string(*phrase), std::nullopt, true};
   }
-  for (std::string_view p : {"terminate called after throwing", "terminate called without",
-                             "terminate called recursively", "*** stack smashing detected",
-                             "pure virtual method called", "Fatal glibc error:",
-                             "malloc(): ", "free(): invalid", "realloc(): invalid",
-                             "munmap_chunk(): invalid", "corrupted size vs. prev_size",
-                             "corrupted double-linked list", "malloc_consolidate(): "}) {
+  for (std::string_view p :
+       {"terminate called after throwing", "terminate called without", "terminate called recursively",
+        "*** stack smashing detected", "pure virtual method called",
+        "Fatal glibc error:", "malloc(): ", "free(): invalid", "realloc(): invalid", "munmap_chunk(): invalid",
+        "corrupted size vs. prev_size", "corrupted double-linked list", "malloc_consolidate(): "}) {
     if (t.starts_with(p)) return CrashLine{Kind::kCrash, capped(t), std::nullopt, false};
   }
   for (std::string_view p : {"free(): double free detected", "double free or corruption"}) {
     if (t.starts_with(p)) return CrashLine{Kind::kDoubleFree, capped(t), std::nullopt, false};
   }
   // assert(): "prog: file.cc:12: int main(): Assertion `x' failed."
-  if (const std::size_t at = t.find(": Assertion `");
-      at != std::string_view::npos && t.ends_with("' failed.")) {
+  if (const std::size_t at = t.find(": Assertion `"); at != std::string_view::npos && t.ends_with("' failed.")) {
     CrashLine c{Kind::kCrash, capped(t), std::nullopt, false};
     const std::string_view before = t.substr(0, at);
     // Find "file:line:" among the ": "-separated parts.
@@ -342,8 +341,8 @@ std::optional<CrashLine> detect_crash(std::string_view t) {
 bool is_trailer_line(std::string_view line) {
   const std::string_view t = trim(line);
   return t.empty() || is_space(line.front()) || t.starts_with("==") || t.starts_with("=>") ||
-         t.starts_with("Shadow byte") || t.starts_with("ThreadSanitizer: reported") ||
-         t.starts_with("HINT:") || t.starts_with("what():") || t.starts_with("SUMMARY:");
+         t.starts_with("Shadow byte") || t.starts_with("ThreadSanitizer: reported") || t.starts_with("HINT:") ||
+         t.starts_with("what():") || t.starts_with("SUMMARY:");
 }
 
 // ---------------------------------------------------------------------------
@@ -367,7 +366,6 @@ class Parser {
     bool stack_open = false;
     std::optional<Location> where;
   };
-
 
   void handle(std::string_view full) {
     const std::string_view line = strip_pid_prefix(full);
@@ -481,8 +479,7 @@ class Parser {
   }
 
   void flush_pending() {
-    if (!block_.pending.empty() && !block_.pending_is_title &&
-        !is_unnamed_stack_location(block_.pending) &&
+    if (!block_.pending.empty() && !block_.pending_is_title && !is_unnamed_stack_location(block_.pending) &&
         block_.finding.notes.size() < kMaxNotesPerFinding) {
       block_.finding.notes.push_back(std::move(block_.pending));
     }

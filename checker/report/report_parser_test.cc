@@ -31,9 +31,7 @@ Threads threads_of(const Finding& f) {
   return out;
 }
 
-std::vector<Finding> parse_log(const std::string& relative) {
-  return parse_reports(read_testdata(relative));
-}
+std::vector<Finding> parse_log(const std::string& relative) { return parse_reports(read_testdata(relative)); }
 
 // ---------------------------------------------------------------------------
 // Every recorded runtime log, for every compiler: the same expectations hold
@@ -51,28 +49,53 @@ struct RecordedRuntime {
 
 const std::vector<RecordedRuntime>& recorded_runtime_logs() {
   static const std::vector<RecordedRuntime> kLogs = {
-      {"tsan_data_race", Kind::kDataRace, "ThreadSanitizer", 1,
-       {{"T2", "reader"}, {"T1", "writer"}}, "tsan_data_race.cc", 21},
-      {"tsan_lock_order", Kind::kLockOrderInversion, "ThreadSanitizer", 1,
-       {{"main thread", ""}, {"T1", "inverter"}}, "tsan_lock_order.cc", 15},
-      {"tsan_thread_leak", Kind::kThreadLeak, "ThreadSanitizer", 1, {{"T1", "forgotten"}},
-       "tsan_thread_leak.cc", 16},
-      {"tsan_unlock_unlocked", Kind::kMutexMisuse, "ThreadSanitizer", 1, {},
-       "tsan_unlock_unlocked.cc", 7},
-      {"tsan_destroy_locked", Kind::kMutexMisuse, "ThreadSanitizer", 1, {},
-       "tsan_destroy_locked.cc", 8},
-      {"tsan_double_lock", Kind::kMutexMisuse, "ThreadSanitizer", 1, {}, "tsan_double_lock.cc",
+      {"tsan_data_race",
+       Kind::kDataRace,
+       "ThreadSanitizer",
+       1,
+       {{"T2", "reader"}, {"T1", "writer"}},
+       "tsan_data_race.cc",
+       21},
+      {"tsan_lock_order",
+       Kind::kLockOrderInversion,
+       "ThreadSanitizer",
+       1,
+       {{"main thread", ""}, {"T1", "inverter"}},
+       "tsan_lock_order.cc",
+       15},
+      {"tsan_thread_leak", Kind::kThreadLeak, "ThreadSanitizer", 1, {{"T1", "forgotten"}}, "tsan_thread_leak.cc", 16},
+      {"tsan_unlock_unlocked", Kind::kMutexMisuse, "ThreadSanitizer", 1, {}, "tsan_unlock_unlocked.cc", 7},
+      {"tsan_destroy_locked", Kind::kMutexMisuse, "ThreadSanitizer", 1, {}, "tsan_destroy_locked.cc", 8},
+      {"tsan_double_lock", Kind::kMutexMisuse, "ThreadSanitizer", 1, {}, "tsan_double_lock.cc", 19},
+      {"tsan_signal_unsafe", Kind::kSignalUnsafeCall, "ThreadSanitizer", 2, {}, "tsan_signal_unsafe.cc", 14},
+      {"asan_heap_use_after_free",
+       Kind::kHeapUseAfterFree,
+       "AddressSanitizer",
+       1,
+       {{"T0", ""}, {"T1", ""}},
+       "asan_heap_use_after_free.cc",
+       23},
+      {"asan_stack_use_after_scope",
+       Kind::kStackUseAfterScope,
+       "AddressSanitizer",
+       1,
+       {{"T0", ""}},
+       "asan_stack_use_after_scope.cc",
+       14},
+      {"asan_stack_use_after_return",
+       Kind::kStackUseAfterReturn,
+       "AddressSanitizer",
+       1,
+       {{"T0", ""}},
+       "asan_stack_use_after_return.cc",
+       16},
+      {"asan_double_free",
+       Kind::kDoubleFree,
+       "AddressSanitizer",
+       1,
+       {{"T0", ""}, {"T1", ""}},
+       "asan_double_free.cc",
        19},
-      {"tsan_signal_unsafe", Kind::kSignalUnsafeCall, "ThreadSanitizer", 2, {},
-       "tsan_signal_unsafe.cc", 14},
-      {"asan_heap_use_after_free", Kind::kHeapUseAfterFree, "AddressSanitizer", 1,
-       {{"T0", ""}, {"T1", ""}}, "asan_heap_use_after_free.cc", 23},
-      {"asan_stack_use_after_scope", Kind::kStackUseAfterScope, "AddressSanitizer", 1,
-       {{"T0", ""}}, "asan_stack_use_after_scope.cc", 14},
-      {"asan_stack_use_after_return", Kind::kStackUseAfterReturn, "AddressSanitizer", 1,
-       {{"T0", ""}}, "asan_stack_use_after_return.cc", 16},
-      {"asan_double_free", Kind::kDoubleFree, "AddressSanitizer", 1, {{"T0", ""}, {"T1", ""}},
-       "asan_double_free.cc", 19},
       {"lsan_leak", Kind::kLeak, "LeakSanitizer", 1, {}, "lsan_leak.cc", 9},
       {"ubsan_error", Kind::kCrash, "UndefinedBehaviorSanitizer", 1, {}, "ubsan_error.cc", 7},
       {"test_failure", Kind::kTestFailure, "gtest", 2, {}, "test_failure.cc", 17},
@@ -94,7 +117,10 @@ struct RecordedBuild {
 const std::vector<RecordedBuild>& recorded_build_logs() {
   static const std::vector<RecordedBuild> kLogs = {
       {"build_error", {11, 12}, {11, 12, 12}, true, "undeclared identifier 'countr'"},
-      {"thread_safety_error", {25, 29}, {}, false,
+      {"thread_safety_error",
+       {25, 29},
+       {},
+       false,
        "writing variable 'balance' requires holding mutex 'mu' exclusively"},
       {"link_error", {4}, {4}, true, "shared_total(int)"},
   };
@@ -116,8 +142,7 @@ std::string param_name(const std::string& compiler, const std::string& log) {
   return out;
 }
 
-class RecordedRuntimeLog
-    : public ::testing::TestWithParam<std::tuple<std::string, RecordedRuntime>> {};
+class RecordedRuntimeLog : public ::testing::TestWithParam<std::tuple<std::string, RecordedRuntime>> {};
 
 TEST_P(RecordedRuntimeLog, GivesTheKindThreadNamesAndTopUserFrame) {
   const auto& [compiler, expected] = GetParam();
@@ -139,22 +164,19 @@ TEST_P(RecordedRuntimeLog, GivesTheKindThreadNamesAndTopUserFrame) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryCompiler, RecordedRuntimeLog,
-    ::testing::Combine(::testing::ValuesIn(recorded_compilers()),
-                       ::testing::ValuesIn(recorded_runtime_logs())),
-    [](const auto& info) {
-      return param_name(std::get<0>(info.param), std::get<1>(info.param).log);
-    });
+INSTANTIATE_TEST_SUITE_P(EveryCompiler, RecordedRuntimeLog,
+                         ::testing::Combine(::testing::ValuesIn(recorded_compilers()),
+                                            ::testing::ValuesIn(recorded_runtime_logs())),
+                         [](const auto& info) {
+                           return param_name(std::get<0>(info.param), std::get<1>(info.param).log);
+                         });
 
-class RecordedBuildLog : public ::testing::TestWithParam<std::tuple<std::string, RecordedBuild>> {
-};
+class RecordedBuildLog : public ::testing::TestWithParam<std::tuple<std::string, RecordedBuild>> {};
 
 TEST_P(RecordedBuildLog, GivesOneBuildErrorPerErrorWithItsLine) {
   const auto& [compiler, expected] = GetParam();
   const bool gcc = compiler.rfind("g++", 0) == 0;
-  const auto findings =
-      parse_build_errors(read_testdata("logs/" + compiler + "/" + expected.log + ".log"));
+  const auto findings = parse_build_errors(read_testdata("logs/" + compiler + "/" + expected.log + ".log"));
   const std::vector<int>& lines = gcc ? expected.gcc_lines : expected.clang_lines;
   ASSERT_EQ(findings.size(), lines.size());
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -178,11 +200,9 @@ std::vector<std::tuple<std::string, RecordedBuild>> build_cases() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryCompiler, RecordedBuildLog, ::testing::ValuesIn(build_cases()),
-    [](const auto& info) {
-      return param_name(std::get<0>(info.param), std::get<1>(info.param).log);
-    });
+INSTANTIATE_TEST_SUITE_P(EveryCompiler, RecordedBuildLog, ::testing::ValuesIn(build_cases()), [](const auto& info) {
+  return param_name(std::get<0>(info.param), std::get<1>(info.param).log);
+});
 
 TEST(RecordedLogs, EveryRecordedLogHasExpectationsInThisTest) {
   for (const std::string& compiler : recorded_compilers()) {
@@ -214,10 +234,8 @@ TEST(ParseReports, NormalisesSandboxPathsInFramesAndSummary) {
     EXPECT_EQ(findings[0].summary.find("/proc/self/cwd"), std::string::npos);
   }
   // clang-14 and g++ report the sandbox path; clang-19 /proc/self/cwd.
-  EXPECT_NE(read_testdata("logs/clang-14/tsan_data_race.log").find("/execroot/racelings/"),
-            std::string::npos);
-  EXPECT_NE(read_testdata("logs/clang-19/tsan_data_race.log").find("/proc/self/cwd/"),
-            std::string::npos);
+  EXPECT_NE(read_testdata("logs/clang-14/tsan_data_race.log").find("/execroot/racelings/"), std::string::npos);
+  EXPECT_NE(read_testdata("logs/clang-19/tsan_data_race.log").find("/proc/self/cwd/"), std::string::npos);
 }
 
 TEST(ParseReports, ReadsEachFrameOfATsanStack) {
@@ -286,15 +304,11 @@ TEST(ParseReports, ReportsEachSignalUnsafeCallAtItsOwnLine) {
 }
 
 TEST(ParseReports, NamesTheMutexMisuseInTheTitle) {
-  EXPECT_NE(parse_log("logs/clang-14/tsan_unlock_unlocked.log")[0].title.find(
-                "unlock of an unlocked mutex"),
+  EXPECT_NE(parse_log("logs/clang-14/tsan_unlock_unlocked.log")[0].title.find("unlock of an unlocked mutex"),
             std::string::npos);
-  EXPECT_NE(parse_log("logs/clang-14/tsan_destroy_locked.log")[0].title.find(
-                "destroy of a locked mutex"),
+  EXPECT_NE(parse_log("logs/clang-14/tsan_destroy_locked.log")[0].title.find("destroy of a locked mutex"),
             std::string::npos);
-  EXPECT_NE(parse_log("logs/clang-14/tsan_double_lock.log")[0].title.find(
-                "double lock of a mutex"),
-            std::string::npos);
+  EXPECT_NE(parse_log("logs/clang-14/tsan_double_lock.log")[0].title.find("double lock of a mutex"), std::string::npos);
 }
 
 TEST(ParseReports, MakesOneFindingPerFailedTestWithEveryAssertion) {
@@ -308,8 +322,7 @@ TEST(ParseReports, MakesOneFindingPerFailedTestWithEveryAssertion) {
     ASSERT_EQ(findings[1].stacks.size(), 2u);
     EXPECT_NE(findings[1].stacks[0].heading.find("counter was not negative"), std::string::npos);
     EXPECT_EQ(findings[1].stacks[1].frames.at(0).line, 22);
-    EXPECT_EQ(findings[1].summary,
-              "checker/testdata/programs/test_failure.cc:21: Value of: count_with_threads(2) < 0");
+    EXPECT_EQ(findings[1].summary, "checker/testdata/programs/test_failure.cc:21: Value of: count_with_threads(2) < 0");
   }
 }
 
@@ -317,8 +330,7 @@ TEST(ParseReports, TreatsAnUncaughtExceptionAndTheShellsAbortAsOneCrash) {
   for (const std::string& compiler : recorded_compilers()) {
     const auto findings = parse_log("logs/" + compiler + "/crash_uncaught_exception.log");
     ASSERT_EQ(findings.size(), 1u);
-    EXPECT_EQ(findings[0].title,
-              "terminate called after throwing an instance of 'std::runtime_error'");
+    EXPECT_EQ(findings[0].title, "terminate called after throwing an instance of 'std::runtime_error'");
     std::string notes;
     for (const std::string& n : findings[0].notes) notes += n + "\n";
     EXPECT_NE(notes.find("worker failed"), std::string::npos) << notes;
@@ -365,12 +377,8 @@ struct RacelingsLog {
 TEST(ParseReports, ReadsEveryRacelingsReportShape) {
   const std::vector<RacelingsLog> logs = {
       {"deadlock_all_blocked", {Kind::kDeadlock}, {{"T1", "consumer"}, {"T0", "main"}}},
-      {"deadlock_cycle",
-       {Kind::kLockOrderInversion, Kind::kDeadlock},
-       {{"T2", "teller-2"}, {"T1", "teller-1"}}},
-      {"deadlock_cycle_tsan",
-       {Kind::kLockOrderInversion, Kind::kDeadlock},
-       {{"T2", "teller-2"}, {"T1", "teller-1"}}},
+      {"deadlock_cycle", {Kind::kLockOrderInversion, Kind::kDeadlock}, {{"T2", "teller-2"}, {"T1", "teller-1"}}},
+      {"deadlock_cycle_tsan", {Kind::kLockOrderInversion, Kind::kDeadlock}, {{"T2", "teller-2"}, {"T1", "teller-1"}}},
       {"deadlock_self", {Kind::kDeadlock}, {{"T0", "main"}}},
       {"lock_order_inversion", {Kind::kLockOrderInversion}, {{"T2", "teller-2"}, {"T1", "teller-1"}}},
       {"thread_leak", {Kind::kThreadLeak}, {{"T1", "uploader"}}},
@@ -413,8 +421,7 @@ TEST(ParseReports, NotesTheTestDuringWhichTheDetectorReported) {
   const auto findings = parse_log("logs/racelings/deadlock_all_blocked.log");
   ASSERT_EQ(findings.size(), 1u);
   const auto& notes = findings[0].notes;
-  EXPECT_NE(std::find(notes.begin(), notes.end(), "while running test KeepSender.ReceivesEveryMessage"),
-            notes.end());
+  EXPECT_NE(std::find(notes.begin(), notes.end(), "while running test KeepSender.ReceivesEveryMessage"), notes.end());
 }
 
 TEST(ParseReports, FoldsThePrimitivesAndTheSanitizersFramesOfARacelingsReport) {
@@ -445,12 +452,10 @@ TEST(ParseReports, FindsEveryReportInOutputOfTwoRuns) {
   const auto findings = parse_log("logs/mixed.log");
   std::vector<Kind> kinds;
   for (const Finding& f : findings) kinds.push_back(f.kind);
-  EXPECT_EQ(kinds, (std::vector<Kind>{Kind::kDataRace, Kind::kTestFailure,
-                                      Kind::kLockOrderInversion, Kind::kDataRace,
+  EXPECT_EQ(kinds, (std::vector<Kind>{Kind::kDataRace, Kind::kTestFailure, Kind::kLockOrderInversion, Kind::kDataRace,
                                       Kind::kTestFailure, Kind::kCrash}));
   ASSERT_EQ(findings.size(), 6u);
-  EXPECT_EQ(threads_of(findings[0]),
-            (Threads{{"T2", "adder-2"}, {"T1", "adder-1"}, {"main thread", ""}}));
+  EXPECT_EQ(threads_of(findings[0]), (Threads{{"T2", "adder-2"}, {"T1", "adder-1"}, {"main thread", ""}}));
   EXPECT_EQ(threads_of(findings[2]), (Threads{{"T3", "teller-1"}, {"T4", "teller-2"}}));
   EXPECT_EQ(findings[1].title, "Counter.IsExact");
   EXPECT_EQ(top_user_frame(findings[1])->file, "exercises/03_counter/exercise_test.cc");
@@ -462,8 +467,7 @@ TEST(ParseReports, NotesWhichTestWasRunning) {
   ASSERT_EQ(findings.size(), 6u);
   EXPECT_EQ(findings[5].notes, std::vector<std::string>{"while running test Bank.TransfersBothWays"});
   const auto& race_notes = findings[0].notes;
-  EXPECT_NE(std::find(race_notes.begin(), race_notes.end(), "while running test Counter.IsExact"),
-            race_notes.end());
+  EXPECT_NE(std::find(race_notes.begin(), race_notes.end(), "while running test Counter.IsExact"), race_notes.end());
 }
 
 TEST(ParseReports, ReportsBlocksCutOffBeforeTheirEnd) {
@@ -544,8 +548,7 @@ TEST(ParseReports, MapsEveryThreadSanitizerWarningToTheVocabulary) {
       {"SEGV on unknown address 0x000000000000", Kind::kCrash},
   };
   for (const auto& [what, kind] : cases) {
-    const auto findings =
-        parse_reports("==================\nWARNING: ThreadSanitizer: " + what + " (pid=7)\n");
+    const auto findings = parse_reports("==================\nWARNING: ThreadSanitizer: " + what + " (pid=7)\n");
     ASSERT_EQ(findings.size(), 1u) << what;
     EXPECT_EQ(kind_name(findings[0].kind), kind_name(kind)) << what;
     EXPECT_EQ(findings[0].title, "ThreadSanitizer: " + what);
@@ -559,8 +562,7 @@ TEST(ParseReports, MapsAddressSanitizerErrorsOutsideTheVocabularyToCrash) {
       {"global-buffer-overflow on address 0x55 at pc 0x1 bp 0x2 sp 0x3", Kind::kCrash},
       {"SEGV on unknown address 0x000000000000 (pc 0x1 bp 0x2 sp 0x3 T0)", Kind::kCrash},
       {"alloc-dealloc-mismatch (operator new [] vs operator delete) on 0x6020", Kind::kCrash},
-      {"attempting free on address which was not malloc()-ed: 0x7ffc in thread T0",
-       Kind::kCrash},
+      {"attempting free on address which was not malloc()-ed: 0x7ffc in thread T0", Kind::kCrash},
       {"attempting double-free on 0x6030 in thread T0:", Kind::kDoubleFree},
       {"stack-use-after-return on address 0x7f35", Kind::kStackUseAfterReturn},
   };

@@ -129,7 +129,8 @@ std::optional<StepLog> parse_step_log(std::string_view text, std::string* error)
   }
   // A long run's last steps come from the tail files, in either order.
   auto by_number = [](const Step& a, const Step& b) { return a.step < b.step; };
-  if (!std::is_sorted(log.steps.begin(), log.steps.end(), by_number)) std::sort(log.steps.begin(), log.steps.end(), by_number);
+  if (!std::is_sorted(log.steps.begin(), log.steps.end(), by_number))
+    std::sort(log.steps.begin(), log.steps.end(), by_number);
   return log;
 }
 

@@ -28,8 +28,7 @@ bool is_sanitizer_runtime_line(std::string_view line) {
   size_t colon = line.find(": ");
   if (colon == std::string_view::npos) return false;
   std::string_view tool = basename_of(line.substr(0, colon));
-  return tool.starts_with("llvm-symbolizer") || tool.starts_with("addr2line") ||
-         tool.starts_with("llvm-addr2line");
+  return tool.starts_with("llvm-symbolizer") || tool.starts_with("addr2line") || tool.starts_with("llvm-addr2line");
 }
 
 std::string symbolizer_preflight() {

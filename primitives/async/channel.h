@@ -295,9 +295,7 @@ class Sender {
   // senders). Gives an error holding `v` if the receiver is gone or closed.
   // Memory ordering: everything the sender wrote before send() is visible to
   // the task that receives the message.
-  [[nodiscard]] internal::SendAwaiter<T> send(T value) {
-    return internal::SendAwaiter<T>(state_, std::move(value));
-  }
+  [[nodiscard]] internal::SendAwaiter<T> send(T value) { return internal::SendAwaiter<T>(state_, std::move(value)); }
 
   // Sender<T>::try_send(): queues `v` now, or fails with Full (bounded
   // channel at capacity) or Disconnected. Never suspends; any thread.

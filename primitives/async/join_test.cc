@@ -89,8 +89,8 @@ TEST_P(BothModes, JoinAllOfAVectorGivesAVector) {
   });
   ASSERT_EQ(v.size(), static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) EXPECT_EQ(v[static_cast<size_t>(i)], i);
-  std::vector<int> empty =
-      rt.block_on([]() -> Task<std::vector<int>> { co_return co_await join_all(std::vector<Task<int>>()); });
+  std::vector<int> empty = rt.block_on(
+      []() -> Task<std::vector<int>> { co_return co_await join_all(std::vector<Task<int>>()); });
   EXPECT_TRUE(empty.empty());
 }
 

@@ -69,7 +69,8 @@ TEST_P(BothModes, WaitersGetTheLockInTheOrderTheyAsked) {
         g->push_back(i);
       }));
       // Task i queues before task i+1 is spawned.
-      EXPECT_TRUE(co_await eventually_in_task([&] { return hs.back().is_suspended(); })) << "task " << i << " never queued";
+      EXPECT_TRUE(co_await eventually_in_task([&] { return hs.back().is_suspended(); }))
+          << "task " << i << " never queued";
     }
     first.unlock();
     for (auto& h : hs) co_await h;

@@ -131,11 +131,11 @@ class RuntimeCore {
 
   // The loop of every thread that runs tasks: a worker (root == nullptr)
   // until shutdown, a current-thread block_on until `root` ends.
-  void run_tasks(PlainLock& lk, TaskHeader* root, const detector::Waitable& shown,
-                 std::source_location site) REQUIRES(mu_);
+  void run_tasks(PlainLock& lk, TaskHeader* root, const detector::Waitable& shown, std::source_location site)
+      REQUIRES(mu_);
   bool run_one_locked() REQUIRES(mu_);
-  void wait_for_work_locked(PlainLock& lk, TaskHeader* root, const detector::Waitable& shown,
-                            std::source_location site) REQUIRES(mu_);
+  void wait_for_work_locked(PlainLock& lk, TaskHeader* root, const detector::Waitable& shown, std::source_location site)
+      REQUIRES(mu_);
   void block_on_other_threads(TaskHeader& root, BlockOnWait& shown);
   void block_on_this_thread(TaskHeader& root, BlockOnWait& shown);
 
@@ -533,8 +533,8 @@ bool RuntimeCore::run_one_locked() {
 // Idle: one thread waits for the earliest timer, the others for work. A
 // current-thread block_on (root != nullptr) with no timer to wait for watches
 // for a deadlock of its tasks instead.
-void RuntimeCore::wait_for_work_locked(PlainLock& lk, TaskHeader* root,
-                                       const detector::Waitable& shown, std::source_location site) {
+void RuntimeCore::wait_for_work_locked(PlainLock& lk, TaskHeader* root, const detector::Waitable& shown,
+                                       std::source_location site) {
   const bool timers = !timers_.empty();
   const bool drive = timers && !timer_driver_;
   if (drive) timer_driver_ = true;

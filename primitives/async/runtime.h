@@ -410,7 +410,7 @@ class Runtime {
   auto block_on(F&& f, std::source_location where = std::source_location::current()) {
     using T = typename internal::TaskOf<F>::value_type;
     auto* cell = new internal::TaskCell<T, std::decay_t<F>>(core_.get(), internal::TaskKind::kBlockOn, where,
-                                                             std::forward<F>(f));
+                                                            std::forward<F>(f));
     return drive(cell);
   }
 
@@ -424,7 +424,7 @@ class Runtime {
   auto spawn(F&& f, std::source_location where = std::source_location::current()) {
     using T = typename internal::TaskOf<F>::value_type;
     return start(new internal::TaskCell<T, std::decay_t<F>>(core_.get(), internal::TaskKind::kSpawned, where,
-                                                             std::forward<F>(f)));
+                                                            std::forward<F>(f)));
   }
 
   // Runtime::worker_count(): the number of worker threads (0 for current_thread).

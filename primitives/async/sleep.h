@@ -59,8 +59,8 @@ class Sleep : public KnownAwaitable, public detector::Waitable {
   void await_resume() noexcept { rt_ = nullptr; }
 
   std::string describe_wait() const override {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(node_.deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(node_.deadline -
+                                                                      std::chrono::steady_clock::now());
     return "sleeps (its timer fires in " + std::to_string(left.count()) + " ms)";
   }
 
@@ -75,15 +75,12 @@ class Sleep : public KnownAwaitable, public detector::Waitable {
 // steady clock reaches `deadline`; a deadline in the past does not suspend.
 // Throws NoRuntimeError outside a task.
 // Memory ordering: none beyond the task's own.
-inline internal::Sleep sleep_until(std::chrono::steady_clock::time_point deadline) {
-  return internal::Sleep(deadline);
-}
+inline internal::Sleep sleep_until(std::chrono::steady_clock::time_point deadline) { return internal::Sleep(deadline); }
 
 // sleep_for(): `co_await sleep_for(d)` suspends the task for at least `d`.
 template <typename Rep, typename Period>
 internal::Sleep sleep_for(std::chrono::duration<Rep, Period> d) {
-  return internal::Sleep(std::chrono::steady_clock::now() +
-                         std::chrono::ceil<std::chrono::steady_clock::duration>(d));
+  return internal::Sleep(std::chrono::steady_clock::now() + std::chrono::ceil<std::chrono::steady_clock::duration>(d));
 }
 
 }  // namespace async

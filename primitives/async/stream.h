@@ -72,7 +72,7 @@ class GeneratorPromise : public PromiseBase {
   // Anything convertible to T (`co_yield 1` in a Stream<long>): kept in the
   // promise until the consumer took it.
   template <typename U>
-    requires(!std::is_same_v<std::remove_cvref_t<U>, std::remove_cvref_t<T>> && std::is_convertible_v<U&&, T>)
+    requires(!std::is_same_v<std::remove_cvref_t<U>, std::remove_cvref_t<T>> && std::is_convertible_v<U &&, T>)
   YieldAwaiter yield_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
     converted_.emplace(std::forward<U>(value));
     current_ = std::addressof(*converted_);

@@ -46,8 +46,7 @@ class Sleepers {
   // tries its operation again afterwards: a wakeup is a hint. Returns true
   // when the deadline passed.
   template <typename Ready>
-  bool sleep(Ready ready, const detector::Waitable& what, const Deadline* deadline,
-             const std::source_location& where) {
+  bool sleep(Ready ready, const detector::Waitable& what, const Deadline* deadline, const std::source_location& where) {
     std::unique_lock<std::mutex> lock(mu_);
     sleeping_.fetch_add(1, std::memory_order_seq_cst);
     bool timed_out = false;
@@ -65,7 +64,8 @@ class Sleepers {
 
   // After a change that lets one sleeper go on (a message in, a slot free).
   [[gnu::always_inline]] void wake_one() {
-    if (sleeping_.load(std::memory_order_seq_cst) != 0) [[unlikely]] wake(false);
+    if (sleeping_.load(std::memory_order_seq_cst) != 0) [[unlikely]]
+      wake(false);
   }
 
   // After a disconnection: every sleeper must look again.

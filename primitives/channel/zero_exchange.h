@@ -148,8 +148,7 @@ class ZeroExchange {
   }
 
   // Waits until another thread completes `p`, or until `deadline`.
-  Outcome wait(Packet& p, const Deadline* deadline, const detector::Waitable& what,
-               const std::source_location& where) {
+  Outcome wait(Packet& p, const Deadline* deadline, const detector::Waitable& what, const std::source_location& where) {
     // Under the controlled scheduler nobody runs while this thread spins.
     for (int round = 0; round < kSpinRounds && !schedule::controlled(); ++round) {
       for (Backoff backoff; !backoff.completed(); backoff.snooze()) {

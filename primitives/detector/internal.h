@@ -44,11 +44,11 @@
 #include <vector>
 
 #include "primitives/detector.h"
-#include "primitives/plain_mutex.h"
-#include "primitives/thread_annotations.h"
 #include "primitives/detector/edge_cache.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/schedule/invisible.h"
 #include "primitives/schedule/schedule.h"
+#include "primitives/thread_annotations.h"
 
 namespace racelings {
 namespace detector {
@@ -57,9 +57,9 @@ constexpr int kReportExitCode = 66;  // The code sanitizers use for a report.
 
 // The detector runs inside Invisible scopes (schedule/invisible.h): neither
 // ThreadSanitizer nor the controlled scheduler sees its own locks and atomics.
-using schedule::Invisible;
 using racelings::internal::PlainLock;
 using racelings::internal::PlainMutex;
+using schedule::Invisible;
 
 struct Config {
   bool enabled = true;

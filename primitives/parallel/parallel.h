@@ -189,7 +189,9 @@ class MapSource {
 
   template <typename Acc, typename Op>
   Acc fold(size_t lo, size_t hi, Acc acc, const Op& op) const {
-    auto mapped = [&](Acc a, auto&& x) -> Acc { return op(std::move(a), std::invoke(f_, std::forward<decltype(x)>(x))); };
+    auto mapped = [&](Acc a, auto&& x) -> Acc {
+      return op(std::move(a), std::invoke(f_, std::forward<decltype(x)>(x)));
+    };
     return inner_.fold(lo, hi, std::move(acc), mapped);
   }
 
@@ -278,20 +280,26 @@ class ParIter {
   // ParIter::for_each(): calls f(item) for every item, in no particular order.
   template <typename F>
   void for_each(F f) && {
-    drive(internal::Unit{}, [&f](internal::Unit u, Ref x) {
-      std::invoke(f, std::forward<Ref>(x));
-      return u;
-    }, [](internal::Unit, internal::Unit) { return internal::Unit{}; });
+    drive(
+        internal::Unit{},
+        [&f](internal::Unit u, Ref x) {
+          std::invoke(f, std::forward<Ref>(x));
+          return u;
+        },
+        [](internal::Unit, internal::Unit) { return internal::Unit{}; });
   }
 
   // ParIter::sum(): the sum of the items, as S (default: the item type),
   // starting from S{}.
   template <typename S = Item>
   S sum() && {
-    return drive(S{}, [](S acc, Ref x) {
-      acc += std::forward<Ref>(x);
-      return acc;
-    }, [](S a, S b) { return a + b; });
+    return drive(
+        S{},
+        [](S acc, Ref x) {
+          acc += std::forward<Ref>(x);
+          return acc;
+        },
+        [](S a, S b) { return a + b; });
   }
 
   // ParIter::reduce(): op(op(identity, x1), x2)..., split across pieces that
@@ -299,8 +307,9 @@ class ParIter {
   // associative and `identity` its neutral element (0 for +), as in rayon.
   template <typename T, typename Op>
   T reduce(T identity, Op op) && {
-    return drive(identity, [&op](T acc, Ref x) { return std::invoke(op, std::move(acc), std::forward<Ref>(x)); },
-                 [&op](T a, T b) { return std::invoke(op, std::move(a), std::move(b)); });
+    return drive(
+        identity, [&op](T acc, Ref x) { return std::invoke(op, std::move(acc), std::forward<Ref>(x)); },
+        [&op](T a, T b) { return std::invoke(op, std::move(a), std::move(b)); });
   }
 
   // ParIter::count(): the number of items.
@@ -312,13 +321,15 @@ class ParIter {
   // item is looked at: no short cut).
   template <typename P>
   bool any(P p) && {
-    return drive(false, [&p](bool b, Ref x) { return b || static_cast<bool>(std::invoke(p, std::as_const(x))); },
-                 [](bool a, bool b) { return a || b; });
+    return drive(
+        false, [&p](bool b, Ref x) { return b || static_cast<bool>(std::invoke(p, std::as_const(x))); },
+        [](bool a, bool b) { return a || b; });
   }
   template <typename P>
   bool all(P p) && {
-    return drive(true, [&p](bool b, Ref x) { return b && static_cast<bool>(std::invoke(p, std::as_const(x))); },
-                 [](bool a, bool b) { return a && b; });
+    return drive(
+        true, [&p](bool b, Ref x) { return b && static_cast<bool>(std::invoke(p, std::as_const(x))); },
+        [](bool a, bool b) { return a && b; });
   }
 
   // ParIter::min_by() / max_by(): the smallest / largest item by `less`;
@@ -335,11 +346,13 @@ class ParIter {
   // ParIter::min_by_key() / max_by_key(): the same, comparing key(item).
   template <typename Key>
   std::optional<Item> min_by_key(Key key) && {
-    return std::move(*this).min_by([&key](const Item& a, const Item& b) { return std::invoke(key, a) < std::invoke(key, b); });
+    return std::move(*this).min_by(
+        [&key](const Item& a, const Item& b) { return std::invoke(key, a) < std::invoke(key, b); });
   }
   template <typename Key>
   std::optional<Item> max_by_key(Key key) && {
-    return std::move(*this).max_by([&key](const Item& a, const Item& b) { return std::invoke(key, a) < std::invoke(key, b); });
+    return std::move(*this).max_by(
+        [&key](const Item& a, const Item& b) { return std::invoke(key, a) < std::invoke(key, b); });
   }
   std::optional<Item> min() && { return std::move(*this).min_by(std::less<>()); }
   std::optional<Item> max() && { return std::move(*this).max_by(std::less<>()); }

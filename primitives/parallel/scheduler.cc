@@ -265,8 +265,8 @@ void Registry::sleep(WorkerThread& w, SpinLatch* latch) {
     w.woken_ = false;
     w.reregister_ = false;
     if (detector::enabled()) {
-      const detector::Waitable& what =
-          latch != nullptr ? static_cast<const detector::Waitable&>(stolen_wait_) : idle_wait_;
+      const detector::Waitable& what = latch != nullptr ? static_cast<const detector::Waitable&>(stolen_wait_)
+                                                        : idle_wait_;
       // An idle worker counts as blocked only while someone waits for this
       // pool (see the top of scheduler.h); "with a timeout" means "not counted".
       const bool counted = latch != nullptr || waiters_ > 0;

@@ -67,8 +67,8 @@
 #include <vector>
 
 #include "primitives/detector.h"
-#include "primitives/plain_mutex.h"
 #include "primitives/parallel/deque.h"
+#include "primitives/plain_mutex.h"
 #include "primitives/thread.h"
 #include "primitives/thread_annotations.h"
 
@@ -123,8 +123,7 @@ class SpinLatch {
     int expected = kUnset;
     // Acq_rel: the latch's state is a single RMW chain; on failure (set) the
     // acquire lets the owner read the result right away.
-    return state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel,
-                                          std::memory_order_acquire);
+    return state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel, std::memory_order_acquire);
   }
   // The owner, awake again and not yet seeing the latch set.
   void unmark_sleeping() {
@@ -239,7 +238,8 @@ class StackJob : public JobBase {
 // owner end and `rng`; `woken` is guarded by the registry's sleep mutex.
 class WorkerThread {
  public:
-  WorkerThread(Registry* registry, size_t index) : registry_(registry), index_(index), rng_(0x9E3779B97F4A7C15ULL * (index + 1)) {}
+  WorkerThread(Registry* registry, size_t index)
+      : registry_(registry), index_(index), rng_(0x9E3779B97F4A7C15ULL * (index + 1)) {}
   WorkerThread(const WorkerThread&) = delete;
   WorkerThread& operator=(const WorkerThread&) = delete;
 
@@ -481,7 +481,7 @@ inline Registry& current_registry() {
 // join(a, b) on worker `w`: see the top of this file.
 template <typename A, typename B>
 std::pair<JobResult<std::invoke_result_t<A&>>, JobResult<std::invoke_result_t<B&>>> join_in_worker(WorkerThread& w,
-                                                                                                    A& a, B& b) {
+                                                                                                   A& a, B& b) {
   using RA = std::invoke_result_t<A&>;
   StackJob<B, SpinLatch> job_b(b, &w.registry(), w.index(), /*cross=*/false);
   detector::stress_point();

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "primitives/parallel/parallel.h"
-#include "primitives/test_util.h"
 #include "primitives/parallel/thread_pool.h"
+#include "primitives/test_util.h"
 #include "primitives/thread.h"
 
 namespace racelings {

@@ -211,7 +211,7 @@ ChildOutcome ChildRunner::run(const ChildRequest& request) {
   out.failed = !(exited_zero && r->tests_returned && r->tests_result == 0);
   out.tests_ran = r->tests_ran;
   if (out.tests_ran < 0) tests_ran_known_ = false;
-  fewest_tests_ran_ = !tests_ran_known_        ? -1
+  fewest_tests_ran_ = !tests_ran_known_       ? -1
                       : fewest_tests_ran_ < 0 ? out.tests_ran
                                               : std::min(fewest_tests_ran_, out.tests_ran);
   if (out.failed) {

@@ -379,8 +379,7 @@ Wake block_where(const void* object, Op op, const Traced* traced, int64_t deadli
 
 }  // namespace
 
-Wake block_on(const void* object, Op op, const Traced* traced, int64_t deadline_ns,
-              const std::source_location& where) {
+Wake block_on(const void* object, Op op, const Traced* traced, int64_t deadline_ns, const std::source_location& where) {
   if (!managed()) return Wake::kSpurious;
   return block_where(object, op, traced, deadline_ns, located(where));
 }

@@ -219,8 +219,8 @@ std::string seconds_text(std::chrono::steady_clock::time_point since) {
 }
 
 // Runs schedules until one fails or the budget is spent.
-std::optional<Found> search(const ExploreSpec& spec, ChildRunner& runner, uint64_t& schedules,
-                            uint64_t& max_steps, std::chrono::steady_clock::time_point started) {
+std::optional<Found> search(const ExploreSpec& spec, ChildRunner& runner, uint64_t& schedules, uint64_t& max_steps,
+                            std::chrono::steady_clock::time_point started) {
   auto budget_left = [&] {
     if (spec.budget_seconds > 0) {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < spec.budget_seconds;
@@ -276,9 +276,8 @@ int explore(const ExploreSpec& spec, const TestHooks& hooks) {
   uint64_t schedules = 0, max_steps = 0;
   std::optional<Found> found = search(spec, runner, schedules, max_steps, started);
   if (!found) {
-    say("result=pass schedules=" + std::to_string(schedules) + " strategy=" + spec.strategy +
-        " seed=" + std::to_string(spec.seed) + " max_steps=" + std::to_string(max_steps) +
-        " seconds=" + seconds_text(started));
+    say("result=pass schedules=" + std::to_string(schedules) + " strategy=" + spec.strategy + " seed=" +
+        std::to_string(spec.seed) + " max_steps=" + std::to_string(max_steps) + " seconds=" + seconds_text(started));
     if (hooks.print_completion) hooks.print_completion(0, runner.fewest_tests_ran());
     return 0;
   }
@@ -319,9 +318,9 @@ int explore(const ExploreSpec& spec, const TestHooks& hooks) {
   say("result=fail schedules=" + std::to_string(schedules) + " strategy=" + spec.strategy + " found_by=\"" +
       found->strategy + "\" seed=" + std::to_string(spec.seed) + " schedule=" + id +
       " preemptions=" + std::to_string(last.failed ? last.preemptions : first.preemptions) +
-      " steps=" + std::to_string(last.failed ? last.steps : first.steps) + " shrink_runs=" +
-      std::to_string(shrink_runs) + " found_seconds=" + found_seconds + " seconds=" + seconds_text(started) +
-      " signature=\"" + first.signature + "\"");
+      " steps=" + std::to_string(last.failed ? last.steps : first.steps) +
+      " shrink_runs=" + std::to_string(shrink_runs) + " found_seconds=" + found_seconds +
+      " seconds=" + seconds_text(started) + " signature=\"" + first.signature + "\"");
   // End as the shown run ended, so that the exit code or signal is its own.
   int status = last.failed ? last.wait_status : first.wait_status;
   if (WIFSIGNALED(status)) {

@@ -60,7 +60,7 @@ int __real_usleep(useconds_t us);
 unsigned __real_sleep(unsigned seconds);
 // std::condition_variable's out-of-line members, and the std::chrono clocks.
 void __real__ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE(std::condition_variable* cv,
-                                                                     std::unique_lock<std::mutex>* lock);
+                                                                      std::unique_lock<std::mutex>* lock);
 void __real__ZNSt18condition_variable10notify_oneEv(std::condition_variable* cv);
 void __real__ZNSt18condition_variable10notify_allEv(std::condition_variable* cv);
 int64_t __real__ZNSt6chrono3_V212steady_clock3nowEv();
@@ -222,7 +222,7 @@ int __wrap_pthread_cond_broadcast(pthread_cond_t* c) {
 }
 
 void __wrap__ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE(std::condition_variable* cv,
-                                                                     std::unique_lock<std::mutex>* lock) {
+                                                                      std::unique_lock<std::mutex>* lock) {
   if (!scheduled()) {
     __real__ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE(cv, lock);
     return;
@@ -282,12 +282,14 @@ int __wrap_pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const timespec* absti
 
 int __wrap_pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clock, const timespec* abstime) {
   if (!scheduled()) return __real_pthread_rwlock_clockrdlock(l, clock, abstime);
-  return rw_lock(l, Op::kReadLock, sched::deadline_from(clock, to_ns(abstime)), __builtin_return_address(0), rd_try, rd_lock);
+  return rw_lock(l, Op::kReadLock, sched::deadline_from(clock, to_ns(abstime)), __builtin_return_address(0), rd_try,
+                 rd_lock);
 }
 
 int __wrap_pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clock, const timespec* abstime) {
   if (!scheduled()) return __real_pthread_rwlock_clockwrlock(l, clock, abstime);
-  return rw_lock(l, Op::kWriteLock, sched::deadline_from(clock, to_ns(abstime)), __builtin_return_address(0), wr_try, wr_lock);
+  return rw_lock(l, Op::kWriteLock, sched::deadline_from(clock, to_ns(abstime)), __builtin_return_address(0), wr_try,
+                 wr_lock);
 }
 
 int __wrap_pthread_rwlock_unlock(pthread_rwlock_t* l) {

@@ -38,57 +38,53 @@ inline void atomic_point(Op op, const volatile void* address, const void* pc) {
 
 using morder = __tsan_memory_order;
 
-#define RACELINGS_LOAD(T, N)                                                            \
-  extern "C" T __real___tsan_atomic##N##_load(const volatile T* a, morder mo);          \
-  extern "C" T __wrap___tsan_atomic##N##_load(const volatile T* a, morder mo) {         \
-    atomic_point(Op::kAtomicLoad, a, __builtin_return_address(0));                      \
-    return __real___tsan_atomic##N##_load(a, mo);                                       \
+#define RACELINGS_LOAD(T, N)                                                    \
+  extern "C" T __real___tsan_atomic##N##_load(const volatile T* a, morder mo);  \
+  extern "C" T __wrap___tsan_atomic##N##_load(const volatile T* a, morder mo) { \
+    atomic_point(Op::kAtomicLoad, a, __builtin_return_address(0));              \
+    return __real___tsan_atomic##N##_load(a, mo);                               \
   }
 
-#define RACELINGS_STORE(T, N)                                                           \
-  extern "C" void __real___tsan_atomic##N##_store(volatile T* a, T v, morder mo);       \
-  extern "C" void __wrap___tsan_atomic##N##_store(volatile T* a, T v, morder mo) {      \
-    atomic_point(Op::kAtomicStore, a, __builtin_return_address(0));                     \
-    __real___tsan_atomic##N##_store(a, v, mo);                                          \
+#define RACELINGS_STORE(T, N)                                                      \
+  extern "C" void __real___tsan_atomic##N##_store(volatile T* a, T v, morder mo);  \
+  extern "C" void __wrap___tsan_atomic##N##_store(volatile T* a, T v, morder mo) { \
+    atomic_point(Op::kAtomicStore, a, __builtin_return_address(0));                \
+    __real___tsan_atomic##N##_store(a, v, mo);                                     \
   }
 
-#define RACELINGS_RMW(T, N, NAME)                                                       \
-  extern "C" T __real___tsan_atomic##N##_##NAME(volatile T* a, T v, morder mo);         \
-  extern "C" T __wrap___tsan_atomic##N##_##NAME(volatile T* a, T v, morder mo) {        \
-    atomic_point(Op::kAtomicRmw, a, __builtin_return_address(0));                       \
-    return __real___tsan_atomic##N##_##NAME(a, v, mo);                                 \
+#define RACELINGS_RMW(T, N, NAME)                                                \
+  extern "C" T __real___tsan_atomic##N##_##NAME(volatile T* a, T v, morder mo);  \
+  extern "C" T __wrap___tsan_atomic##N##_##NAME(volatile T* a, T v, morder mo) { \
+    atomic_point(Op::kAtomicRmw, a, __builtin_return_address(0));                \
+    return __real___tsan_atomic##N##_##NAME(a, v, mo);                           \
   }
 
-#define RACELINGS_CAS(T, N, NAME)                                                                   \
-  extern "C" int __real___tsan_atomic##N##_compare_exchange_##NAME(volatile T* a, T* c, T v, morder mo, \
-                                                                    morder fmo);                      \
-  extern "C" int __wrap___tsan_atomic##N##_compare_exchange_##NAME(volatile T* a, T* c, T v, morder mo, \
-                                                                    morder fmo) {                     \
-    atomic_point(Op::kAtomicRmw, a, __builtin_return_address(0));                                   \
-    return __real___tsan_atomic##N##_compare_exchange_##NAME(a, c, v, mo, fmo);                     \
+#define RACELINGS_CAS(T, N, NAME)                                                                                     \
+  extern "C" int __real___tsan_atomic##N##_compare_exchange_##NAME(volatile T* a, T* c, T v, morder mo, morder fmo);  \
+  extern "C" int __wrap___tsan_atomic##N##_compare_exchange_##NAME(volatile T* a, T* c, T v, morder mo, morder fmo) { \
+    atomic_point(Op::kAtomicRmw, a, __builtin_return_address(0));                                                     \
+    return __real___tsan_atomic##N##_compare_exchange_##NAME(a, c, v, mo, fmo);                                       \
   }
 
-#define RACELINGS_CAS_VAL(T, N)                                                                      \
-  extern "C" T __real___tsan_atomic##N##_compare_exchange_val(volatile T* a, T c, T v, morder mo,    \
-                                                               morder fmo);                          \
-  extern "C" T __wrap___tsan_atomic##N##_compare_exchange_val(volatile T* a, T c, T v, morder mo,    \
-                                                               morder fmo) {                         \
-    atomic_point(Op::kAtomicRmw, a, __builtin_return_address(0));                                    \
-    return __real___tsan_atomic##N##_compare_exchange_val(a, c, v, mo, fmo);                         \
+#define RACELINGS_CAS_VAL(T, N)                                                                                 \
+  extern "C" T __real___tsan_atomic##N##_compare_exchange_val(volatile T* a, T c, T v, morder mo, morder fmo);  \
+  extern "C" T __wrap___tsan_atomic##N##_compare_exchange_val(volatile T* a, T c, T v, morder mo, morder fmo) { \
+    atomic_point(Op::kAtomicRmw, a, __builtin_return_address(0));                                               \
+    return __real___tsan_atomic##N##_compare_exchange_val(a, c, v, mo, fmo);                                    \
   }
 
-#define RACELINGS_ALL(T, N)      \
-  RACELINGS_LOAD(T, N)           \
-  RACELINGS_STORE(T, N)          \
-  RACELINGS_RMW(T, N, exchange)  \
-  RACELINGS_RMW(T, N, fetch_add) \
-  RACELINGS_RMW(T, N, fetch_sub) \
-  RACELINGS_RMW(T, N, fetch_and) \
-  RACELINGS_RMW(T, N, fetch_or)  \
-  RACELINGS_RMW(T, N, fetch_xor) \
+#define RACELINGS_ALL(T, N)       \
+  RACELINGS_LOAD(T, N)            \
+  RACELINGS_STORE(T, N)           \
+  RACELINGS_RMW(T, N, exchange)   \
+  RACELINGS_RMW(T, N, fetch_add)  \
+  RACELINGS_RMW(T, N, fetch_sub)  \
+  RACELINGS_RMW(T, N, fetch_and)  \
+  RACELINGS_RMW(T, N, fetch_or)   \
+  RACELINGS_RMW(T, N, fetch_xor)  \
   RACELINGS_RMW(T, N, fetch_nand) \
-  RACELINGS_CAS(T, N, strong)    \
-  RACELINGS_CAS(T, N, weak)      \
+  RACELINGS_CAS(T, N, strong)     \
+  RACELINGS_CAS(T, N, weak)       \
   RACELINGS_CAS_VAL(T, N)
 
 RACELINGS_ALL(__tsan_atomic8, 8)

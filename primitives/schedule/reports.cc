@@ -21,32 +21,58 @@ namespace schedule {
 
 std::string_view op_name(Op op) {
   switch (op) {
-    case Op::kStart: return "start";
-    case Op::kSpawn: return "spawn";
-    case Op::kJoin: return "join";
-    case Op::kExit: return "exit";
-    case Op::kLock: return "lock";
-    case Op::kTryLock: return "try_lock";
-    case Op::kUnlock: return "unlock";
-    case Op::kReadLock: return "read_lock";
-    case Op::kWriteLock: return "write_lock";
-    case Op::kRwUnlock: return "rw_unlock";
-    case Op::kWait: return "wait";
-    case Op::kNotifyOne: return "notify_one";
-    case Op::kNotifyAll: return "notify_all";
-    case Op::kSend: return "send";
-    case Op::kRecv: return "recv";
-    case Op::kClose: return "close";
-    case Op::kBarrier: return "barrier_wait";
-    case Op::kOnce: return "call_once";
-    case Op::kSubmit: return "submit";
-    case Op::kTask: return "task";
-    case Op::kSleep: return "sleep";
-    case Op::kYield: return "yield";
-    case Op::kAtomicLoad: return "atomic_load";
-    case Op::kAtomicStore: return "atomic_store";
-    case Op::kAtomicRmw: return "atomic_rmw";
-    case Op::kOther: return "other";
+    case Op::kStart:
+      return "start";
+    case Op::kSpawn:
+      return "spawn";
+    case Op::kJoin:
+      return "join";
+    case Op::kExit:
+      return "exit";
+    case Op::kLock:
+      return "lock";
+    case Op::kTryLock:
+      return "try_lock";
+    case Op::kUnlock:
+      return "unlock";
+    case Op::kReadLock:
+      return "read_lock";
+    case Op::kWriteLock:
+      return "write_lock";
+    case Op::kRwUnlock:
+      return "rw_unlock";
+    case Op::kWait:
+      return "wait";
+    case Op::kNotifyOne:
+      return "notify_one";
+    case Op::kNotifyAll:
+      return "notify_all";
+    case Op::kSend:
+      return "send";
+    case Op::kRecv:
+      return "recv";
+    case Op::kClose:
+      return "close";
+    case Op::kBarrier:
+      return "barrier_wait";
+    case Op::kOnce:
+      return "call_once";
+    case Op::kSubmit:
+      return "submit";
+    case Op::kTask:
+      return "task";
+    case Op::kSleep:
+      return "sleep";
+    case Op::kYield:
+      return "yield";
+    case Op::kAtomicLoad:
+      return "atomic_load";
+    case Op::kAtomicStore:
+      return "atomic_store";
+    case Op::kAtomicRmw:
+      return "atomic_rmw";
+    case Op::kOther:
+      return "other";
   }
   return "other";
 }
@@ -69,8 +95,8 @@ void set_detector_hooks(DetectorHooks hooks) { controller().hooks = std::move(ho
 // ---- Where ----------------------------------------------------------------------
 
 bool library_file(std::string_view file) {
-  static const char* const kLibrary[] = {"/usr/include/", "/usr/lib/", "/usr/bin/../", "external/", "primitives/",
-                                         "googletest", "<null>"};
+  static const char* const kLibrary[] = {"/usr/include/", "/usr/lib/",  "/usr/bin/../", "external/",
+                                         "primitives/",   "googletest", "<null>"};
   for (const char* prefix : kLibrary) {
     if (file.find(prefix) != std::string_view::npos) return true;
   }
@@ -292,8 +318,7 @@ std::string frame_text(const Where& where) {
   flush_pending_locked(c);
   uint64_t steps = spinning ? kSpinLivelockSteps : c.step_bound;
   if (c.log) {
-    c.log->line("{\"type\":\"failure\",\"step\":" + std::to_string(c.log_entries) +
-                ",\"kind\":\"livelock\",\"text\":" +
+    c.log->line("{\"type\":\"failure\",\"step\":" + std::to_string(c.log_entries) + ",\"kind\":\"livelock\",\"text\":" +
                 json_string(spinning ? "the threads only spin" : "the step bound was reached") + "}");
   }
   finish_record_locked(c, Ending::kLivelock);
@@ -307,10 +332,11 @@ std::string frame_text(const Where& where) {
   Where summary = self != nullptr ? self->pending_where : Where{};
   for (ThreadCtl* t : c.threads) {
     if (t->state == ThreadCtl::State::kFinished) continue;
-    std::string state = t == self ? "is running" : t->state == ThreadCtl::State::kBlocked ? blocked_text_locked(c, *t)
-                                                                                        : "is ready to run";
-    body += "\n  Thread " + label(*t) + " " + state + ", at its last step (" +
-            std::string(op_name(t->pending_op)) + "):\n" + frame_text(t->pending_where);
+    std::string state = t == self                                ? "is running"
+                        : t->state == ThreadCtl::State::kBlocked ? blocked_text_locked(c, *t)
+                                                                 : "is ready to run";
+    body += "\n  Thread " + label(*t) + " " + state + ", at its last step (" + std::string(op_name(t->pending_op)) +
+            "):\n" + frame_text(t->pending_where);
   }
   body += "\n";
   c.mu.unlock();
@@ -482,9 +508,7 @@ std::string state_json_locked(Controller& c) REQUIRES(c.mu) {
   for (ThreadCtl* t : c.threads) {
     if (t->state == ThreadCtl::State::kFinished) continue;
     const ThreadView& v = views[t->index];
-    const char* status = t == c.current                                ? "running"
-                         : t->state == ThreadCtl::State::kBlocked ? "blocked"
-                                                                  : "ready";
+    const char* status = t == c.current ? "running" : t->state == ThreadCtl::State::kBlocked ? "blocked" : "ready";
     std::string waits = v.waits;
     if (waits.empty() && t->state == ThreadCtl::State::kBlocked) waits = blocked_text_locked(c, *t);
     s += std::string(first ? "" : ",") + "{\"thread\":" + json_string("T" + std::to_string(t->index)) +
@@ -582,15 +606,14 @@ void log_exit_locked(Controller& c, const ThreadCtl* t) REQUIRES(c.mu) {
 void log_test_locked(Controller& c, std::string_view name) REQUIRES(c.mu) {
   if (!c.log) return;
   flush_pending_locked(c);
-  c.log->line("{\"type\":\"test\",\"step\":" + std::to_string(c.log_entries) + ",\"name\":" + json_string(name) +
-              "}");
+  c.log->line("{\"type\":\"test\",\"step\":" + std::to_string(c.log_entries) + ",\"name\":" + json_string(name) + "}");
 }
 
 void log_end_locked(Controller& c, Ending ending) REQUIRES(c.mu) {
   if (!c.log) return;
   const char* how = ending == Ending::kCompleted ? "completed" : ending == Ending::kDeadlock ? "deadlock" : "livelock";
-  c.log->line("{\"type\":\"end\",\"steps\":" + std::to_string(c.log_entries) + ",\"decisions\":" +
-              std::to_string(c.step) + ",\"ending\":\"" + how + "\"}");
+  c.log->line("{\"type\":\"end\",\"steps\":" + std::to_string(c.log_entries) +
+              ",\"decisions\":" + std::to_string(c.step) + ",\"ending\":\"" + how + "\"}");
 }
 
 }  // namespace schedule

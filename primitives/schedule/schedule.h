@@ -235,8 +235,7 @@ inline constexpr int64_t kNoDeadline = INT64_MAX;
 // `deadline_ns` (see now_ns()). Other threads run meanwhile. If no thread
 // can ever run again, the scheduler reports the deadlock and ends the
 // program. The caller retries its operation afterwards: a wake is a hint.
-Wake block_on(const void* object, Op op, const Traced* traced, int64_t deadline_ns,
-              const std::source_location& where);
+Wake block_on(const void* object, Op op, const Traced* traced, int64_t deadline_ns, const std::source_location& where);
 
 // The same for an interposed call, located by its return address.
 Wake block_on_at_pc(const void* object, Op op, int64_t deadline_ns, const void* pc);
@@ -323,7 +322,9 @@ void set_detector_hooks(DetectorHooks hooks);
 void note_failure_at(std::string_view kind, std::string_view text, std::string_view at);
 inline void note_failure(std::string_view kind, std::string_view text, const std::source_location& where) {
   if (!internal::g_controlled) return;
-  note_failure_at(kind, text, where.line() == 0 ? std::string() : std::string(where.file_name()) + ":" + std::to_string(where.line()));
+  note_failure_at(
+      kind, text,
+      where.line() == 0 ? std::string() : std::string(where.file_name()) + ":" + std::to_string(where.line()));
 }
 
 // begin_test(): a test (GoogleTest's Suite.Name) starts: the step bound counts

@@ -54,8 +54,8 @@ TEST(StepLogWriter, AFloodOfStepsKeepsTheHeadAndTheLastStepsWithinTheBound) {
   // The end goes beside the head; the last step is in the tail file written last.
   EXPECT_EQ(last_line(path), "{\"type\":\"end\"}");
   std::string last1 = last_line(path + ".1"), last2 = last_line(path + ".2");
-  EXPECT_TRUE(last1 == step_line(kSteps) || last2 == step_line(kSteps)) << last1.substr(0, 40) << " / "
-                                                                        << last2.substr(0, 40);
+  EXPECT_TRUE(last1 == step_line(kSteps) || last2 == step_line(kSteps))
+      << last1.substr(0, 40) << " / " << last2.substr(0, 40);
 }
 
 TEST(StepLogWriter, ARawLineIsWrittenAsItIs) {
