@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checker/report/utf8.h"
 #include "checker/workspace.h"
 
 namespace racelings::checker {
@@ -98,13 +99,15 @@ std::optional<RunVerdict> pass_from(const nlohmann::json& doc) {
 
 nlohmann::json failure_json(const RunVerdict& verdict) {
   const RunResult& run = verdict.run;
+  // JSON holds text: a program may print any bytes (judging again sees the
+  // repaired text, and a failure is kept only if it is judged the same).
   nlohmann::json f = {{"exit_code", run.exit_code},
                       {"signal", run.signal},
-                      {"output", run.output},
+                      {"output", report::valid_utf8(run.output)},
                       {"dropped_bytes", run.dropped_bytes},
                       {"elapsed_ms", run.elapsed.count()},
                       {"network_isolated", run.network_isolated},
-                      {"step_log", verdict.step_log}};
+                      {"step_log", report::valid_utf8(verdict.step_log)}};
   if (verdict.completion) {
     const CompletionRecord& c = *verdict.completion;
     f["completion"] = {c.result, c.ran, c.total, c.failed};
@@ -185,9 +188,15 @@ void record_run(const Exercise& exercise, const TestRun& test, const RunVerdict&
   } else {
     return;
   }
+  std::string text;
+  try {
+    text = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  } catch (const nlohmann::json::exception&) {
+    return;  // A record is an optimisation: never a reason to fail.
+  }
   std::error_code ec;
   std::filesystem::create_directories(explore_record_dir(), ec);
-  (void)write_file_atomically(path, doc.dump() + "\n");
+  (void)write_file_atomically(path, text);
 }
 
 }  // namespace racelings::checker

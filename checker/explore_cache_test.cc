@@ -127,6 +127,20 @@ TEST_F(ExploreCacheTest, AFailureIsJudgedAgainFromWhatTheRunLeft) {
   EXPECT_EQ(v->run.output, failed.run.output);
 }
 
+TEST_F(ExploreCacheTest, AFailureThatPrintedBytesThatAreNotUtf8IsKeptAsText) {
+  // A hostile program's output (checker/testdata/hostile/) once made the
+  // record throw, and the grade with it.
+  RunVerdict failed = failed_exploration();
+  failed.run.output.insert(0, "garbage \xff\xfe\x80 bytes\n");
+  failed.step_log += "\xff\n";
+  record_run(exercise_, exploration(), failed);
+  std::optional<RunVerdict> v = run_on_record(exercise_, exploration());
+  ASSERT_TRUE(v.has_value());
+  EXPECT_FALSE(v->clean);
+  EXPECT_EQ(kinds(v->findings), kinds(failed.findings));
+  EXPECT_EQ(v->run.output.find('\xff'), std::string::npos);
+}
+
 TEST_F(ExploreCacheTest, AReplayOfOneScheduleIsKeptApartFromItsLoggedTwin) {
   TestRun replay{program_, {{"RACELINGS_SCHEDULE", "s1-abc"}}};
   TestRun logged = replay;

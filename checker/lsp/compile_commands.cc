@@ -102,6 +102,20 @@ std::vector<std::string> string_list(const json& value) {
   return out;
 }
 
+// `args` less what makes the compile emit LLVM IR instead of an object.
+std::vector<std::string> without_ir_flags(std::vector<std::string> args) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-S" || args[i] == "-emit-llvm") continue;
+    if (args[i] == "-Xclang" && i + 1 < args.size() && args[i + 1] == "-disable-llvm-passes") {
+      ++i;
+      continue;
+    }
+    out.push_back(args[i]);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> real_path_on_disk(const std::string& path) {
@@ -125,13 +139,13 @@ std::vector<CompileCommand> compile_commands_from_aquery(const json& aquery, con
   std::map<std::string, Candidate> best;  // by workspace-relative source
   for (const json& action : actions) {
     if (!action.is_object() || action.value("mnemonic", "") != "CppCompile") continue;
-    const std::vector<std::string> args = string_list(action.value("arguments", json::array()));
-    // The integrity check's own compiles of a student file (tools/integrity.bzl:
-    // preprocess only, or LLVM IR) are not how an editor should parse it.
-    if (std::find(args.begin(), args.end(), "-E") != args.end() ||
-        std::find(args.begin(), args.end(), "-emit-llvm") != args.end()) {
-      continue;
-    }
+    std::vector<std::string> args = string_list(action.value("arguments", json::array()));
+    // A student file is compiled by the integrity check (tools/integrity.bzl):
+    // preprocessed only, which is not how an editor parses it, and to LLVM IR,
+    // from which its object is made: that one is the file's compile, less the
+    // flags that ask for IR.
+    if (std::find(args.begin(), args.end(), "-E") != args.end()) continue;
+    args = without_ir_flags(std::move(args));
     const std::optional<std::string> source = compiled_source(args);
     if (args.empty() || !source || !in_workspace(*source)) continue;
     std::string configuration;

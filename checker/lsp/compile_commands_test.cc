@@ -85,6 +85,21 @@ TEST(CompileCommands, TheIntegrityChecksOwnCompilesAreNotTheFilesCommand) {
   EXPECT_TRUE(has(commands[0].arguments, "-fsanitize=thread"));
 }
 
+TEST(CompileCommands, AStudentFileCompiledOnlyToIrGetsThatCompileWithoutTheIrFlags) {
+  // The object of a student file is made from its IR (tools/integrity.bzl):
+  // the IR compile is the only CppCompile of the file.
+  auto commands = compile_commands_from_aquery(
+      aquery({action(2, compile("exercises/06_counter_mutex/exercise.cc", {"-fsanitize=thread", "-E"})),
+              action(2, compile("exercises/06_counter_mutex/exercise.cc",
+                                {"-fsanitize=thread", "-S", "-emit-llvm", "-Xclang", "-disable-llvm-passes"}))}),
+      kPaths, kDisk);
+  ASSERT_EQ(commands.size(), 1u);
+  for (const char* flag : {"-E", "-S", "-emit-llvm", "-disable-llvm-passes"}) {
+    EXPECT_FALSE(has(commands[0].arguments, flag)) << flag;
+  }
+  EXPECT_TRUE(has(commands[0].arguments, "-fsanitize=thread"));
+}
+
 TEST(CompileCommands, AnExerciseKeepsItsSanitizedBuildAndAPrimitiveThePlainOne) {
   auto commands = compile_commands_from_aquery(
       aquery({
