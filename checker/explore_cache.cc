@@ -141,16 +141,20 @@ std::optional<RunVerdict> failure_from(const nlohmann::json& f) {
   }
 }
 
-// A failure is kept only when it belongs to the schedule, not to the machine
+// What is kept of a failure: only when it belongs to the schedule, not to the machine
 // (a limit, a timeout, the tools), and judging what is kept gives it again.
-bool failure_may_be_kept(const RunVerdict& verdict) {
+std::optional<nlohmann::json> failure_to_keep(const RunVerdict& verdict) {
   const RunResult& run = verdict.run;
-  if (!run.started || run.timed_out || run.out_of_memory || !verdict.warnings.empty()) return false;
-  if (has_kind(verdict.findings, report::Kind::kTimeout)) return false;
-  if (verdict.run.output.size() + verdict.step_log.size() > kMaxRecordBytes) return false;
-  std::optional<RunVerdict> again = failure_from(failure_json(verdict));
-  return again && kinds(again->findings) == kinds(verdict.findings) &&
-         again->explore.failed == verdict.explore.failed && again->explore.schedule == verdict.explore.schedule;
+  if (!run.started || run.timed_out || run.out_of_memory || !verdict.warnings.empty()) return std::nullopt;
+  if (has_kind(verdict.findings, report::Kind::kTimeout)) return std::nullopt;
+  if (verdict.run.output.size() + verdict.step_log.size() > kMaxRecordBytes) return std::nullopt;
+  nlohmann::json kept = failure_json(verdict);
+  std::optional<RunVerdict> again = failure_from(kept);
+  if (!again || kinds(again->findings) != kinds(verdict.findings) || again->explore.failed != verdict.explore.failed ||
+      again->explore.schedule != verdict.explore.schedule) {
+    return std::nullopt;
+  }
+  return kept;
 }
 
 }  // namespace
@@ -183,8 +187,8 @@ void record_run(const Exercise& exercise, const TestRun& test, const RunVerdict&
     size_t at = out.rfind("racelings: explore: result=");
     if (at == std::string::npos) return;
     doc["summary"] = out.substr(at, out.find('\n', at) - at);
-  } else if (!verdict.clean && failure_may_be_kept(verdict)) {
-    doc["failure"] = failure_json(verdict);
+  } else if (std::optional<nlohmann::json> kept = verdict.clean ? std::nullopt : failure_to_keep(verdict)) {
+    doc["failure"] = *std::move(kept);
   } else {
     return;
   }
