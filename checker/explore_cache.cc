@@ -1,5 +1,6 @@
 #include "checker/explore_cache.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -168,6 +170,9 @@ std::optional<RunVerdict> run_on_record(const Exercise& exercise, const TestRun&
   if (path.empty()) return std::nullopt;
   std::optional<std::string> text = read_file(path);
   if (!text) return std::nullopt;
+  // Used again: the last to go when the record is pruned.
+  std::error_code ec;
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now(), ec);
   nlohmann::json doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   std::optional<RunVerdict> verdict;
   if (doc.is_object() && doc.contains("summary")) verdict = pass_from(doc);
@@ -201,6 +206,39 @@ void record_run(const Exercise& exercise, const TestRun& test, const RunVerdict&
   std::error_code ec;
   std::filesystem::create_directories(explore_record_dir(), ec);
   (void)write_file_atomically(path, text);
+  static std::once_flag pruned;
+  std::call_once(pruned, [] { prune_explore_record(kExploreRecordCapBytes); });
+}
+
+int prune_explore_record(uintmax_t cap_bytes) {
+  namespace fs = std::filesystem;
+  struct Entry {
+    fs::file_time_type used;
+    uintmax_t bytes;
+    fs::path path;
+  };
+  std::vector<Entry> entries;
+  uintmax_t total = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(explore_record_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code stat_ec;
+    uintmax_t bytes = it->file_size(stat_ec);
+    fs::file_time_type used = it->last_write_time(stat_ec);
+    if (stat_ec || !it->is_regular_file(stat_ec)) continue;
+    entries.push_back({used, bytes, it->path()});
+    total += bytes;
+  }
+  if (total <= cap_bytes) return 0;
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
+  int removed = 0;
+  for (const Entry& e : entries) {
+    if (total <= cap_bytes / 4 * 3) break;
+    // Another checker may have removed it already; what counts is that it is gone.
+    fs::remove(e.path, ec);
+    total -= e.bytes;
+    ++removed;
+  }
+  return removed;
 }
 
 }  // namespace racelings::checker

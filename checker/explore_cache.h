@@ -20,12 +20,13 @@
 // - Explorations with a time budget are never kept (not deterministic).
 //
 // The record lives in $XDG_CACHE_HOME/racelings/explored/ (~/.cache by
-// default), one file per run. RACELINGS_EXPLORE_CACHE=0, or
+// default), one file per run, at most 256 MiB (least recently used first out). RACELINGS_EXPLORE_CACHE=0, or
 // `audit --no-cache`, runs everything again.
 
 #ifndef RACELINGS_CHECKER_EXPLORE_CACHE_H_
 #define RACELINGS_CHECKER_EXPLORE_CACHE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -49,6 +50,14 @@ void disable_explore_record();
 
 // Where the record lives.
 std::string explore_record_dir();
+
+// The record is kept under a size: when its files pass `cap_bytes`, the
+// least recently used go (a record read is used again), down to three
+// quarters of it. Records of an older checker or program are never read
+// again, and only this ages them out. record_run() calls it once per process
+// with kExploreRecordCapBytes. Returns how many files it removed.
+inline constexpr uintmax_t kExploreRecordCapBytes = uintmax_t{256} << 20;
+int prune_explore_record(uintmax_t cap_bytes);
 
 }  // namespace racelings::checker
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -187,6 +188,39 @@ TEST_F(ExploreCacheTest, TheEnvironmentVariableTurnsTheRecordOff) {
   EXPECT_FALSE(run_on_record(exercise_, exploration()).has_value());
   ::unsetenv("RACELINGS_EXPLORE_CACHE");
   EXPECT_TRUE(run_on_record(exercise_, exploration()).has_value());
+}
+
+TEST_F(ExploreCacheTest, AboveItsSizeTheLeastRecentlyUsedRecordsGo) {
+  fs::create_directories(explore_record_dir());
+  const auto now = fs::file_time_type::clock::now();
+  // Ten records of 1000 bytes, record 0 the oldest.
+  for (int i = 0; i < 10; ++i) {
+    std::string path = explore_record_dir() + "/r" + std::to_string(i) + ".json";
+    write(path, std::string(1000, 'x'));
+    fs::last_write_time(path, now - std::chrono::hours(10 - i));
+  }
+  EXPECT_EQ(prune_explore_record(10000), 0) << "at its size, nothing goes";
+  // Reading record 0 makes it the most recently used, as a hit does.
+  record_run(exercise_, exploration(), passed());
+  ASSERT_TRUE(run_on_record(exercise_, exploration()).has_value());
+  fs::last_write_time(explore_record_dir() + "/r0.json", now);
+
+  // 11 files, about 10,300 bytes, over a cap of 8000: down to 6000 at most,
+  // the oldest first.
+  EXPECT_EQ(prune_explore_record(8000), 5);
+  EXPECT_TRUE(fs::exists(explore_record_dir() + "/r0.json")) << "used last, kept";
+  for (int i = 1; i <= 5; ++i) EXPECT_FALSE(fs::exists(explore_record_dir() + "/r" + std::to_string(i) + ".json")) << i;
+  for (int i = 6; i <= 9; ++i) EXPECT_TRUE(fs::exists(explore_record_dir() + "/r" + std::to_string(i) + ".json")) << i;
+  EXPECT_TRUE(run_on_record(exercise_, exploration()).has_value()) << "the record just read was used last";
+}
+
+TEST_F(ExploreCacheTest, ARecordReadIsTheLastToGo) {
+  record_run(exercise_, exploration(), passed());
+  std::string kept;
+  for (const auto& e : fs::directory_iterator(explore_record_dir())) kept = e.path().string();
+  fs::last_write_time(kept, fs::file_time_type::clock::now() - std::chrono::hours(48));
+  ASSERT_TRUE(run_on_record(exercise_, exploration()).has_value());
+  EXPECT_GT(fs::last_write_time(kept), fs::file_time_type::clock::now() - std::chrono::hours(1));
 }
 
 }  // namespace
