@@ -1,6 +1,5 @@
 #include "checker/explore_cache.h"
 
-#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -34,24 +33,6 @@ std::string hex(size_t h) {
   char buf[17];
   std::snprintf(buf, sizeof(buf), "%016zx", h);
   return buf;
-}
-
-// A file's bytes, hashed once per checker process (per path, size and mtime).
-std::string file_hash(const std::string& path) {
-  static std::mutex mu;
-  static std::map<std::string, std::string> hashes;  // Guarded by mu.
-  std::string key = file_version(path);
-  if (key.empty()) return "";
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (auto it = hashes.find(key); it != hashes.end()) return it->second;
-  }
-  std::optional<std::string> bytes = read_file(path);
-  if (!bytes) return "";
-  std::string h = hex(std::hash<std::string_view>{}(*bytes)) + "-" + std::to_string(bytes->size());
-  std::lock_guard<std::mutex> lock(mu);
-  hashes[key] = h;
-  return h;
 }
 
 // Whether `test` is deterministic: an exploration with a budget of schedules
@@ -210,35 +191,6 @@ void record_run(const Exercise& exercise, const TestRun& test, const RunVerdict&
   std::call_once(pruned, [] { prune_explore_record(kExploreRecordCapBytes); });
 }
 
-int prune_explore_record(uintmax_t cap_bytes) {
-  namespace fs = std::filesystem;
-  struct Entry {
-    fs::file_time_type used;
-    uintmax_t bytes;
-    fs::path path;
-  };
-  std::vector<Entry> entries;
-  uintmax_t total = 0;
-  std::error_code ec;
-  for (fs::directory_iterator it(explore_record_dir(), ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code stat_ec;
-    uintmax_t bytes = it->file_size(stat_ec);
-    fs::file_time_type used = it->last_write_time(stat_ec);
-    if (stat_ec || !it->is_regular_file(stat_ec)) continue;
-    entries.push_back({used, bytes, it->path()});
-    total += bytes;
-  }
-  if (total <= cap_bytes) return 0;
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
-  int removed = 0;
-  for (const Entry& e : entries) {
-    if (total <= cap_bytes / 4 * 3) break;
-    // Another checker may have removed it already; what counts is that it is gone.
-    fs::remove(e.path, ec);
-    total -= e.bytes;
-    ++removed;
-  }
-  return removed;
-}
+int prune_explore_record(uintmax_t cap_bytes) { return prune_least_recently_used(explore_record_dir(), cap_bytes); }
 
 }  // namespace racelings::checker

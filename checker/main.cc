@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "checker/grade.h"
 #include "checker/lsp/lsp.h"
 #include "checker/replay_view.h"
+#include "checker/symbols/symbol_record.h"
 #include "checker/workspace.h"
 
 using namespace racelings::checker;
@@ -255,6 +257,10 @@ int run_command(Context& ctx, CommandLine& cl) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Started by a sanitizer as its symbolizer (checker/symbols/symbol_record.h).
+  if (argc > 0 && std::filesystem::path(argv[0]).filename() == "llvm-symbolizer") {
+    return racelings::symbols::proxy_main(argc, argv);
+  }
   CLI::App app{"racelings: fix small broken concurrent programs; sanitizers and a deadlock detector prove it."};
   CommandLine cl;
   add_commands(app, cl);

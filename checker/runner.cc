@@ -15,6 +15,7 @@
 #include "checker/explore_cache.h"
 #include "checker/integrity/completion.h"
 #include "checker/report/step_log.h"
+#include "checker/symbols/symbol_record.h"
 #include "checker/workspace.h"
 #include "primitives/thread.h"
 
@@ -167,31 +168,68 @@ bool copy_executable(const std::string& from, const std::string& to) {
 // read-only copy made once per program (and per checker process) instead of
 // once per run, in a directory others may enter but not list. Empty when the
 // copy cannot be made.
-std::string shared_executable(const std::string& binary) {
+// The folder of the copies below: the checker's, which a run's user may
+// enter but not list nor write; removed at exit.
+std::string shared_folder() {
+  static const std::string path = [] {
+    static TempDir dir("racelings-programs", "/tmp");
+    ::chmod(dir.path().c_str(), 0711);
+    return dir.path();
+  }();
+  return path;
+}
+
+// `name`: the copy's file name (the binary's own by default; reports name
+// the program).
+std::string shared_executable(const std::string& binary, const std::string& name = "") {
   static std::mutex mu;
   static std::map<std::string, std::string> copies;  // Guarded by mu: "path size mtime" -> copy.
-  static TempDir* dir = nullptr;                     // Guarded by mu; removed at exit.
   std::string key = file_version(binary);
   if (key.empty()) return "";
   std::lock_guard<std::mutex> lock(mu);
-  if (auto it = copies.find(key); it != copies.end()) return it->second;
-  if (dir == nullptr) {
-    dir = new TempDir("racelings-programs", "/tmp");
-    static const bool cleanup = [] {
-      std::atexit([] { delete dir; });
-      return true;
-    }();
-    (void)cleanup;
-    ::chmod(dir->path().c_str(), 0711);
-  }
-  // Under its own name (reports name the program), one folder per copy.
-  std::string folder = dir->path() + "/" + std::to_string(copies.size());
-  std::string copy = folder + "/" + std::filesystem::path(binary).filename().string();
+  if (auto it = copies.find(key + "|" + name); it != copies.end()) return it->second;
+  // One folder per copy.
+  std::string folder = shared_folder() + "/" + std::to_string(copies.size());
+  std::string copy = folder + "/" + (name.empty() ? std::filesystem::path(binary).filename().string() : name);
   if (::mkdir(folder.c_str(), 0711) != 0 || !copy_executable(binary, copy) || ::chmod(copy.c_str(), 0555) != 0) {
     return "";
   }
-  copies[key] = copy;
+  copies[key + "|" + name] = copy;
   return copy;
+}
+
+// The symbolizer proxy (checker/symbols): this binary, as llvm-symbolizer,
+// where a run's user can execute it.
+std::string shared_symbolizer() {
+  static const std::string path = [] {
+    std::error_code ec;
+    std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    return ec ? std::string() : shared_executable(self, "llvm-symbolizer");
+  }();
+  return path;
+}
+
+// The files of a run's symbol record: the program's record (by its bytes),
+// its copy for the run in the checker's folder, the run's requests.
+symbols::RunRecord symbol_files(const std::string& binary, const std::string& dir) {
+  symbols::RunRecord r;
+  std::string hash = file_hash(binary);
+  if (hash.empty()) return r;
+  r.record = cache_home() + "/racelings/symbols/" + hash + ".txt";
+  r.shown = shared_folder() + "/symbols-" + std::filesystem::path(dir).filename().string();
+  r.requests = dir + "/racelings-symbol-requests";
+  // Used again: the last to go when the records are pruned.
+  std::error_code ec;
+  std::filesystem::last_write_time(r.record, std::filesystem::file_time_type::clock::now(), ec);
+  return r;
+}
+
+// What the run's proxy had to ask goes on record; the records are kept
+// under a size, checked once per checker.
+void learn_symbols(const symbols::RunRecord& r, const std::string& program) {
+  symbols::learn_from_run(r, program);
+  static std::once_flag pruned;
+  std::call_once(pruned, [] { prune_least_recently_used(cache_home() + "/racelings/symbols", uintmax_t{128} << 20); });
 }
 
 // The files of one run, in its own directory.
@@ -278,11 +316,15 @@ RunVerdict run_once(const Exercise& exercise, const TestRun& test, bool disable_
   options.disable_aslr = disable_aslr;
   std::unique_ptr<UidLease> lease;  // Held until the run is over.
   options.argv = {isolate ? run_as_own_user(test.binary, dir.path(), options, lease) : test.binary};
+  const symbols::RunRecord symbols_run = symbol_files(test.binary, dir.path());
+  const bool proxied = !symbols_run.record.empty() &&
+                       symbols::prepare_run(symbols_run, shared_symbolizer(), options.env);
   // The watchdog ends a hung test after timeout_s; the hard limit is the net
   // below it for hangs the watchdog cannot see (before main, after the tests).
   options.limits.timeout = std::chrono::seconds(test.timeout_s > 0 ? test.timeout_s
                                                                    : std::max(60, 3 * exercise.timeout_s));
   RunResult result = run(options);
+  if (proxied) learn_symbols(symbols_run, options.argv[0]);
   collect_logs(dir.path(), result);
   std::optional<CompletionRecord> completion;
   if (auto text = read_completion_file(files.completion)) completion = parse_completion(*text, nonce);

@@ -8,6 +8,7 @@
 #ifndef RACELINGS_CHECKER_WORKSPACE_H_
 #define RACELINGS_CHECKER_WORKSPACE_H_
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -76,6 +77,14 @@ std::string file_version(const std::string& path);
 // The user's cache directory: $XDG_CACHE_HOME, or ~/.cache (/tmp/.cache
 // without a HOME).
 std::string cache_home();
+
+// A file's bytes, hashed once per process (per path, size and time); "" when
+// it cannot be read.
+std::string file_hash(const std::string& path);
+
+// Keeps the files of `dir` under `cap_bytes`: above it, the least recently
+// written go first, down to three quarters of it. Returns how many went.
+int prune_least_recently_used(const std::string& dir, uintmax_t cap_bytes);
 
 }  // namespace racelings::checker
 
