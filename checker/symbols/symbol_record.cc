@@ -57,10 +57,17 @@ bool write_whole(const std::string& path, const std::string& text, mode_t mode) 
   return false;
 }
 
+// "[stack]", "[heap]": a mapping that is no file, which a sanitizer still
+// asks about (where a stack variable lives). The symbolizer cannot open it
+// and gives the same answer for any offset.
+bool pseudo_module(const std::string& module) {
+  return module.size() > 2 && module.front() == '[' && module.back() == ']' && module.find('/') == std::string::npos;
+}
+
 // A module the checker may open to answer a run's request: the program, or
 // a shared library of the system.
 bool may_answer_for(const std::string& module, const std::string& program) {
-  if (module == program) return true;
+  if (module == program || pseudo_module(module)) return true;
   std::error_code ec;
   std::string real = std::filesystem::canonical(module, ec).string();
   if (ec) return false;
@@ -124,8 +131,9 @@ std::string answers_text(const Answers& answers) {
 
 std::string request_key(std::string_view line, const std::string& program) {
   std::string module = module_of(line);
-  if (module.empty() || module[0] != '/') return "";
   std::string_view command = line.substr(0, line.find(' '));
+  if (pseudo_module(module)) return std::string(command) + " \"" + module + "\"";
+  if (module.empty() || module[0] != '/') return "";
   std::string_view offset = line.substr(line.rfind('"') + 1);
   if (module == program) return std::string(command) + " \"<program>\"" + std::string(offset);
   struct stat st;

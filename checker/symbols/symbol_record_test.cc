@@ -83,9 +83,10 @@ TEST_F(SymbolRecordTest, TheProgramStandsForItselfAndAnotherModuleIsKeptWithItsV
   EXPECT_EQ(request_key("CODE \"/p/test_bin\" 0x1f", "/p/test_bin"), "CODE \"<program>\" 0x1f");
   std::string libc_key = request_key("CODE \"/etc/hostname\" 0x1f", "/p/test_bin");
   EXPECT_EQ(libc_key.rfind("CODE \"/etc/hostname\" 0x1f @", 0), 0u) << libc_key;
+  EXPECT_EQ(request_key("DATA \"[stack]\" 0x1f778", "/p/test_bin"), "DATA \"[stack]\"") << "any offset, one answer";
   for (const char* not_a_request :
-       {"", "CODE", "CODE \"/p/test_bin\"", "CODE \"/p/test_bin\" 1f", "HELLO \"/x\" 0x1", "CODE \"[stack]\" 0x10",
-        "CODE \"/no/such/file\" 0x10", "CODE \"/p/test_bin\" 0xzz"}) {
+       {"", "CODE", "CODE \"/p/test_bin\"", "CODE \"/p/test_bin\" 1f", "HELLO \"/x\" 0x1", "CODE \"stack\" 0x10",
+        "CODE \"[../x]\" 0x10", "CODE \"/no/such/file\" 0x10", "CODE \"/p/test_bin\" 0xzz"}) {
     EXPECT_EQ(request_key(not_a_request, "/p/test_bin"), "") << not_a_request;
   }
 }
@@ -139,6 +140,15 @@ TEST_F(SymbolRecordTest, ARecordOthersCouldWriteIsNotBelieved) {
   EXPECT_EQ(proxy_answer(request, {{kRequestsVar, run_.requests}, {kRecordVar, run_.shown}}), real_answer(request));
 }
 
+TEST_F(SymbolRecordTest, ARecordOfAnotherOwnerIsNotBelieved) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root, to give the record to another user (the run's own)";
+  const std::string request = request_for_this_program();
+  std::ofstream(run_.shown) << answers_text({{request_key(request, self_path()), "forged\n/f.cc:1:1\n\n"}});
+  ::chmod(run_.shown.c_str(), 0644);
+  ASSERT_EQ(::chown(run_.shown.c_str(), 65534, 65534), 0);
+  EXPECT_EQ(proxy_answer(request, {{kRequestsVar, run_.requests}, {kRecordVar, run_.shown}}), real_answer(request));
+}
+
 TEST_F(SymbolRecordTest, WhatARunAskedIsAnsweredByTheCheckerNotByTheRun) {
   const std::string request = request_for_this_program();
   // A run lists requests; it may list anything. Only well-formed requests
@@ -146,13 +156,15 @@ TEST_F(SymbolRecordTest, WhatARunAskedIsAnsweredByTheCheckerNotByTheRun) {
   std::ofstream(run_.requests) << request << "\n"
                                << "CODE \"/etc/passwd\" 0x10\n"
                                << "not a request\n"
+                               << "DATA \"[stack]\" 0x1f778\n"
                                << request << "\n";
   std::ofstream(run_.shown) << "";
   learn_from_run(run_, self_path());
   Answers learned = parse_answers(slurp(run_.record));
-  ASSERT_EQ(learned.size(), 1u) << slurp(run_.record);
-  EXPECT_EQ(learned.begin()->first, request_key(request, self_path()));
-  EXPECT_EQ(learned.begin()->second, real_answer(request));
+  ASSERT_EQ(learned.size(), 2u) << slurp(run_.record);
+  EXPECT_EQ(learned[request_key(request, self_path())], real_answer(request));
+  // What llvm-symbolizer says of a module it cannot open.
+  EXPECT_EQ(learned["DATA \"[stack]\""], "??\n0 0\n??:?\n\n");
   EXPECT_FALSE(fs::exists(run_.shown)) << "the run's copy of the record is removed";
 
   // And the next run of the program is answered from it.

@@ -31,7 +31,11 @@ bool SymbolizerProcess::start() {
   ::posix_spawn_file_actions_init(&actions);
   ::posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
   ::posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  if (quiet_) ::posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  if (quiet_) {
+    ::posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    // A relative module ("[stack]") must name no file of the checker's.
+    ::posix_spawn_file_actions_addchdir_np(&actions, "/");
+  }
   std::vector<char*> argv;
   argv.push_back(path_.data());
   for (std::string& a : arguments_) argv.push_back(a.data());

@@ -18,8 +18,9 @@ namespace racelings::symbols {
 
 class SymbolizerProcess {
  public:
-  // Started on the first ask(). `quiet`: its own error messages go to
-  // /dev/null instead of this process's standard error.
+  // Started on the first ask(). `quiet` (the checker's own): its error
+  // messages go to /dev/null instead of this process's standard error, and
+  // it runs in /.
   SymbolizerProcess(std::string path, std::vector<std::string> arguments, bool quiet);
   ~SymbolizerProcess();
   SymbolizerProcess(const SymbolizerProcess&) = delete;
