@@ -25,7 +25,10 @@
 // for sync_channel(0). Only a thread that must wait leaves the fast path: it
 // spins briefly, then sleeps where the deadlock detector sees what it waits
 // for. Under the controlled scheduler every operation is one scheduling
-// point, and waits go through the scheduler.
+// point, and waits go through the scheduler. send() and recv() are inlined
+// into the caller: one branch checks that neither the scheduler nor schedule
+// stress runs, then comes the queue's lock-free attempt (for channel()); the
+// rest is out of line.
 //
 // This header holds `channel`, `sync_channel`, `Sender<T>`, `Receiver<T>` and
 // one error type per operation: `SendError<T>`, `TrySendError<T>`,
@@ -170,15 +173,11 @@ class Sender {
   // back when the receiver is gone.
   // Memory ordering: everything the sender wrote before send() is visible to
   // the thread that receives the value.
-  Result<void, SendError<T>> send(T value, std::source_location where = std::source_location::current()) {
-    if (!state_) return Result<void, SendError<T>>(Err, std::move(value));
-    auto& s = *state_;
-    schedule::point(schedule::Op::kSend, &s, &s, where);
-    schedule::Quiet quiet;
-    if (detector::internal::stress_on()) detector::stress_point();
-    auto payload = internal::pack(std::move(value));
-    if (s.send(payload, true, where) == internal::Outcome::kDone) return {};
-    return Result<void, SendError<T>>(Err, internal::unpack<T>(std::move(payload)));
+  [[gnu::always_inline]] Result<void, SendError<T>> send(T value,
+                                                         std::source_location where = std::source_location::current()) {
+    if (state_ && internal::uninstrumented()) [[likely]]
+      return send_on(*state_, std::move(value), where);
+    return send_instrumented(std::move(value), where);
   }
 
   // Sender<T>::try_send(): like send() but never blocks: fails with Full on a
@@ -218,6 +217,27 @@ class Sender {
 
   explicit Sender(std::shared_ptr<internal::ChannelState<T>> state) : state_(std::move(state)) {}
 
+  // The send itself, once the scheduler and stress had their turn (or have
+  // none in this process).
+  [[gnu::always_inline]] static Result<void, SendError<T>> send_on(internal::ChannelState<T>& s, T&& value,
+                                                                   const std::source_location& where) {
+    auto payload = internal::pack(std::move(value));
+    if (s.send(payload, true, where) == internal::Outcome::kDone) [[likely]]
+      return {};
+    return Result<void, SendError<T>>(Err, internal::unpack<T>(std::move(payload)));
+  }
+
+  // send() under the controlled scheduler or schedule stress, or on a closed
+  // Sender.
+  [[gnu::noinline]] Result<void, SendError<T>> send_instrumented(T value, const std::source_location& where) {
+    if (!state_) return Result<void, SendError<T>>(Err, std::move(value));
+    auto& s = *state_;
+    schedule::point(schedule::Op::kSend, &s, &s, where);
+    schedule::Quiet quiet;
+    if (detector::internal::stress_on()) detector::stress_point();
+    return send_on(s, std::move(value), where);
+  }
+
   std::shared_ptr<internal::ChannelState<T>> state_;
 };
 
@@ -240,15 +260,10 @@ class Receiver {
   // Receiver<T>::recv(): blocks until a message arrives and returns it; fails
   // with RecvError once the channel is empty and every Sender is gone.
   // Memory ordering: see Sender<T>::send().
-  Result<T, RecvError> recv(std::source_location where = std::source_location::current()) {
-    if (!state_) return Result<T, RecvError>(Err);
-    auto& s = *state_;
-    schedule::point(schedule::Op::kRecv, &s, &s, where);
-    schedule::Quiet quiet;
-    if (detector::internal::stress_on()) detector::stress_point();
-    std::optional<Payload> got;
-    if (s.recv(got, true, nullptr, where) != internal::Outcome::kDone) return Result<T, RecvError>(Err);
-    return Result<T, RecvError>(internal::unpack<T>(std::move(*got)));
+  [[gnu::always_inline]] Result<T, RecvError> recv(std::source_location where = std::source_location::current()) {
+    if (state_ && internal::uninstrumented()) [[likely]]
+      return recv_on(*state_, where);
+    return recv_instrumented(where);
   }
 
   // Receiver<T>::try_recv(): a message if one is waiting; never blocks.
@@ -350,6 +365,26 @@ class Receiver {
   friend std::pair<Sender<U>, Receiver<U>> make_channel_pair(size_t bound, std::source_location created);
 
   explicit Receiver(std::shared_ptr<internal::ChannelState<T>> state) : state_(std::move(state)) {}
+
+  // The receive itself, as send_on().
+  [[gnu::always_inline]] static Result<T, RecvError> recv_on(internal::ChannelState<T>& s,
+                                                             const std::source_location& where) {
+    std::optional<Payload> got;
+    if (s.recv(got, true, nullptr, where) != internal::Outcome::kDone) [[unlikely]]
+      return Result<T, RecvError>(Err);
+    return Result<T, RecvError>(internal::unpack<T>(std::move(*got)));
+  }
+
+  // recv() under the controlled scheduler or schedule stress, or on a closed
+  // Receiver.
+  [[gnu::noinline]] Result<T, RecvError> recv_instrumented(const std::source_location& where) {
+    if (!state_) return Result<T, RecvError>(Err);
+    auto& s = *state_;
+    schedule::point(schedule::Op::kRecv, &s, &s, where);
+    schedule::Quiet quiet;
+    if (detector::internal::stress_on()) detector::stress_point();
+    return recv_on(s, where);
+  }
 
   void disconnect() {
     if (!state_) return;

@@ -64,7 +64,7 @@ class ArrayQueue {
 
   // ArrayQueue::push(): queues `message` (moved from only on kDone); kNotNow
   // when the queue is full, kDisconnected when the channel is.
-  Outcome push(P& message) {
+  [[gnu::noinline]] Outcome push(P& message) {
     Backoff backoff;
     size_t tail = tail_.load(std::memory_order_relaxed);
     for (;;) {
@@ -99,7 +99,7 @@ class ArrayQueue {
 
   // ArrayQueue::pop(): takes the oldest message into `out` (kDone), or says
   // the queue is empty (kNotNow) or empty and disconnected (kDisconnected).
-  Outcome pop(std::optional<P>& out) {
+  [[gnu::noinline]] Outcome pop(std::optional<P>& out) {
     Backoff backoff;
     size_t head = head_.load(std::memory_order_relaxed);
     for (;;) {

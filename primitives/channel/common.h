@@ -64,8 +64,12 @@ T unpack(Payload<T>&& payload) {
 // once before it registers to wait and once more before it parks.
 inline constexpr int kSpinRounds = 2;
 
-// Keeps hot atomics that different threads write on cache lines of their own.
-inline constexpr size_t kCacheLine = 64;
+// Keeps hot atomics that different threads write apart. 128, not 64: x86's
+// spatial prefetcher (since Sandy Bridge) pulls 64-byte lines in pairs, and
+// so do the big cores of ARM designs, so two atomics 64 bytes apart still
+// bounce between cores together (crossbeam's CachePadded and Rust's mpmc use
+// 128 there too).
+inline constexpr size_t kCacheLine = 128;
 
 // Backoff: a short, growing spin, as crossbeam-utils' Backoff. spin() is for
 // a retry after losing a race (a failed compare-exchange): pause

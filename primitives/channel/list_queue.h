@@ -17,6 +17,11 @@
 // block i / 32 at offset i % 32; offset 31 is no slot, it marks "move to
 // the next block".
 //
+// push() and pop() inline the common case (a slot that is not its block's
+// last, no lost race) into every send and receive, and leave the rest to a
+// general loop out of line, as crossbeam's `start_send`/`start_recv` do in
+// one loop.
+//
 // Memory ordering: WRITE is set with release and read with acquire, so the
 // receiver sees the message, and everything its sender wrote before.
 //
@@ -47,8 +52,90 @@ class ListQueue {
   ~ListQueue() { destroy_remaining(); }
 
   // ListQueue::push(): queues `message` (moved from only on kDone), or
-  // kDisconnected. Never kNotNow: the queue is unbounded.
-  Outcome push(P& message) {
+  // kDisconnected. Never kNotNow: the queue is unbounded. Inline: the common
+  // case, a connected channel and a free slot before the block's last, which
+  // is the general loop's first round; anything else (a lost race, a block
+  // to install, a disconnection) goes through that loop from the start.
+  [[gnu::always_inline]] Outcome push(P& message) {
+    size_t tail = tail_.index.load(std::memory_order_acquire);
+    Block* block = tail_.block.load(std::memory_order_acquire);
+    size_t offset = (tail >> kShift) % kLap;
+    if ((tail & kMarkBit) == 0 && offset + 1 < kBlockCap && block != nullptr) [[likely]] {
+      // seq_cst: the sleeping receiver's last check reads the tail (sleepers.h).
+      if (tail_.index.compare_exchange_weak(tail, tail + (size_t{1} << kShift), std::memory_order_seq_cst,
+                                            std::memory_order_acquire)) [[likely]] {
+        write(block->slots[offset], message);
+        return Outcome::kDone;
+      }
+    }
+    return push_general(message);
+  }
+
+  // ListQueue::pop(): takes the oldest message into `out` (kDone), or says
+  // the queue is empty (kNotNow) or empty and disconnected (kDisconnected).
+  // Inline: the common case, a slot before the block's last (the general
+  // loop's first round); the rest goes through that loop from the start.
+  [[gnu::always_inline]] Outcome pop(std::optional<P>& out) {
+    size_t head = head_.index.load(std::memory_order_acquire);
+    Block* block = head_.block.load(std::memory_order_acquire);
+    size_t offset = (head >> kShift) % kLap;
+    if (offset + 1 < kBlockCap && block != nullptr) [[likely]] {
+      size_t new_head = head + (size_t{1} << kShift);
+      if ((new_head & kMarkBit) == 0) {
+        // The head may be in the tail's block: compare with the tail.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        size_t tail = tail_.index.load(std::memory_order_relaxed);
+        if (head >> kShift == tail >> kShift) {
+          return (tail & kMarkBit) != 0 ? Outcome::kDisconnected : Outcome::kNotNow;
+        }
+        if ((head >> kShift) / kLap != (tail >> kShift) / kLap) new_head |= kMarkBit;
+      }
+      if (head_.index.compare_exchange_weak(head, new_head, std::memory_order_seq_cst, std::memory_order_acquire))
+          [[likely]] {
+        Slot& slot = block->slots[offset];
+        take(slot, out);
+        // Not the block's last slot: only a reader that lost the block's
+        // freeing to this one (kDestroy) makes this one free it.
+        if (mark_read(slot)) [[unlikely]]
+          destroy(block, offset + 1);
+        return Outcome::kDone;
+      }
+    }
+    return pop_general(out);
+  }
+
+  // Sets the disconnected mark; true for the call that set it.
+  bool disconnect() { return (tail_.index.fetch_or(kMarkBit, std::memory_order_seq_cst) & kMarkBit) == 0; }
+
+  // For a sleeping receiver's last check (seq_cst: see sleepers.h).
+  bool empty_and_connected() const {
+    size_t head = head_.index.load(std::memory_order_seq_cst);
+    size_t tail = tail_.index.load(std::memory_order_seq_cst);
+    return head >> kShift == tail >> kShift && (tail & kMarkBit) == 0;
+  }
+
+  // Messages queued now; exact only while nobody sends or receives.
+  size_t size() const {
+    for (;;) {
+      size_t tail = tail_.index.load(std::memory_order_seq_cst);
+      size_t head = head_.index.load(std::memory_order_seq_cst);
+      if (tail_.index.load(std::memory_order_seq_cst) != tail) continue;
+      tail >>= kShift;
+      head >>= kShift;
+      // An index at a block's end stands for the next block's first slot.
+      if (tail % kLap == kLap - 1) ++tail;
+      if (head % kLap == kLap - 1) ++head;
+      size_t base = head / kLap * kLap;
+      tail -= base;
+      head -= base;
+      return tail - head - tail / kLap;
+    }
+  }
+
+ private:
+  // push() in full: claims a slot, installing blocks as needed, retrying
+  // after lost races.
+  [[gnu::noinline]] Outcome push_general(P& message) {
     Backoff backoff;
     size_t tail = tail_.index.load(std::memory_order_acquire);
     Block* block = tail_.block.load(std::memory_order_acquire);
@@ -94,9 +181,7 @@ class ListQueue {
           next_block = nullptr;
         }
         delete next_block;
-        Slot& slot = block->slots[offset];
-        new (slot.storage) P(std::move(message));
-        slot.state.fetch_or(kWrite, std::memory_order_release);
+        write(block->slots[offset], message);
         return Outcome::kDone;
       }
       block = tail_.block.load(std::memory_order_acquire);
@@ -104,9 +189,9 @@ class ListQueue {
     }
   }
 
-  // ListQueue::pop(): takes the oldest message into `out` (kDone), or says
-  // the queue is empty (kNotNow) or empty and disconnected (kDisconnected).
-  Outcome pop(std::optional<P>& out) {
+  // pop() in full: also moves the head to the next block and waits for
+  // another receiver doing so.
+  [[gnu::noinline]] Outcome pop_general(std::optional<P>& out) {
     Backoff backoff;
     size_t head = head_.index.load(std::memory_order_acquire);
     Block* block = head_.block.load(std::memory_order_acquire);
@@ -152,35 +237,6 @@ class ListQueue {
     }
   }
 
-  // Sets the disconnected mark; true for the call that set it.
-  bool disconnect() { return (tail_.index.fetch_or(kMarkBit, std::memory_order_seq_cst) & kMarkBit) == 0; }
-
-  // For a sleeping receiver's last check (seq_cst: see sleepers.h).
-  bool empty_and_connected() const {
-    size_t head = head_.index.load(std::memory_order_seq_cst);
-    size_t tail = tail_.index.load(std::memory_order_seq_cst);
-    return head >> kShift == tail >> kShift && (tail & kMarkBit) == 0;
-  }
-
-  // Messages queued now; exact only while nobody sends or receives.
-  size_t size() const {
-    for (;;) {
-      size_t tail = tail_.index.load(std::memory_order_seq_cst);
-      size_t head = head_.index.load(std::memory_order_seq_cst);
-      if (tail_.index.load(std::memory_order_seq_cst) != tail) continue;
-      tail >>= kShift;
-      head >>= kShift;
-      // An index at a block's end stands for the next block's first slot.
-      if (tail % kLap == kLap - 1) ++tail;
-      if (head % kLap == kLap - 1) ++head;
-      size_t base = head / kLap * kLap;
-      tail -= base;
-      head -= base;
-      return tail - head - tail / kLap;
-    }
-  }
-
- private:
   static constexpr size_t kLap = 32;             // Indices per block.
   static constexpr size_t kBlockCap = kLap - 1;  // Slots per block.
   static constexpr size_t kShift = 1;            // Low bits of an index that are flags.
@@ -194,7 +250,7 @@ class ListQueue {
     alignas(P) unsigned char storage[sizeof(P)];
     std::atomic<size_t> state{0};
     P* message() { return std::launder(reinterpret_cast<P*>(storage)); }
-    void wait_write() {
+    [[gnu::noinline]] void wait_write() {
       Backoff backoff;
       while ((state.load(std::memory_order_acquire) & kWrite) == 0) backoff.snooze();
     }
@@ -218,14 +274,36 @@ class ListQueue {
     std::atomic<Block*> block{nullptr};
   };
 
-  [[gnu::always_inline]] void read(Block* block, size_t offset, std::optional<P>& out) {
-    Slot& slot = block->slots[offset];
-    slot.wait_write();
+  // Fills a claimed slot; the WRITE bit publishes it.
+  [[gnu::always_inline]] static void write(Slot& slot, P& message) {
+    new (slot.storage) P(std::move(message));
+    slot.state.fetch_or(kWrite, std::memory_order_release);
+  }
+
+  // Empties a claimed slot into `out` once its sender has filled it.
+  [[gnu::always_inline]] static void take(Slot& slot, std::optional<P>& out) {
+    if ((slot.state.load(std::memory_order_acquire) & kWrite) == 0) [[unlikely]]
+      slot.wait_write();
     out.emplace(std::move(*slot.message()));
     slot.message()->~P();
+  }
+
+  // Sets a taken slot's READ bit; true when a block's freeing waits for it
+  // (kDestroy). An exchange, not a fetch_or, which x86 can only do as a
+  // compare-exchange loop when the old value is used: the state is kWrite
+  // or kWrite | kDestroy here (only this reader sets kRead), and once
+  // kDestroy is set nobody but this reader looks at it again, so storing
+  // kWrite | kRead loses nothing.
+  [[gnu::always_inline]] static bool mark_read(Slot& slot) {
+    return (slot.state.exchange(kWrite | kRead, std::memory_order_acq_rel) & kDestroy) != 0;
+  }
+
+  void read(Block* block, size_t offset, std::optional<P>& out) {
+    Slot& slot = block->slots[offset];
+    take(slot, out);
     if (offset + 1 == kBlockCap) {
       destroy(block, 0);
-    } else if ((slot.state.fetch_or(kRead, std::memory_order_acq_rel) & kDestroy) != 0) {
+    } else if (mark_read(slot)) {
       destroy(block, offset + 1);
     }
   }

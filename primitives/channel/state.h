@@ -44,13 +44,28 @@ namespace internal {
 
 inline constexpr size_t kUnbounded = std::numeric_limits<size_t>::max();
 
+// uninstrumented(): neither the controlled scheduler nor schedule stress
+// runs in this process, so a send or receive needs no scheduling point, no
+// Quiet scope (which only matters to the scheduler) and no stress point: one
+// branch on the fast path. Both settings are fixed before a second thread
+// exists (stress reads -1 until first asked: then the instrumented path asks).
+[[gnu::always_inline]] inline bool uninstrumented() {
+  return (int{schedule::internal::g_controlled} | detector::internal::stress_state.load(std::memory_order_relaxed)) ==
+         0;
+}
+
 template <typename T>
 class ChannelState final : public schedule::Traced {
  public:
   using P = Payload<T>;
   using Deadline = std::chrono::steady_clock::time_point;
 
-  ChannelState(size_t bound, std::source_location created) : bound_(bound), created_(created) {
+  ChannelState(size_t bound, std::source_location created)
+      : bound_(bound),
+        flavor_(bound == kUnbounded ? Flavor::kList
+                : bound == 0        ? Flavor::kZero
+                                    : Flavor::kArray),
+        created_(created) {
     if (bound == kUnbounded) {
       list_.emplace();
     } else if (bound == 0) {
@@ -65,8 +80,8 @@ class ChannelState final : public schedule::Traced {
   // receiver has it (unless `may_wait` is false: then kNotNow). The
   // lock-free attempt is inlined into the caller; waiting is not.
   [[gnu::always_inline]] Outcome send(P& message, bool may_wait, const std::source_location& where) {
-    if (!zero_) [[likely]] {
-      Outcome outcome = list_ ? list_->push(message) : array_->push(message);
+    if (flavor_ != Flavor::kZero) [[likely]] {
+      Outcome outcome = flavor_ == Flavor::kList ? list_->push(message) : array_->push(message);
       if (outcome == Outcome::kDone) receivers_.wake_one();
       if (outcome != Outcome::kNotNow || !may_wait) return outcome;
     }
@@ -78,7 +93,7 @@ class ChannelState final : public schedule::Traced {
   // then kNotNow), or until `deadline` (if not null: then kTimedOut).
   [[gnu::always_inline]] Outcome recv(std::optional<P>& out, bool may_wait, const Deadline* deadline,
                                       const std::source_location& where) {
-    if (!zero_) [[likely]] {
+    if (flavor_ != Flavor::kZero) [[likely]] {
       Outcome outcome = pop(out);
       if (outcome != Outcome::kNotNow || !may_wait) return outcome;
     }
@@ -140,8 +155,11 @@ class ChannelState final : public schedule::Traced {
     }
   };
 
+  // The list's fast paths are inlined into every send and receive; the
+  // array's push and pop are calls (sync_channel(n) is the rarer flavor).
   [[gnu::always_inline]] Outcome pop(std::optional<P>& out) {
-    if (list_) return list_->pop(out);
+    if (flavor_ == Flavor::kList) [[likely]]
+      return list_->pop(out);
     Outcome outcome = array_->pop(out);
     if (outcome == Outcome::kDone) senders_.wake_one();
     return outcome;
@@ -206,7 +224,11 @@ class ChannelState final : public schedule::Traced {
     side.wake_all();
   }
 
+  // Which one of list_, array_, zero_ the channel uses: one load to dispatch.
+  enum class Flavor : unsigned char { kList, kArray, kZero };
+
   const size_t bound_;
+  const Flavor flavor_;
   const std::source_location created_;
   std::optional<ListQueue<P>> list_;
   std::optional<ArrayQueue<P>> array_;
