@@ -1,23 +1,27 @@
 #include "checker/test_batch.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <utility>
 
 #include "checker/bazel.h"
 #include "checker/report/report_parser.h"
+#include "primitives/thread.h"
 
 namespace racelings::checker {
 namespace {
 
 // What one program's build gave, from Bazel's outcome or from its prebuilt file.
-ProgramBuild program_build(const BatchProgram& p, BuildOutcome& outcome, const std::string& workspace) {
+ProgramBuild program_build(const BatchProgram& p, const BuildOutcome& outcome, const std::string& workspace) {
   ProgramBuild program;
   if (!p.prebuilt.empty()) {
     program.built = std::filesystem::exists(p.prebuilt);
     if (program.built) program.binary = p.prebuilt;
   } else {
-    program.built = outcome.built[p.target];
+    auto built = outcome.built.find(p.target);
+    program.built = built != outcome.built.end() && built->second;
     if (program.built) program.binary = output_path(outcome, workspace, p.target);
     else program.build_errors = errors_in(outcome.errors, p.source_dir);
   }
@@ -47,7 +51,19 @@ BatchBuild build_batch(const std::string& workspace, const std::vector<BatchProg
     batch.output = outcome.output;
     return batch;
   }
-  for (const BatchProgram& p : programs) batch.programs.push_back(program_build(p, outcome, workspace));
+  // The integrity checks read and parse each program's files: one per core.
+  batch.programs.resize(programs.size());
+  std::atomic<size_t> next{0};  // Relaxed: hands out indices; scope() publishes.
+  racelings::scope([&](racelings::Scope& s) {
+    for (unsigned j = 0; j < std::max(1u, std::thread::hardware_concurrency()); ++j) {
+      s.spawn([&] {
+        for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < programs.size();
+             i = next.fetch_add(1, std::memory_order_relaxed)) {
+          batch.programs[i] = program_build(programs[i], outcome, workspace);
+        }
+      });
+    }
+  });
   return batch;
 }
 
