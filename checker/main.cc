@@ -30,6 +30,7 @@
 #include "checker/grade.h"
 #include "checker/lsp/lsp.h"
 #include "checker/replay_view.h"
+#include "checker/runner.h"
 #include "checker/symbols/symbol_record.h"
 #include "checker/workspace.h"
 
@@ -261,6 +262,10 @@ int main(int argc, char** argv) {
   if (argc > 0 && std::filesystem::path(argv[0]).filename() == "llvm-symbolizer") {
     return racelings::symbols::proxy_main(argc, argv);
   }
+  // Runs name this binary as their symbolizer (it answers from the record).
+  std::error_code self_error;
+  std::string self = std::filesystem::read_symlink("/proc/self/exe", self_error).string();
+  if (!self_error) racelings::checker::use_symbolizer_proxy(self);
   CLI::App app{"racelings: fix small broken concurrent programs; sanitizers and a deadlock detector prove it."};
   CommandLine cl;
   add_commands(app, cl);

@@ -198,15 +198,18 @@ std::string shared_executable(const std::string& binary, const std::string& name
   return copy;
 }
 
-// The symbolizer proxy (checker/symbols): this binary, as llvm-symbolizer,
-// where a run's user can execute it.
+std::mutex proxy_mu;
+std::string proxy_binary;  // Guarded by proxy_mu: use_symbolizer_proxy()'s.
+
+// The symbolizer proxy (checker/symbols), as llvm-symbolizer, where a run's
+// user can execute it; "" when there is none.
 std::string shared_symbolizer() {
-  static const std::string path = [] {
-    std::error_code ec;
-    std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-    return ec ? std::string() : shared_executable(self, "llvm-symbolizer");
-  }();
-  return path;
+  std::string binary;
+  {
+    std::lock_guard<std::mutex> lock(proxy_mu);
+    binary = proxy_binary;
+  }
+  return binary.empty() ? "" : shared_executable(binary, "llvm-symbolizer");
 }
 
 // The files of a run's symbol record: the program's record (by its bytes),
@@ -362,6 +365,11 @@ RunVerdict run_program(const Exercise& exercise, const TestRun& test) {
 }
 
 }  // namespace
+
+void use_symbolizer_proxy(const std::string& binary) {
+  std::lock_guard<std::mutex> lock(proxy_mu);
+  proxy_binary = binary;
+}
 
 RunVerdict run_test(const Exercise& exercise, const TestRun& test) {
   if (std::optional<RunVerdict> kept = run_on_record(exercise, test)) return *std::move(kept);

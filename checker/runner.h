@@ -28,6 +28,13 @@ struct TestRun {
   bool step_log = false;  // keep the controlled scheduler's step log (RACELINGS_STEP_LOG)
 };
 
+// use_symbolizer_proxy(): runs from now on name `binary` (run as
+// llvm-symbolizer) as their sanitizers' symbolizer, so that reports are
+// symbolized from the record (checker/symbols/symbol_record.h). Only a
+// binary whose main() dispatches to symbols::proxy_main() under that name
+// will do: the checker's own (main.cc). Without it, runs use the real one.
+void use_symbolizer_proxy(const std::string& binary);
+
 // run_test(): one run of a test binary for `exercise`.
 RunVerdict run_test(const Exercise& exercise, const TestRun& test);
 

@@ -216,7 +216,11 @@ std::string cache_home() {
   const char* xdg = std::getenv("XDG_CACHE_HOME");
   if (xdg != nullptr && *xdg != '\0') return xdg;
   const char* home = std::getenv("HOME");
-  return std::string(home != nullptr && *home != '\0' ? home : "/tmp") + "/.cache";
+  if (home != nullptr && *home != '\0') return std::string(home) + "/.cache";
+  // Under `bazel test` (no HOME): the test's own, not a /tmp/.cache that
+  // every test run would share, whatever code it was built from.
+  const char* test_tmp = std::getenv("TEST_TMPDIR");
+  return std::string(test_tmp != nullptr && *test_tmp != '\0' ? test_tmp : "/tmp") + "/.cache";
 }
 
 namespace {

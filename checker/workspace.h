@@ -74,8 +74,8 @@ std::string content_hash(const std::string& contents);
 // reading it; "" when it cannot be read.
 std::string file_version(const std::string& path);
 
-// The user's cache directory: $XDG_CACHE_HOME, or ~/.cache (/tmp/.cache
-// without a HOME).
+// The user's cache directory: $XDG_CACHE_HOME, or ~/.cache (without a HOME:
+// $TEST_TMPDIR/.cache under `bazel test`, else /tmp/.cache).
 std::string cache_home();
 
 // A file's bytes, hashed once per process (per path, size and time); "" when

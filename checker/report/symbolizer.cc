@@ -38,7 +38,8 @@ std::string symbolizer_preflight() {
 
 std::string symbolizer_warning(std::string_view output) {
   bool missing = output.find("WARNING: invalid path to external symbolizer") != std::string_view::npos ||
-                 output.find("WARNING: Failed to use and restart external symbolizer") != std::string_view::npos;
+                 output.find("WARNING: Failed to use and restart external symbolizer") != std::string_view::npos ||
+                 output.find("WARNING: external symbolizer didn't start up correctly") != std::string_view::npos;
   // A report whose frames all print as "<null> <null> (binary+0x...)": no
   // symbolizer was found at all (no warning is printed then).
   bool unsymbolized = output.find(" <null> <null> (") != std::string_view::npos &&

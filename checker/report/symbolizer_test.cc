@@ -41,6 +41,15 @@ TEST(Symbolizer, AMissingSymbolizerIsSaidWithWhatIsLostAndThePackageThatFixesIt)
   EXPECT_NE(warning.find("/usr/lib/llvm-19/bin/llvm-symbolizer"), std::string::npos) << warning;
 }
 
+TEST(Symbolizer, ASymbolizerThatDidNotStartIsSaidToo) {
+  // A symbolizer that could not run (here a proxy missing a shared library),
+  // with a report that still names some lines.
+  EXPECT_NE(symbolizer_warning("/tmp/p/llvm-symbolizer: error while loading shared libraries: libx.so\n"
+                               "==22224==WARNING: external symbolizer didn't start up correctly!\n"
+                               "    #0 exercise::sum() exercises/01_spawn_join/exercise.cc:21:11\n"),
+            "");
+}
+
 TEST(Symbolizer, FramesThatAreAllNullWithoutAWarningAreNoticedToo) {
   std::string_view quiet = kNoSymbolizer.substr(kNoSymbolizer.find("=================="));
   EXPECT_NE(symbolizer_warning(quiet), "");
