@@ -71,7 +71,9 @@ int proxy_main(int argc, char** argv) {
   }
   const Answers known = trusted_record(std::getenv(kRecordVar));
   const std::string program = parent_program();
-  int requests = ::open(requests_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  // O_NONBLOCK: a FIFO the program planted under that name fails the open
+  // instead of blocking the symbolizer (and the program's report).
+  int requests = ::open(requests_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
   SymbolizerProcess symbolizer(real, arguments, /*quiet=*/false);
   std::string line;
   while (std::getline(std::cin, line)) {
