@@ -71,6 +71,23 @@ class ListQueue {
     return push_general(message);
   }
 
+  // next_head(): where the head goes after taking the slot at `head` (in
+  // `new_head`, kDone), or kNotNow / kDisconnected when the queue is empty.
+  // Shared by pop()'s inline first round and its general loop.
+  [[gnu::always_inline]] Outcome next_head(size_t head, size_t& new_head) {
+    new_head = head + (size_t{1} << kShift);
+    if ((new_head & kMarkBit) == 0) {
+      // The head may be in the tail's block: compare with the tail.
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+      size_t tail = tail_.index.load(std::memory_order_relaxed);
+      if (head >> kShift == tail >> kShift) {
+        return (tail & kMarkBit) != 0 ? Outcome::kDisconnected : Outcome::kNotNow;
+      }
+      if ((head >> kShift) / kLap != (tail >> kShift) / kLap) new_head |= kMarkBit;
+    }
+    return Outcome::kDone;
+  }
+
   // ListQueue::pop(): takes the oldest message into `out` (kDone), or says
   // the queue is empty (kNotNow) or empty and disconnected (kDisconnected).
   // Inline: the common case, a slot before the block's last (the general
@@ -80,16 +97,8 @@ class ListQueue {
     Block* block = head_.block.load(std::memory_order_acquire);
     size_t offset = (head >> kShift) % kLap;
     if (offset + 1 < kBlockCap && block != nullptr) [[likely]] {
-      size_t new_head = head + (size_t{1} << kShift);
-      if ((new_head & kMarkBit) == 0) {
-        // The head may be in the tail's block: compare with the tail.
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        size_t tail = tail_.index.load(std::memory_order_relaxed);
-        if (head >> kShift == tail >> kShift) {
-          return (tail & kMarkBit) != 0 ? Outcome::kDisconnected : Outcome::kNotNow;
-        }
-        if ((head >> kShift) / kLap != (tail >> kShift) / kLap) new_head |= kMarkBit;
-      }
+      size_t new_head = 0;
+      if (Outcome empty = next_head(head, new_head); empty != Outcome::kDone) return empty;
       if (head_.index.compare_exchange_weak(head, new_head, std::memory_order_seq_cst, std::memory_order_acquire))
           [[likely]] {
         Slot& slot = block->slots[offset];
@@ -204,16 +213,8 @@ class ListQueue {
         block = head_.block.load(std::memory_order_acquire);
         continue;
       }
-      size_t new_head = head + (size_t{1} << kShift);
-      if ((new_head & kMarkBit) == 0) {
-        // The head may be in the tail's block: compare with the tail.
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        size_t tail = tail_.index.load(std::memory_order_relaxed);
-        if (head >> kShift == tail >> kShift) {
-          return (tail & kMarkBit) != 0 ? Outcome::kDisconnected : Outcome::kNotNow;
-        }
-        if ((head >> kShift) / kLap != (tail >> kShift) / kLap) new_head |= kMarkBit;
-      }
+      size_t new_head = 0;
+      if (Outcome empty = next_head(head, new_head); empty != Outcome::kDone) return empty;
       if (block == nullptr) {
         // The first sender is installing the first block.
         backoff.snooze();
