@@ -36,7 +36,7 @@ using nlohmann::json;
 using report::Kind;
 
 // Bump when grading changes in a way that makes old results stale.
-constexpr int kGraderVersion = 3;  // 3: failing schedules, step by step
+constexpr int kGraderVersion = 4;  // 3: failing schedules, step by step; 4: none for a timeout
 constexpr size_t kMaxSourceBytes = size_t{1} << 20;
 constexpr size_t kMaxSubmissionFiles = 20000;
 // The findings, then a failing schedule's timeline (folded, at most a few hundred rows).
@@ -518,7 +518,10 @@ bool grade_by_running(StudentGrading& g, const std::vector<const Exercise*>& to_
   std::vector<FailedExercise> failed;
   for (size_t i = 0; i < programs.size(); ++i) {
     if (!built.programs[i].runnable() || (explored[i] && explored[i]->clean)) continue;
-    failed.push_back({programs[i].exercise, built.programs[i].binary, explored[i] ? &*explored[i] : nullptr});
+    bool timed_out = std::any_of(verdicts[i].begin(), verdicts[i].end(),
+                                 [](const RunVerdict& v) { return has_kind(v.findings, report::Kind::kTimeout); });
+    failed.push_back(
+        {programs[i].exercise, built.programs[i].binary, explored[i] ? &*explored[i] : nullptr, timed_out});
   }
   auto pages = schedule_pages(failed, explore_plan(g.options), g.options.jobs, g.tree.slot, g.dir);
   for (size_t i = 0; i < programs.size(); ++i) {

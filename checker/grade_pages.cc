@@ -11,12 +11,14 @@ std::map<std::string, SchedulePage> schedule_pages(const std::vector<FailedExerc
   unshrunk.shrink = false;
   std::vector<std::pair<const Exercise*, TestRun>> to_explore;
   for (const auto& f : failed) {
-    if (f.exploration == nullptr) to_explore.push_back({f.exercise, explore_test_run(f.binary, unshrunk)});
+    if (f.exploration == nullptr && !f.timed_out)
+      to_explore.push_back({f.exercise, explore_test_run(f.binary, unshrunk)});
   }
   auto explored = run_many(to_explore, 1, jobs);
   std::map<std::string, SchedulePage> pages;
   size_t next = 0;
   for (const auto& f : failed) {
+    if (f.exploration == nullptr && f.timed_out) continue;
     const RunVerdict& v = f.exploration != nullptr ? *f.exploration : explored[next++][0];
     if (v.clean || v.step_log.empty()) continue;
     SchedulePage page;

@@ -7,7 +7,10 @@
 // report) and as text appended to the result's output (Gradescope shows it).
 // The schedule is the exploration pass's when that is what failed; for runs
 // that failed under the operating system's scheduler, one found now by the
-// same plan (not shrunk: it is only shown, never graded).
+// same plan (not shrunk: it is only shown, never graded). A run that timed
+// out gets no page: its hang is one the deadlock detector could not prove (a
+// spin, a lock outside the primitives), so every schedule would hang too,
+// each waiting out the watchdog, and a hang is never shrunk into a timeline.
 
 #ifndef RACELINGS_CHECKER_GRADE_PAGES_H_
 #define RACELINGS_CHECKER_GRADE_PAGES_H_
@@ -26,6 +29,7 @@ struct FailedExercise {
   const Exercise* exercise = nullptr;
   std::string binary;
   const RunVerdict* exploration = nullptr;  // the exploration pass's failing verdict, if that failed
+  bool timed_out = false;                   // a run under the operating system's scheduler timed out
 };
 
 struct SchedulePage {

@@ -304,6 +304,8 @@ expect exit_from_worker 0 "integrity: early-exit"
 expect close_stdio_race 0 "data race"
 expect infinite_loop 0 "timeout"
 expect deadlock_lock_order 0 "timeout"
+# A hang gets no failing schedule: every schedule would wait out the watchdog.
+[ ! -e "$out/deadlock_lock_order/replay/$ex.html" ] || fail "grade: a timed-out run got a replay page"
 expect fork_bomb 0 "integrity: process-control"
 expect alloc_10gb 0 "integrity: memory-mapping"
 expect flood_output 1 ""
