@@ -77,7 +77,8 @@ void add_explore_option(CLI::App* command, uint64_t& budget, const std::string& 
 }
 
 void add_jobs_option(CLI::App* command, int& jobs, const std::string& what) {
-  command->add_option("--jobs", jobs, what + " at once (default: one per core)")->check(CLI::Range(0, 256));
+  command->add_option("--jobs", jobs, what + " at once (default: two per core for ordinary runs, one for explorations)")
+      ->check(CLI::Range(0, 256));
 }
 
 void add_prebuilt_option(

@@ -77,7 +77,7 @@ std::vector<size_t> batch_selection(const BatchBuild& built, const BatchFilter& 
 // How to run a batch.
 struct BatchRuns {
   int runs = 1;
-  int jobs = 0;         // at a time (0: one per core)
+  int jobs = 0;         // at a time (0: two per core for ordinary runs, one per core for test_run's)
   BatchFilter include;  // which programs
   // The run of program i, built at `binary` (default: its plain test run).
   std::function<TestRun(size_t i, const std::string& binary)> test_run;
