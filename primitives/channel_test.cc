@@ -169,6 +169,40 @@ TEST(Channel, RecvTimeoutSeesADisconnectionWhileWaiting) {
   h.join();
 }
 
+// The rendezvous's receiver sleeps on its packet (a futex) with a deadline.
+TEST(Channel, RendezvousRecvTimeoutWithdrawsWhenNoSenderComes) {
+  auto [tx, rx] = sync_channel<int>(0);
+  auto start = std::chrono::steady_clock::now();
+  auto t = rx.recv_timeout(30ms);
+  ASSERT_TRUE(t.is_err());
+  EXPECT_TRUE(t.error().is_timeout());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 25ms);
+  // Its packet is gone from the waiting list: nobody is there to take this.
+  EXPECT_TRUE(tx.try_send(1).error().is_full());
+}
+
+TEST(Channel, RendezvousRecvTimeoutGetsASenderThatComesWhileItSleeps) {
+  auto [tx, rx] = sync_channel<int>(0);
+  auto h = spawn([tx = std::move(tx)]() mutable {
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
+    tx.send(4).unwrap();
+  });
+  EXPECT_EQ(rx.recv_timeout(10s).unwrap(), 4);
+  h.join();
+}
+
+TEST(Channel, RendezvousRecvTimeoutSeesADisconnectionWhileItSleeps) {
+  auto [tx, rx] = sync_channel<int>(0);
+  auto h = spawn([tx = std::move(tx)]() mutable {
+    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
+    tx.close();
+  });
+  auto r = rx.recv_timeout(10s);
+  ASSERT_TRUE(r.is_err());
+  EXPECT_TRUE(r.error().is_disconnected());
+  h.join();
+}
+
 TEST(Channel, RangeForEndsWhenEverySenderIsGone) {
   auto [tx, rx] = channel<int>();
   auto h = spawn([tx = std::move(tx)]() mutable {

@@ -4,24 +4,12 @@
 
 #ifndef RACELINGS_NATIVE_LOCKS
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "primitives/futex.h"
 
 namespace racelings {
 namespace internal {
 
 namespace {
-
-void futex_wait(std::atomic<uint32_t>* word, uint32_t expected) {
-  // Returns at once if the word no longer holds `expected`; the caller
-  // looks again either way (a wakeup may also be spurious).
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
-}
-
-void futex_wake(std::atomic<uint32_t>* word, int count) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
-}
 
 void cpu_relax(int times) {
   for (int i = 0; i < times; ++i) {

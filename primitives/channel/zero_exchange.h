@@ -8,17 +8,24 @@
 // sender's holds a pointer to its message, a waiting receiver's an empty
 // place for one. The lists sit behind a mutex held for a few instructions
 // (crossbeam's zero flavor does the same: a meeting needs both sides). The
-// waiter spins on its packet's state, then sleeps on the packet's condition
-// variable, under the same mutex, registered with the deadlock detector.
+// waiter spins on its packet's state, then sleeps on that state (a futex),
+// registered with the deadlock detector. The completing thread wakes it
+// without a lock to retake: a condition variable's waiter would have to
+// retake the mutex its waker holds, and sleep a second time for it.
 //
-// A packet's last touch by the completing thread is the release store of
-// its state (made under the mutex, after reading `sleeping`): a waiter that
-// sees the new state by spinning may return and end the packet's life at
-// once. A sleeping waiter cannot: it needs the mutex to wake.
+// A packet's last touch by the completing thread is the exchange of its
+// state (made under the mutex): a waiter that sees the new state may return
+// and end the packet's life at once. If the exchange found the waiter
+// asleep, a futex wake on the state's address follows, which at worst
+// reaches a word the waiter has left (see futex.h).
+//
+// Under the controlled scheduler the waiter sleeps on the packet's
+// condition variable instead, with the mutex, both of which the scheduler
+// interposes: a futex sleep would be a wait it cannot see.
 //
 // Memory ordering: the message crosses under the mutex, and the state is
-// stored with release and read with acquire: the receiver sees everything
-// the sender wrote before send().
+// exchanged with release and read with acquire: the receiver sees
+// everything the sender wrote before send().
 //
 // Rust equivalent: crossbeam-channel's `flavors::zero::Channel<T>`.
 
@@ -28,6 +35,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <source_location>
@@ -35,6 +43,7 @@
 
 #include "primitives/channel/common.h"
 #include "primitives/detector.h"
+#include "primitives/futex.h"
 #include "primitives/plain_mutex.h"
 #include "primitives/schedule/schedule.h"
 #include "primitives/thread_annotations.h"
@@ -108,13 +117,21 @@ class ZeroExchange {
   int offered() const { return offered_.load(std::memory_order_relaxed); }
 
  private:
+  // A packet's state: kWaiting, kParked once its waiter sleeps on it (a
+  // futex), then the outcome.
+  static constexpr uint32_t kWaiting = static_cast<uint32_t>(Outcome::kNotNow);
+  static constexpr uint32_t kParked = 0xff;
+  static Outcome outcome_of(uint32_t state) {
+    return state == kParked ? Outcome::kNotNow : static_cast<Outcome>(state);
+  }
+
   struct Packet {
-    std::atomic<Outcome> state{Outcome::kNotNow};  // kNotNow while it waits.
-    P* message = nullptr;                          // A sender's message.
-    std::optional<P> slot;                         // A receiver's, once it came.
-    bool sleeping = false;                         // Guarded by mu_.
-    std::condition_variable wake;                  // Waited on with mu_.
-    Packet* prev = nullptr;                        // Guarded by mu_.
+    std::atomic<uint32_t> state{kWaiting};
+    P* message = nullptr;             // A sender's message.
+    std::optional<P> slot;            // A receiver's, once it came.
+    bool sleeping = false;            // On `wake` (controlled scheduler); guarded by mu_.
+    std::condition_variable wake;     // Waited on with mu_.
+    Packet* prev = nullptr;           // Guarded by mu_.
     Packet* next = nullptr;
   };
 
@@ -141,37 +158,69 @@ class ZeroExchange {
 
   // Ends `p`'s wait with `outcome`.
   void complete(Packet& p, Outcome outcome) REQUIRES(mu_) {
-    bool sleeping = p.sleeping;
-    p.state.store(outcome, std::memory_order_release);
-    // A sleeping waiter needs mu_ (held here) to return: `p` is still alive.
-    if (sleeping) p.wake.notify_one();
+    bool on_condvar = p.sleeping;
+    uint32_t before = p.state.exchange(static_cast<uint32_t>(outcome), std::memory_order_release);
+    if (before == kParked) {
+      futex_wake(&p.state, 1);
+    } else if (on_condvar) {
+      // That waiter needs mu_ (held here) to return: `p` is still alive.
+      p.wake.notify_one();
+    }
   }
 
   // Waits until another thread completes `p`, or until `deadline`.
   Outcome wait(Packet& p, const Deadline* deadline, const detector::Waitable& what, const std::source_location& where) {
     // Under the controlled scheduler nobody runs while this thread spins.
-    for (int round = 0; round < kSpinRounds && !schedule::controlled(); ++round) {
+    if (schedule::controlled()) return wait_controlled(p, deadline, what, where);
+    for (int round = 0; round < kSpinRounds; ++round) {
       for (Backoff backoff; !backoff.completed(); backoff.snooze()) {
-        Outcome outcome = p.state.load(std::memory_order_acquire);
-        if (outcome != Outcome::kNotNow) return outcome;
+        uint32_t state = p.state.load(std::memory_order_acquire);
+        if (state != kWaiting) return outcome_of(state);
       }
     }
+    uint32_t state = kWaiting;
+    if (!p.state.compare_exchange_strong(state, kParked, std::memory_order_acquire)) return outcome_of(state);
+    detector::BlockScope waiting(what, deadline != nullptr, where);
+    while ((state = p.state.load(std::memory_order_acquire)) == kParked) {
+      if (!futex_wait(&p.state, kParked, deadline)) return give_up(p);
+    }
+    return outcome_of(state);
+  }
+
+  // The wait under the controlled scheduler, on the packet's condition
+  // variable with mu_, which the scheduler sees.
+  Outcome wait_controlled(Packet& p, const Deadline* deadline, const detector::Waitable& what,
+                          const std::source_location& where) {
     PlainLock lock(mu_);
-    if (p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
+    if (p.state.load(std::memory_order_relaxed) == kWaiting) {
       detector::BlockScope waiting(what, deadline != nullptr, where);
       p.sleeping = true;
-      while (p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
+      while (p.state.load(std::memory_order_relaxed) == kWaiting) {
         if (deadline == nullptr) {
           p.wake.wait(lock.native());
         } else if (p.wake.wait_until(lock.native(), *deadline) == std::cv_status::timeout &&
-                   p.state.load(std::memory_order_relaxed) == Outcome::kNotNow) {
-          (p.message != nullptr ? senders_ : receivers_).remove(&p);
-          if (p.message != nullptr) offered_.fetch_sub(1, std::memory_order_relaxed);
+                   p.state.load(std::memory_order_relaxed) == kWaiting) {
+          withdraw(p);
           return Outcome::kTimedOut;
         }
       }
     }
-    return p.state.load(std::memory_order_relaxed);
+    return outcome_of(p.state.load(std::memory_order_relaxed));
+  }
+
+  // The deadline passed while `p` waited asleep: withdraws it, unless a
+  // partner completed it first (completions happen under mu_).
+  Outcome give_up(Packet& p) {
+    PlainLock lock(mu_);
+    uint32_t state = p.state.load(std::memory_order_acquire);
+    if (state != kParked) return outcome_of(state);
+    withdraw(p);
+    return Outcome::kTimedOut;
+  }
+
+  void withdraw(Packet& p) REQUIRES(mu_) {
+    (p.message != nullptr ? senders_ : receivers_).remove(&p);
+    if (p.message != nullptr) offered_.fetch_sub(1, std::memory_order_relaxed);
   }
 
   PlainMutex mu_;
