@@ -1,10 +1,11 @@
 // The instructor's audit: every pristine broken exercise must show its
 // expected finding in every run, every solution must be clean in every run,
 // and every wrong fix kept beside an exercise must be rejected (mutants.h).
-// Then every program it ran is explored under the controlled scheduler
-// (audit_explore.h): each broken exercise must fail within the budget with a
-// schedule id that replays, each solution must survive every schedule, and a
-// wrong fix that only a schedule shows is rejected by exploration.
+// Then the programs whose verdict exploration decides are explored under the
+// controlled scheduler (audit_explore.h): each broken exercise must fail
+// within the budget with a schedule id that replays, each solution must
+// survive every schedule, and a wrong fix that only a schedule shows is
+// rejected by exploration.
 //
 // cmd_audit() runs the steps below in order; audit_report.cc prints and
 // writes what they found.
@@ -275,14 +276,34 @@ void run_plain(Audit& a, const Programs& programs) {
   }
 }
 
-// Under the controlled scheduler: every program the audit ran, explored with
-// the same plan (a wrong fix's verdict may come from it).
+// The programs whose verdict exploration decides: every broken exercise and
+// solution, and the wrong fixes whose header expects exploration to reject
+// them. Any other wrong fix is judged by its runs alone (judge_mutant), so
+// exploring it would cost a search and a replay for nothing.
+BatchFilter needs_exploration(const Audit& a, const Programs& programs) {
+  return [&a, &programs](size_t i) {
+    const Part& part = programs.parts[i];
+    switch (part.role) {
+      case Part::Role::kBroken:
+      case Part::Role::kSolution:
+        return true;
+      case Part::Role::kMutant:
+        return a.wrong.mutants[part.mutant].expect == Layer::kExplore;
+      case Part::Role::kPlain:
+        return false;
+    }
+    return false;
+  };
+}
+
+// Under the controlled scheduler: the programs above, explored with the same plan.
 void explore_all(Audit& a, const Programs& programs) {
-  std::vector<size_t> chosen = batch_selection(programs.built, programs.judged());
+  BatchFilter chosen_filter = needs_exploration(a, programs);
+  std::vector<size_t> chosen = batch_selection(programs.built, chosen_filter);
   std::cout << "Exploring " << chosen.size() << " test programs under the controlled scheduler (" << spec_text(a.plan)
             << ")...\n"
             << std::flush;
-  auto explored = explore_batch(programs.batch, programs.built, a.plan, a.options.jobs, programs.judged());
+  auto explored = explore_batch(programs.batch, programs.built, a.plan, a.options.jobs, chosen_filter);
   a.phases.explored = chosen.size();
   for (size_t i : chosen) {
     const Part& part = programs.parts[i];
