@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -147,26 +148,33 @@ TEST(Channel, RecvTimeoutTellsTimeoutFromDisconnected) {
   EXPECT_TRUE(d.error().is_disconnected());
 }
 
-TEST(Channel, RecvTimeoutGetsAMessageThatArrivesInTime) {
-  auto [tx, rx] = channel<int>();
-  auto h = spawn([tx = std::move(tx)]() mutable {
+// Main waits in recv_timeout() on `pair`'s receiver; another thread, once
+// main is blocked, sends `value` (or, with no value, closes the sender).
+template <typename Pair>
+void expect_recv_timeout_sees_a_late(Pair pair, std::optional<int> value) {
+  auto& [tx, rx] = pair;
+  auto h = spawn([tx = std::move(tx), value]() mutable {
     EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
-    tx.send(3).unwrap();
+    if (value.has_value()) {
+      tx.send(*value).unwrap();
+    } else {
+      tx.close();
+    }
   });
-  EXPECT_EQ(rx.recv_timeout(10s).unwrap(), 3);
+  auto r = rx.recv_timeout(10s);
+  if (value.has_value()) {
+    EXPECT_EQ(std::move(r).unwrap(), *value);
+  } else {
+    ASSERT_TRUE(r.is_err());
+    EXPECT_TRUE(r.error().is_disconnected());
+  }
   h.join();
 }
 
+TEST(Channel, RecvTimeoutGetsAMessageThatArrivesInTime) { expect_recv_timeout_sees_a_late(channel<int>(), 3); }
+
 TEST(Channel, RecvTimeoutSeesADisconnectionWhileWaiting) {
-  auto [tx, rx] = channel<int>();
-  auto h = spawn([tx = std::move(tx)]() mutable {
-    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
-    tx.close();
-  });
-  auto r = rx.recv_timeout(10s);
-  ASSERT_TRUE(r.is_err());
-  EXPECT_TRUE(r.error().is_disconnected());
-  h.join();
+  expect_recv_timeout_sees_a_late(channel<int>(), std::nullopt);
 }
 
 // The rendezvous's receiver sleeps on its packet (a futex) with a deadline.
@@ -182,25 +190,11 @@ TEST(Channel, RendezvousRecvTimeoutWithdrawsWhenNoSenderComes) {
 }
 
 TEST(Channel, RendezvousRecvTimeoutGetsASenderThatComesWhileItSleeps) {
-  auto [tx, rx] = sync_channel<int>(0);
-  auto h = spawn([tx = std::move(tx)]() mutable {
-    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
-    tx.send(4).unwrap();
-  });
-  EXPECT_EQ(rx.recv_timeout(10s).unwrap(), 4);
-  h.join();
+  expect_recv_timeout_sees_a_late(sync_channel<int>(0), 4);
 }
 
 TEST(Channel, RendezvousRecvTimeoutSeesADisconnectionWhileItSleeps) {
-  auto [tx, rx] = sync_channel<int>(0);
-  auto h = spawn([tx = std::move(tx)]() mutable {
-    EXPECT_TRUE(eventually_blocked(kMainThread, WaitKind::kOther)) << "main never waited in recv";
-    tx.close();
-  });
-  auto r = rx.recv_timeout(10s);
-  ASSERT_TRUE(r.is_err());
-  EXPECT_TRUE(r.error().is_disconnected());
-  h.join();
+  expect_recv_timeout_sees_a_late(sync_channel<int>(0), std::nullopt);
 }
 
 TEST(Channel, RangeForEndsWhenEverySenderIsGone) {
